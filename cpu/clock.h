@@ -1,0 +1,74 @@
+/* The per-machine virtual clock and its event queue.
+ *
+ * Time is a 64-bit count of nanoseconds since machine reset. Devices own
+ * named events (struct clock_event, embedded in the device state) and
+ * schedule them at absolute deadlines; the run loop executes the CPU until
+ * the earliest deadline, then fires what is due, in deadline order (ties in
+ * scheduling order, so runs are reproducible).
+ *
+ * CLOCK_VIRTUAL: time advances only by executed instructions (ns_per_insn
+ * each) and by idle jumps to the next event: bit-for-bit reproducible.
+ * CLOCK_REALTIME: time follows the host monotonic clock; an idle CPU sleeps
+ * until the next deadline. */
+#ifndef ORRERY_CPU_CLOCK_H
+#define ORRERY_CPU_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/error.h"
+
+#define CLOCK_NEVER UINT64_MAX
+#define CLOCK_MAX_EVENTS 128
+
+enum clock_mode { CLOCK_VIRTUAL, CLOCK_REALTIME };
+
+struct clock_event {
+    const char *name;                 /* stable; used in save states and `info events` */
+    void (*fire)(void *opaque, uint64_t now_ns);
+    void *opaque;
+    uint64_t deadline;                /* valid while pending */
+    uint64_t seq;                     /* scheduling order, breaks ties */
+    int heap_index;                   /* -1 when not pending */
+};
+
+struct vclock {
+    enum clock_mode mode;
+    uint64_t now_ns;
+    uint32_t ns_per_insn;             /* virtual mode: cost of one instruction */
+    uint64_t host_base_ns;            /* realtime: host time at now_ns == 0 */
+    uint64_t next_seq;
+    unsigned nheap;
+    struct clock_event *heap[CLOCK_MAX_EVENTS];
+};
+
+void clock_init(struct vclock *clk, enum clock_mode mode, uint32_t ns_per_insn);
+/* Back to time zero with no pending events (machine reset). */
+void clock_reset(struct vclock *clk);
+
+void clock_event_init(struct clock_event *ev, const char *name,
+                      void (*fire)(void *opaque, uint64_t now_ns), void *opaque);
+/* (Re)schedules ev at the absolute deadline. Fails only if the queue is full. */
+int clock_event_schedule(struct vclock *clk, struct clock_event *ev,
+                         uint64_t deadline_ns) ORR_MUST_CHECK;
+void clock_event_cancel(struct vclock *clk, struct clock_event *ev);
+static inline bool clock_event_pending(const struct clock_event *ev)
+{
+    return ev->heap_index >= 0;
+}
+
+/* Earliest pending deadline, or CLOCK_NEVER. */
+uint64_t clock_next_deadline(const struct vclock *clk);
+
+/* Moves time forward to t (never backward) and fires every event due at or
+ * before t, each with now_ns set to its own deadline. Events may reschedule
+ * themselves or others from their callback. */
+void clock_advance_to(struct vclock *clk, uint64_t t);
+
+/* Host monotonic time in ns, used by realtime mode and by frontends. */
+uint64_t clock_host_ns(void);
+
+/* Realtime mode: the guest time the host clock says it is now. */
+uint64_t clock_realtime_now(const struct vclock *clk);
+
+#endif

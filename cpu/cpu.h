@@ -1,0 +1,144 @@
+/* The cpu interface: what every ISA implements and everything above uses
+ * (run loop, board loader, monitor, GDB stub, conformance runners).
+ * Nothing here is ISA-shaped: registers are described by a table, memory is
+ * reached through the bus, time through the clock. */
+#ifndef ORRERY_CPU_CPU_H
+#define ORRERY_CPU_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/error.h"
+
+struct bus;
+struct vclock;
+struct logger;
+struct host_io;
+struct state_writer;
+struct state_reader;
+struct cpu;
+
+enum cpu_stop {
+    CPU_STOP_BUDGET,      /* ran the whole budget */
+    CPU_STOP_IDLE,        /* WFI/HLT: nothing to do until an interrupt */
+    CPU_STOP_BREAKPOINT,  /* reached a breakpoint address (not executed) */
+    CPU_STOP_EXIT,        /* guest asked to end the run; see cpu->exit_code */
+    CPU_STOP_RESET,       /* guest asked for a system reset */
+    CPU_STOP_FATAL,       /* cannot continue; see cpu->fatal */
+};
+
+const char *cpu_stop_name(enum cpu_stop reason);
+
+struct cpu_run_result {
+    uint64_t executed;    /* instructions retired (an exception entry counts as none) */
+    enum cpu_stop reason;
+};
+
+enum cpu_access { CPU_ACCESS_READ, CPU_ACCESS_WRITE, CPU_ACCESS_EXEC };
+
+/* Register description table entry. Index order is the ISA's choice but
+ * stable (GDB stubs and save formats rely on it). */
+enum cpu_reg_flags {
+    CPU_REG_PC = 1u << 0,      /* the program counter (as the debugger sees it) */
+    CPU_REG_SP = 1u << 1,
+    CPU_REG_FLAGS = 1u << 2,   /* status/flags register */
+    CPU_REG_READONLY = 1u << 3,
+};
+
+struct cpu_reg_desc {
+    const char *name;
+    uint8_t bits;
+    uint8_t flags;
+};
+
+struct cpu_ops {
+    void (*reset)(struct cpu *cpu);
+    /* Starts execution at a loaded image's entry point, as a boot loader
+     * would (ARM: bit 0 of entry selects Thumb state). */
+    void (*set_entry)(struct cpu *cpu, uint64_t entry);
+    /* Executes at most budget instructions. Checks cpu->exit_request and
+     * breakpoints at instruction boundaries. */
+    struct cpu_run_result (*run)(struct cpu *cpu, uint64_t budget);
+    /* Interrupt input lines (ISA-defined numbering, e.g. ARM: 0 = IRQ, 1 = FIQ). */
+    void (*set_irq)(struct cpu *cpu, unsigned line, bool level);
+    uint64_t (*reg_get)(struct cpu *cpu, unsigned index);
+    int (*reg_set)(struct cpu *cpu, unsigned index, uint64_t value) ORR_MUST_CHECK;
+    /* Debugger view of the MMU: no side effects, no faults raised in the guest. */
+    int (*translate)(struct cpu *cpu, uint64_t va, enum cpu_access access,
+                     uint64_t *pa) ORR_MUST_CHECK;
+    /* Disassembles the instruction at va (current instruction-set state) into
+     * buf; returns its length in bytes, or -1. */
+    int (*disasm)(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
+    int (*save)(struct cpu *cpu, struct state_writer *w) ORR_MUST_CHECK;
+    int (*load)(struct cpu *cpu, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
+    void (*destroy)(struct cpu *cpu);
+};
+
+/* Everything a CPU is created with; the machine owns all of it. */
+struct cpu_config {
+    struct bus *bus;
+    struct vclock *clock;
+    const struct logger *log;
+    const struct host_io *host;   /* may be NULL */
+    unsigned index;               /* position in /cpus */
+    bool semihosting;             /* trap semihosting calls */
+    uint64_t ram_base, ram_size;  /* main RAM, for semihosting SYS_HEAPINFO */
+};
+
+struct cpu_model {
+    const char *name;                 /* --cpu NAME, e.g. "arm926ej-s" */
+    const char *isa;                  /* "arm", "x86" */
+    const char *const *compatible;    /* DT compatible strings, NULL-terminated */
+    const char *summary;              /* one line for `orrery cpus` */
+    int (*create)(const struct cpu_model *model, const struct cpu_config *cfg,
+                  struct cpu **out, struct orr_error *err) ORR_MUST_CHECK;
+    uint32_t variant;                 /* ISA-private model id */
+};
+
+#define CPU_MAX_BREAKPOINTS 32
+
+/* Common head of every ISA's CPU state (the ISA struct embeds it first). */
+struct cpu {
+    const struct cpu_ops *ops;
+    const struct cpu_model *model;
+    struct bus *bus;
+    struct vclock *clock;
+    const struct logger *log;
+    const struct host_io *host;
+    unsigned index;
+    bool semihosting;
+    uint64_t ram_base, ram_size;
+
+    const struct cpu_reg_desc *regs;
+    unsigned nregs;
+
+    bool exit_request;        /* ask run() to return CPU_STOP_EXIT at the next boundary */
+    int exit_code;            /* valid after CPU_STOP_EXIT */
+    char fatal[256];          /* valid after CPU_STOP_FATAL */
+
+    unsigned nbreakpoints;    /* run() checks these only when non-zero */
+    uint64_t breakpoints[CPU_MAX_BREAKPOINTS];
+};
+
+/* Registry of every CPU model of every ISA (machine/cpu_models.c). */
+const struct cpu_model *cpu_model_find(const char *name);
+const struct cpu_model *cpu_model_find_compatible(const char *compatible);
+const struct cpu_model *const *cpu_model_list(size_t *count);
+
+/* Fills the common head from a config; ISAs call it from create. */
+void cpu_init_common(struct cpu *cpu, const struct cpu_ops *ops,
+                     const struct cpu_model *model, const struct cpu_config *cfg);
+
+int cpu_reg_find(const struct cpu *cpu, const char *name);  /* index or -1 */
+int cpu_reg_index_with_flag(const struct cpu *cpu, unsigned flag);
+
+static inline bool cpu_is_breakpoint(const struct cpu *cpu, uint64_t pc)
+{
+    for (unsigned i = 0; i < cpu->nbreakpoints; i++)
+        if (cpu->breakpoints[i] == pc)
+            return true;
+    return false;
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* Device models. One file per model under machine/devices/, each exporting
+ * one const struct device_model. The board loader instantiates a model for
+ * every DT node whose compatible it lists, maps each `reg` window to the
+ * model's read/write (window = index in `reg`), and wires each entry of
+ * `interrupts` to its interrupt parent before calling create.
+ *
+ * A device gets narrow handles (its node, the bus for DMA, its irq lines,
+ * the clock, its serial port), never the machine. */
+#ifndef ORRERY_MACHINE_DEVICE_H
+#define ORRERY_MACHINE_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/error.h"
+#include "machine/bus.h"
+
+struct vclock;
+struct logger;
+struct chardev;
+struct irq_line;
+struct state_writer;
+struct state_reader;
+
+#define DEVICE_MAX_IRQS 16
+#define DEVICE_MAX_WINDOWS 8
+
+struct device_ctx {
+    const void *fdt;              /* the board tree */
+    int node;                     /* this device's node offset */
+    const char *path;             /* node path, e.g. "/pl011@9000000" */
+    unsigned nwindows;            /* `reg` entries, translated to bus addresses */
+    uint64_t window_base[DEVICE_MAX_WINDOWS];
+    uint64_t window_size[DEVICE_MAX_WINDOWS];
+    struct irq_line *irqs[DEVICE_MAX_IRQS];  /* outputs, in `interrupts` order */
+    unsigned nirqs;
+    struct bus *bus;              /* for DMA-capable devices */
+    struct vclock *clock;
+    const struct logger *log;
+    struct chardev *chardev;      /* serial-like devices: their port (may be NULL) */
+};
+
+struct device_model {
+    const char *name;                   /* "pl011" */
+    const char *const *compatible;      /* NULL-terminated */
+    const char *summary;                /* one line for docs and `info devices` */
+    uint32_t state_version;             /* version of the save section */
+    bool uses_chardev;                  /* gets the next serial port */
+
+    int (*create)(const struct device_ctx *ctx, void **dev,
+                  struct orr_error *err) ORR_MUST_CHECK;
+    void (*reset)(void *dev);
+    mmio_read_fn read;                  /* NULL if the device has no registers */
+    mmio_write_fn write;
+    int (*save)(void *dev, struct state_writer *w) ORR_MUST_CHECK;
+    int (*load)(void *dev, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
+    void (*destroy)(void *dev);
+
+    /* Interrupt controllers only: connect `line` to the input named by a DT
+     * interrupt specifier (#interrupt-cells cells). */
+    int (*irq_connect)(void *dev, const uint32_t *cells, unsigned ncells,
+                       struct irq_line *line, struct orr_error *err) ORR_MUST_CHECK;
+};
+
+/* Registry of all device models (machine/devices/registry.c). */
+const struct device_model *device_model_find(const char *compatible);
+const struct device_model *const *device_model_list(size_t *count);
+
+#endif

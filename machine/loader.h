@@ -1,0 +1,56 @@
+/* Guest image loaders: raw binaries and ELF32 executables. They take bytes
+ * (the frontend reads files) and write through the bus, so they work for
+ * RAM and ROM alike and every failure is a message, never a crash. */
+#ifndef ORRERY_MACHINE_LOADER_H
+#define ORRERY_MACHINE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/error.h"
+
+struct bus;
+
+struct symbol {
+    uint64_t addr, size;
+    char *name;
+};
+
+/* Function and object symbols, sorted by address. */
+struct symtab {
+    struct symbol *syms;
+    size_t count;
+};
+
+struct loaded_image {
+    uint64_t entry;
+    uint64_t low, high;      /* lowest and one-past-highest byte loaded */
+    bool is_elf;
+    struct symtab symbols;   /* empty for raw images */
+};
+
+#define ELF_MACHINE_ARM 40
+#define ELF_MACHINE_386 3
+
+bool loader_is_elf(const uint8_t *data, size_t len);
+
+/* ELF32 little-endian executable for e_machine == machine: PT_LOAD segments
+ * copied to their physical addresses (p_paddr), bss zeroed, entry and the
+ * symbol table kept. Every offset and size is checked against len. */
+int load_elf(struct bus *bus, const uint8_t *data, size_t len, uint16_t machine,
+             struct loaded_image *out, struct orr_error *err) ORR_MUST_CHECK;
+int load_raw(struct bus *bus, const uint8_t *data, size_t len, uint64_t addr,
+             struct loaded_image *out, struct orr_error *err) ORR_MUST_CHECK;
+void loaded_image_free(struct loaded_image *img);
+
+/* "name+0x12" for addr, or NULL if no symbol covers it. */
+const char *symtab_lookup(const struct symtab *tab, uint64_t addr, uint64_t *offset);
+/* Address of a symbol by name; -1 if absent. */
+int symtab_find(const struct symtab *tab, const char *name, uint64_t *addr);
+
+/* Reads a whole host file (at most max_len bytes). */
+int load_file(const char *path, size_t max_len, uint8_t **data, size_t *len,
+              struct orr_error *err) ORR_MUST_CHECK;
+
+#endif

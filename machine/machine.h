@@ -1,0 +1,96 @@
+/* A machine: everything one emulated system owns. Built from a flattened
+ * device tree (the board), run in slices by the frontend. No global state:
+ * any number of machines may live in one process. */
+#ifndef ORRERY_MACHINE_MACHINE_H
+#define ORRERY_MACHINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/clock.h"
+#include "cpu/cpu.h"
+#include "cpu/error.h"
+#include "cpu/host.h"
+#include "cpu/log.h"
+#include "machine/bus.h"
+#include "machine/chardev.h"
+#include "machine/device.h"
+#include "machine/irq.h"
+#include "machine/loader.h"
+
+#define MACHINE_MAX_CPUS 8
+#define MACHINE_MAX_SERIAL 4
+#define MACHINE_DEFAULT_NS_PER_INSN 10   /* virtual mode: a 100 MIPS guest */
+
+struct machine_device {
+    const struct device_model *model;
+    void *dev;
+    char path[128];
+    uint64_t base;                         /* first window, for listings */
+    struct irq_line irqs[DEVICE_MAX_IRQS]; /* its outputs (owned here) */
+    unsigned nirqs;
+};
+
+struct machine_config {
+    const void *dtb;                /* board tree (copied) */
+    size_t dtb_size;
+    const char *board_name;         /* for messages and listings */
+    const char *cpu_model;          /* NULL: from /cpus compatible */
+    uint64_t ram_size;              /* 0: from /memory; else resizes the first bank */
+    enum clock_mode clock_mode;
+    uint32_t ns_per_insn;           /* 0: default */
+    bool semihosting;
+    struct logger log;
+    struct host_io host;
+};
+
+struct machine {
+    char board_name[64];
+    struct logger log;
+    struct host_io host;
+    struct bus bus;
+    struct vclock clock;
+    struct cpu *cpus[MACHINE_MAX_CPUS];
+    unsigned ncpus;
+    struct machine_device *devices;
+    unsigned ndevices;
+    struct chardev serial[MACHINE_MAX_SERIAL];  /* frontend sets host_write */
+    unsigned nserial;
+    uint8_t *dtb;                   /* the tree as given (later: as handed to the guest) */
+    size_t dtb_size;
+    uint64_t ram_base, ram_size;    /* first /memory bank */
+    struct loaded_image image;      /* what was loaded with machine_load_image */
+    uint64_t executed;              /* instructions retired since reset */
+};
+
+int machine_create(const struct machine_config *cfg, struct machine **out,
+                   struct orr_error *err) ORR_MUST_CHECK;
+void machine_destroy(struct machine *m);
+void machine_reset(struct machine *m);
+
+/* Loads an ELF (for the CPU's ISA) or, if not ELF, a raw image at
+ * raw_addr (default: start of RAM); points CPU 0 at the entry. */
+int machine_load_image(struct machine *m, const uint8_t *data, size_t len,
+                       uint64_t raw_addr, bool raw_addr_given,
+                       struct orr_error *err) ORR_MUST_CHECK;
+
+struct machine_run_result {
+    enum cpu_stop reason;       /* BUDGET: the slice ended; IDLE: see wake_ns */
+    int exit_code;              /* after CPU_STOP_EXIT */
+    uint64_t wake_ns;           /* IDLE: next event deadline (CLOCK_NEVER if none) */
+    char message[256];          /* after CPU_STOP_FATAL */
+};
+
+/* Runs until slice_ns of guest time have passed, or the guest exits, idles
+ * with nothing scheduled (virtual mode) / until the next deadline (realtime
+ * mode), hits a breakpoint, or fails. Fires due events and delivers
+ * interrupts. Idle in virtual mode jumps the clock to the next event. */
+void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res);
+
+int machine_save(struct machine *m, struct state_writer *w) ORR_MUST_CHECK;
+int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
+
+const struct machine_device *machine_find_device(const struct machine *m, const char *compatible);
+
+#endif
