@@ -15,6 +15,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+/* <time.h> defines a CLOCK_REALTIME macro (the host clock id) that would
+ * silently replace enum clock_mode's constant below with 0 (CLOCK_VIRTUAL)
+ * in any file that includes both. Include it here, once, and drop the
+ * macro: Orrery only reads the host's CLOCK_MONOTONIC. */
+#include <time.h>
+#undef CLOCK_REALTIME
 
 #include "cpu/error.h"
 

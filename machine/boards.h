@@ -1,5 +1,6 @@
-/* Boards built into the binary: machine/boards/*.dts compiled by dtc at
- * build time and embedded (machine/boards/embed.py generates the table). */
+/* Boards built into the binary: machine/boards/NAME.dts, compiled by dtc at
+ * build time and embedded (scripts/embed.py turns each tree into a byte
+ * array; machine/boards/boards.c holds the table). */
 #ifndef ORRERY_MACHINE_BOARDS_H
 #define ORRERY_MACHINE_BOARDS_H
 

@@ -27,6 +27,7 @@ struct machine_device {
     const struct device_model *model;
     void *dev;
     char path[128];
+    int node;                              /* offset in the board tree */
     uint64_t base;                         /* first window, for listings */
     struct irq_line irqs[DEVICE_MAX_IRQS]; /* its outputs (owned here) */
     unsigned nirqs;

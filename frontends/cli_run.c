@@ -1,0 +1,438 @@
+/* `orrery run` (and bare `orrery`): build a machine, load a guest, and run
+ * it with the terminal as its console. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "frontends/board_file.h"
+#include "frontends/cli.h"
+#include "frontends/terminal.h"
+#include "machine/machine.h"
+#include "roms/roms.h"
+
+#define RUN_SLICE_NS 10000000ull          /* 10 ms of guest time between input checks */
+#define KERNEL_MAX_BYTES (1ull << 30)
+
+struct run_options {
+    const char *board;
+    const char *cpu;
+    const char *kernel;          /* NULL: the embedded demo */
+    uint64_t ram_size;           /* 0: the board's */
+    bool semihosting;
+    enum clock_mode clock;
+    double timeout_s;            /* 0: none */
+    bool no_reboot;
+    unsigned verbose;
+};
+
+/* Everything the host callbacks need; one per run, on the stack. */
+struct run_ctx {
+    struct terminal term;
+    struct machine *m;
+    uint64_t deadline_ns;        /* host monotonic; 0: no timeout */
+    bool timed_out;
+};
+
+/* --- logging ------------------------------------------------------------ */
+
+static void log_to_stderr(void *opaque, enum log_cat cat, const char *msg)
+{
+    (void)opaque;
+    fprintf(stderr, "[%s] %s\n", log_cat_name(cat), msg);
+}
+
+static unsigned log_mask_for(unsigned verbose)
+{
+    if (verbose == 0)
+        return 0;
+    if (verbose == 1)
+        return (1u << LOG_BOARD) | (1u << LOG_CPU);
+    return (1u << LOG_CAT_COUNT) - 1;
+}
+
+/* --- host side of the guest's console ------------------------------------ */
+
+static void console_write(void *opaque, const uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    terminal_output(buf, len);
+}
+
+static void stop_cpus(struct machine *m)
+{
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->exit_request = true;
+}
+
+/* Milliseconds left before the --timeout deadline (-1: no deadline). */
+static int ms_to_deadline(const struct run_ctx *ctx)
+{
+    if (!ctx->deadline_ns)
+        return -1;
+    uint64_t now = clock_host_ns();
+    if (now >= ctx->deadline_ns)
+        return 0;
+    uint64_t ms = (ctx->deadline_ns - now + 999999) / 1000000;
+    return ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+static bool deadline_passed(const struct run_ctx *ctx)
+{
+    return ctx->deadline_ns && clock_host_ns() >= ctx->deadline_ns;
+}
+
+/* Semihosting SYS_READC: blocks for one byte of stdin, honouring the
+ * timeout and the escape keys. */
+static int console_readc(void *opaque)
+{
+    struct run_ctx *ctx = opaque;
+    struct terminal *t = &ctx->term;
+    while (t->pending_len == 0) {
+        if (t->quit || t->eof) {
+            if (t->quit)
+                stop_cpus(ctx->m);
+            return -1;
+        }
+        int wait = ms_to_deadline(ctx);
+        if (wait == 0) {
+            ctx->timed_out = true;
+            stop_cpus(ctx->m);
+            return -1;
+        }
+        terminal_poll(t, wait);
+    }
+    int c = t->pending[0];
+    terminal_consume(t, 1);
+    return c;
+}
+
+/* Moves pending stdin bytes into the UART's receive ring, as room allows. */
+static void feed_serial(struct run_ctx *ctx)
+{
+    struct terminal *t = &ctx->term;
+    if (t->pending_len == 0 || ctx->m->nserial == 0)
+        return;
+    size_t n = chardev_push(&ctx->m->serial[0], t->pending, t->pending_len);
+    terminal_consume(t, n);
+}
+
+/* --- option parsing ----------------------------------------------------- */
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    cli_error("%s (see 'orrery --help')", msg);
+    return EXIT_USAGE;
+}
+
+/* Returns -1 when parsed, or the exit status to leave with. */
+static int parse_run_options(int argc, char **argv, struct run_options *o)
+{
+    struct opt_scan s = { .argc = argc, .argv = argv, .index = 0 };
+    char bad[512];
+    while (s.index < argc) {
+        const char *arg = argv[s.index];
+        const char *v = NULL;
+        bad[0] = '\0';
+        struct orr_error err = { { 0 } };
+
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            print_help();
+            return 0;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            print_version();
+            return 0;
+        }
+        if (strcmp(arg, "-vv") == 0 || strcmp(arg, "-vvv") == 0) {
+            o->verbose += 2;
+            s.index++;
+            continue;
+        }
+        if (opt_match(&s, "--verbose", "-v", false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->verbose++;
+        } else if (opt_match(&s, "--board", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->board = v;
+        } else if (opt_match(&s, "--cpu", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->cpu = v;
+        } else if (opt_match(&s, "--memory", "-m", true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_size(v, &o->ram_size, &err) != 0)
+                return usage_error("-m: %s", err.msg);
+        } else if (opt_match(&s, "--kernel", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->kernel = v;
+        } else if (opt_match(&s, "--semihosting", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->semihosting = true;
+        } else if (opt_match(&s, "--clock", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (strcmp(v, "virtual") == 0)
+                o->clock = CLOCK_VIRTUAL;
+            else if (strcmp(v, "realtime") == 0)
+                o->clock = CLOCK_REALTIME;
+            else
+                return usage_error("--clock: '%s' is not 'virtual' or 'realtime'", v);
+        } else if (opt_match(&s, "--timeout", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_seconds(v, &o->timeout_s, &err) != 0)
+                return usage_error("--timeout: %s", err.msg);
+        } else if (opt_match(&s, "--no-reboot", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->no_reboot = true;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option '%s'", arg);
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    return -1;
+}
+
+/* --- guest image -------------------------------------------------------- */
+
+/* A file that starts like an ELF is never run as a raw image: if the loader
+ * does not take it, say why instead of executing its header. */
+static int check_elf_shape(const char *path, const uint8_t *data, size_t len,
+                           struct orr_error *err)
+{
+    if (len < 4 || memcmp(data, "\177ELF", 4) != 0 || loader_is_elf(data, len))
+        return 0;
+    if (len < 52)
+        return orr_fail(err, "%s: truncated ELF file (%zu bytes, shorter than an ELF header)",
+                        path, len);
+    if (data[4] == 2)
+        return orr_fail(err, "%s: 64-bit ELF file; expected a 32-bit ELF for this CPU", path);
+    if (data[4] != 1)
+        return orr_fail(err, "%s: unknown ELF class %u", path, data[4]);
+    if (data[5] != 1)
+        return orr_fail(err, "%s: big-endian ELF file; expected little-endian", path);
+    return orr_fail(err, "%s: not a loadable ELF executable", path);
+}
+
+/* --- the run loop ------------------------------------------------------- */
+
+static int guest_exit_status(int code)
+{
+    /* A process exit status has 8 bits; a code that would wrap (256 -> 0)
+     * must not turn a failing guest into a passing one. */
+    return code >= 0 && code <= 255 ? code : 1;
+}
+
+/* Returns the process exit status. Prints nothing itself: the caller does,
+ * after the terminal is restored, from *msg. */
+static int run_loop(struct run_ctx *ctx, const struct run_options *o,
+                    const uint8_t *image, size_t image_len, char *msg, size_t msglen)
+{
+    struct machine *m = ctx->m;
+    struct terminal *t = &ctx->term;
+    msg[0] = '\0';
+
+    for (;;) {
+        struct machine_run_result res;
+        machine_run(m, RUN_SLICE_NS, &res);
+
+        if (t->quit) {
+            snprintf(msg, msglen, "terminated by Ctrl-A x");
+            return 0;
+        }
+        if (ctx->timed_out || (deadline_passed(ctx) && res.reason != CPU_STOP_EXIT))
+            goto timeout;
+
+        switch (res.reason) {
+        case CPU_STOP_EXIT:
+            return guest_exit_status(res.exit_code);
+        case CPU_STOP_FATAL:
+            snprintf(msg, msglen, "guest error: %s",
+                     res.message[0] ? res.message : "the CPU cannot continue");
+            return 1;
+        case CPU_STOP_BREAKPOINT:
+            snprintf(msg, msglen, "guest error: unexpected breakpoint stop");
+            return 1;
+        case CPU_STOP_RESET:
+            if (o->no_reboot)
+                return 0;
+            machine_reset(m);
+            {
+                struct orr_error err = { { 0 } };
+                if (machine_load_image(m, image, image_len, 0, false, &err) != 0) {
+                    snprintf(msg, msglen, "after guest reset: %s", err.msg);
+                    return 1;
+                }
+            }
+            continue;
+        case CPU_STOP_IDLE: {
+            /* Nothing to do until an event or input: sleep instead of spin. */
+            int wait = -1;
+            if (res.wake_ns != CLOCK_NEVER && o->clock == CLOCK_VIRTUAL) {
+                wait = 0;       /* virtual time jumps to the event: no sleeping */
+            } else if (res.wake_ns != CLOCK_NEVER) {
+                uint64_t now = clock_realtime_now(&m->clock);
+                uint64_t ns = res.wake_ns > now ? res.wake_ns - now : 0;
+                uint64_t ms = (ns + 999999) / 1000000;
+                wait = ms > 1000000000 ? 1000000000 : (int)ms;
+            }
+            /* Input can wake the guest only if stdin may still deliver
+             * bytes the UART takes (a tty is always read, for Ctrl-A x). */
+            bool input_blocked = t->eof || (!t->is_tty && t->pending_len > 0);
+            if (wait < 0 && input_blocked) {
+                /* Idle forever in virtual time with no input that could
+                 * ever wake it: the run cannot make progress. */
+                snprintf(msg, msglen, "guest error: the guest is idle with nothing scheduled "
+                         "and no input left to wake it");
+                return 1;
+            }
+            int left = ms_to_deadline(ctx);
+            if (left >= 0 && (wait < 0 || left < wait))
+                wait = left;
+            if (input_blocked) {
+                /* stdin cannot wake the guest: just sleep to the event. */
+                if (wait > 0) {
+                    struct timespec ts = { wait / 1000, (long)(wait % 1000) * 1000000L };
+                    nanosleep(&ts, NULL);
+                }
+            } else {
+                terminal_poll(t, wait);
+            }
+            break;
+        }
+        case CPU_STOP_BUDGET:
+            terminal_poll(t, 0);
+            break;
+        }
+        if (t->quit) {
+            snprintf(msg, msglen, "terminated by Ctrl-A x");
+            return 0;
+        }
+        feed_serial(ctx);
+    }
+
+timeout:
+    snprintf(msg, msglen, "timeout: the guest was still running after %g s (--timeout)",
+             o->timeout_s);
+    return EXIT_TIMEOUT;
+}
+
+int cmd_run(int argc, char **argv, bool demo_defaults)
+{
+    struct run_options o = {
+        .board = "arm-virt",
+        .clock = CLOCK_VIRTUAL,
+    };
+    int rc = parse_run_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+
+    /* No --kernel: the embedded demo, which reports through semihosting. */
+    bool demo = o.kernel == NULL;
+    if (demo) {
+        o.semihosting = true;
+        if (demo_defaults && !o.cpu)
+            o.cpu = "arm926ej-s";
+    }
+
+    if (o.cpu && !cpu_model_find(o.cpu)) {
+        cli_error("unknown CPU model '%s' (see 'orrery cpus')", o.cpu);
+        return 1;
+    }
+
+    struct orr_error err = { { 0 } };
+    struct board_blob board;
+    if (board_resolve(o.board, &board, &err) != 0) {
+        cli_error("%s", err.msg);
+        return 1;
+    }
+
+    uint8_t *kernel = NULL;
+    size_t kernel_len = 0;
+    const uint8_t *image;
+    size_t image_len;
+    if (demo) {
+        image = rom_demo_elf;
+        image_len = rom_demo_elf_size;
+    } else {
+        if (load_file(o.kernel, KERNEL_MAX_BYTES, &kernel, &kernel_len, &err) != 0 ||
+            check_elf_shape(o.kernel, kernel, kernel_len, &err) != 0) {
+            cli_error("%s", err.msg);
+            free(kernel);
+            board_blob_free(&board);
+            return 1;
+        }
+        if (kernel_len == 0) {
+            cli_error("%s: empty file", o.kernel);
+            free(kernel);
+            board_blob_free(&board);
+            return 1;
+        }
+        image = kernel;
+        image_len = kernel_len;
+    }
+
+    struct run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    struct machine_config cfg = {
+        .dtb = board.dtb,
+        .dtb_size = board.size,
+        .board_name = board.name,
+        .cpu_model = o.cpu,
+        .ram_size = o.ram_size,
+        .clock_mode = o.clock,
+        .semihosting = o.semihosting,
+        .log = { .sink = o.verbose ? log_to_stderr : NULL, .mask = log_mask_for(o.verbose) },
+        .host = { .opaque = &ctx, .console_write = console_write,
+                  .console_readc = console_readc },
+    };
+
+    int status = 1;
+    if (machine_create(&cfg, &ctx.m, &err) != 0) {
+        cli_error("%s", err.msg);
+        goto out;
+    }
+    for (unsigned i = 0; i < ctx.m->nserial; i++) {
+        /* Every port prints; input goes to the first one. */
+        ctx.m->serial[i].host_write = console_write;
+        ctx.m->serial[i].host_opaque = &ctx;
+    }
+    if (machine_load_image(ctx.m, image, image_len, 0, false, &err) != 0) {
+        if (demo)
+            cli_error("embedded demo: %s", err.msg);
+        else if (strstr(err.msg, o.kernel))
+            cli_error("%s", err.msg);
+        else
+            cli_error("%s: %s", o.kernel, err.msg);
+        goto out;
+    }
+
+    if (o.timeout_s > 0)
+        ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
+    terminal_open(&ctx.term);
+    char msg[512];
+    status = run_loop(&ctx, &o, image, image_len, msg, sizeof msg);
+    terminal_close(&ctx.term);
+    if (msg[0]) {
+        if (ctx.term.is_tty)
+            fputc('\n', stderr);   /* the guest may have left the cursor mid-line */
+        cli_error("%s", msg);
+    }
+
+out:
+    if (ctx.m)
+        machine_destroy(ctx.m);
+    free(kernel);
+    board_blob_free(&board);
+    return status;
+}

@@ -1,0 +1,54 @@
+/* The usage text: the one place every command and option is described
+ * (docs/cli.md says the same at more length). */
+#include <stdio.h>
+
+#include "frontends/cli.h"
+#include "orrery_config.h"
+
+void print_help(void)
+{
+    fputs(
+"usage: orrery [RUN-OPTIONS]            run the embedded demo\n"
+"       orrery run [RUN-OPTIONS]        run a guest (the demo without --kernel)\n"
+"       orrery boards                   list the builtin boards\n"
+"       orrery cpus                     list the CPU models\n"
+"       orrery devices                  list the device models and their compatibles\n"
+"       orrery conformance arm7tdmi DIR [--min-pass PERCENT] [-v]\n"
+"                                       run single-step test vectors (*.json.bin under DIR)\n"
+"       orrery --help | --version\n"
+"\n"
+"Run options (each also accepted as --option=value):\n"
+"  --board NAME|FILE    builtin board name, or a .dts (compiled with dtc) or .dtb file\n"
+"                       (default: arm-virt)\n"
+"  --cpu MODEL          CPU model for every /cpus node (default: from the board)\n"
+"  -m, --memory SIZE    RAM size of the first /memory bank: a number with K, M, G or T;\n"
+"                       a bare number is MiB (default: from the board)\n"
+"  --kernel FILE        guest image: a 32-bit ELF, or a raw binary loaded at the start\n"
+"                       of RAM (default: the embedded demo, with --semihosting)\n"
+"  --semihosting        let the guest use ARM semihosting (console on stdin/stdout,\n"
+"                       exit code)\n"
+"  --clock MODE         virtual (default: reproducible, time follows executed\n"
+"                       instructions) or realtime (time follows the host clock)\n"
+"  --timeout SECONDS    stop after this much host (wall-clock) time; exit status 124\n"
+"  --no-reboot          exit when the guest asks for a reset instead of rebooting\n"
+"  -v, --verbose        log board and cpu messages to stderr; -vv logs every category\n"
+"  -h, --help           show this help\n"
+"  --version            show the version\n"
+"\n"
+"Conformance options:\n"
+"  --min-pass PERCENT   succeed when at least PERCENT of all tests pass\n"
+"  -v, --verbose        also print each failing file's first failure\n"
+"\n"
+"Console: the guest's first UART is this terminal. Keys go to the guest; Ctrl-A is the\n"
+"escape: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h shows the keys.\n"
+"\n"
+"Exit status: the guest's semihosting exit code when it exits that way; 0 on power-off\n"
+"or Ctrl-A x; 1 on an error (bad input file, board, CPU model, guest error); 2 on a\n"
+"usage error; 124 when --timeout expires.\n",
+        stdout);
+}
+
+void print_version(void)
+{
+    printf("orrery %s\n", ORRERY_VERSION);
+}

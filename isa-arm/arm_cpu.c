@@ -1,0 +1,385 @@
+/* The ARM cpu interface: models, reset, register banking, the run loop,
+ * register table, disassembly and save/load. */
+#include "isa-arm/arm.h"
+#include "isa-arm/arm_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <capstone/capstone.h>
+
+#include "machine/bus.h"
+#include "machine/state.h"
+
+/* ---- banking (ARM ARM A2.3) ------------------------------------------ */
+
+void arm_switch_mode(struct arm_cpu *c, uint32_t new_mode)
+{
+    enum arm_bank ob = arm_mode_bank(c->cpsr), nb = arm_mode_bank(new_mode);
+    if (ob != nb) {
+        if ((ob == BANK_FIQ) != (nb == BANK_FIQ)) {
+            memcpy(c->bank_r8_12[ob == BANK_FIQ], &c->r[8], sizeof c->bank_r8_12[0]);
+            memcpy(&c->r[8], c->bank_r8_12[nb == BANK_FIQ], sizeof c->bank_r8_12[0]);
+        }
+        c->bank_sp[ob] = c->r[13];
+        c->bank_lr[ob] = c->r[14];
+        c->r[13] = c->bank_sp[nb];
+        c->r[14] = c->bank_lr[nb];
+    }
+    c->cpsr = (c->cpsr & ~PSR_MODE) | (new_mode & PSR_MODE);
+}
+
+void arm_write_cpsr(struct arm_cpu *c, uint32_t value)
+{
+    if ((value ^ c->cpsr) & PSR_MODE)
+        arm_switch_mode(c, value);
+    c->cpsr = value;
+}
+
+/* Register n of the given bank as stored now (8 <= n <= 14). */
+static uint32_t *bank_slot(struct arm_cpu *c, enum arm_bank bank, unsigned n)
+{
+    enum arm_bank cur = arm_mode_bank(c->cpsr);
+    if (n <= 12) {
+        if ((bank == BANK_FIQ) == (cur == BANK_FIQ))
+            return &c->r[n];
+        return &c->bank_r8_12[bank == BANK_FIQ][n - 8];
+    }
+    if (bank == cur)
+        return &c->r[n];
+    return n == 13 ? &c->bank_sp[bank] : &c->bank_lr[bank];
+}
+
+uint32_t arm_user_reg(struct arm_cpu *c, unsigned n)
+{
+    return (n < 8 || n == 15) ? c->r[n] : *bank_slot(c, BANK_USR, n);
+}
+
+void arm_set_user_reg(struct arm_cpu *c, unsigned n, uint32_t v)
+{
+    if (n < 8 || n == 15)
+        c->r[n] = v;
+    else
+        *bank_slot(c, BANK_USR, n) = v;
+}
+
+/* ---- register table -------------------------------------------------- */
+
+enum {
+    REG_CPSR = 16, REG_SPSR_FIQ = 17,   /* 17..21: spsr fiq, irq, svc, abt, und */
+    REG_FIQ_R8 = 22,                     /* 22..28: r8_fiq..r14_fiq */
+    REG_SP_IRQ = 29,                     /* 29..36: sp/lr of irq, svc, abt, und */
+    REG_USR_R8 = 37,                     /* 37..43: r8_usr..r14_usr */
+    ARM_NREGS = 44,
+};
+
+static const struct cpu_reg_desc arm_regs[ARM_NREGS] = {
+    { "r0", 32, 0 }, { "r1", 32, 0 }, { "r2", 32, 0 }, { "r3", 32, 0 },
+    { "r4", 32, 0 }, { "r5", 32, 0 }, { "r6", 32, 0 }, { "r7", 32, 0 },
+    { "r8", 32, 0 }, { "r9", 32, 0 }, { "r10", 32, 0 }, { "r11", 32, 0 },
+    { "r12", 32, 0 }, { "sp", 32, CPU_REG_SP }, { "lr", 32, 0 }, { "pc", 32, CPU_REG_PC },
+    { "cpsr", 32, CPU_REG_FLAGS },
+    { "spsr_fiq", 32, 0 }, { "spsr_irq", 32, 0 }, { "spsr_svc", 32, 0 },
+    { "spsr_abt", 32, 0 }, { "spsr_und", 32, 0 },
+    { "r8_fiq", 32, 0 }, { "r9_fiq", 32, 0 }, { "r10_fiq", 32, 0 }, { "r11_fiq", 32, 0 },
+    { "r12_fiq", 32, 0 }, { "sp_fiq", 32, 0 }, { "lr_fiq", 32, 0 },
+    { "sp_irq", 32, 0 }, { "lr_irq", 32, 0 }, { "sp_svc", 32, 0 }, { "lr_svc", 32, 0 },
+    { "sp_abt", 32, 0 }, { "lr_abt", 32, 0 }, { "sp_und", 32, 0 }, { "lr_und", 32, 0 },
+    { "r8_usr", 32, 0 }, { "r9_usr", 32, 0 }, { "r10_usr", 32, 0 }, { "r11_usr", 32, 0 },
+    { "r12_usr", 32, 0 }, { "sp_usr", 32, 0 }, { "lr_usr", 32, 0 },
+};
+
+static uint32_t *reg_ptr(struct arm_cpu *c, unsigned index)
+{
+    static const enum arm_bank spsr_banks[5] = { BANK_FIQ, BANK_IRQ, BANK_SVC, BANK_ABT, BANK_UND };
+    if (index < 15)
+        return &c->r[index];
+    if (index == 15)
+        return &c->pc;
+    if (index == REG_CPSR)
+        return &c->cpsr;
+    if (index < REG_FIQ_R8)
+        return &c->spsr[spsr_banks[index - REG_SPSR_FIQ]];
+    if (index < REG_SP_IRQ)
+        return bank_slot(c, BANK_FIQ, 8 + index - REG_FIQ_R8);
+    if (index < REG_USR_R8) {
+        unsigned k = index - REG_SP_IRQ;
+        return bank_slot(c, spsr_banks[1 + k / 2], 13 + k % 2);
+    }
+    if (index < ARM_NREGS)
+        return bank_slot(c, BANK_USR, 8 + index - REG_USR_R8);
+    return NULL;
+}
+
+static uint64_t arm_reg_get(struct cpu *cpu, unsigned index)
+{
+    uint32_t *p = reg_ptr((struct arm_cpu *)cpu, index);
+    return p ? *p : 0;
+}
+
+static int arm_reg_set(struct cpu *cpu, unsigned index, uint64_t value)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (index == REG_CPSR) {
+        arm_write_cpsr(c, (uint32_t)value);
+        return 0;
+    }
+    uint32_t *p = reg_ptr(c, index);
+    if (!p)
+        return -1;
+    *p = (uint32_t)value;
+    return 0;
+}
+
+/* ---- reset and run ---------------------------------------------------- */
+
+static void arm_reset(struct cpu *cpu)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    memset(c->r, 0, sizeof c->r);
+    memset(c->spsr, 0, sizeof c->spsr);
+    memset(c->bank_r8_12, 0, sizeof c->bank_r8_12);
+    memset(c->bank_sp, 0, sizeof c->bank_sp);
+    memset(c->bank_lr, 0, sizeof c->bank_lr);
+    c->irq_line = c->fiq_line = false;
+    c->sctlr = c->arch >= ARM_V5TE ? 0x00050078u : 0;
+    c->semi_errno = 0;
+    memset(c->tt_open, 0, sizeof c->tt_open);
+    /* A2.6.1: SVC mode, IRQ and FIQ disabled, ARM state, PC = reset vector. */
+    c->cpsr = MODE_SVC | PSR_I | PSR_F;
+    c->pc = c->next_pc = arm_vector_base(c);
+    arm_mem_flush(c);
+}
+
+static void arm_set_entry(struct cpu *cpu, uint64_t entry)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (entry & 1)
+        c->cpsr |= PSR_T;
+    else
+        c->cpsr &= ~PSR_T;
+    c->pc = (uint32_t)entry & ~1u;
+}
+
+static void arm_set_irq(struct cpu *cpu, unsigned line, bool level)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (line == 0)
+        c->irq_line = level;
+    else if (line == 1)
+        c->fiq_line = level;
+}
+
+static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
+    unsigned fetch_faults = 0;
+    while (res.executed < budget) {
+        if (cpu->exit_request) {
+            cpu->exit_request = false;
+            res.reason = CPU_STOP_EXIT;
+            return res;
+        }
+        if (c->fiq_line && !(c->cpsr & PSR_F)) {
+            arm_take_exception(c, EXC_FIQ);
+            continue;
+        }
+        if (c->irq_line && !(c->cpsr & PSR_I)) {
+            arm_take_exception(c, EXC_IRQ);
+            continue;
+        }
+        if (cpu->nbreakpoints && res.executed > 0 && cpu_is_breakpoint(cpu, c->pc)) {
+            res.reason = CPU_STOP_BREAKPOINT;
+            return res;
+        }
+        const struct arm_rec *rp = arm_fetch(c);
+        if (!rp) {
+            /* The prefetch abort was taken. If its own vector cannot be
+             * fetched either, nothing can ever run again. */
+            if (++fetch_faults > 2) {
+                snprintf(cpu->fatal, sizeof cpu->fatal,
+                         "arm: cannot fetch the prefetch abort vector at 0x%08x", c->pc);
+                res.reason = CPU_STOP_FATAL;
+                return res;
+            }
+            continue;
+        }
+        fetch_faults = 0;
+        /* A store may invalidate the page holding *rp: work on a copy. */
+        struct arm_rec r = *rp;
+        unsigned size = arm_thumb(c) ? 2 : 4;
+        int rc = ARM_OK;
+        res.executed++;
+        c->next_pc = c->pc + size;
+        if (r.cond >= 14 || arm_cond_passed(c->cpsr, r.cond)) {
+            c->r[15] = c->pc + 2 * size;
+            rc = r.fn(c, &r);
+        }
+        c->pc = c->next_pc;
+        if (rc == ARM_STOP_EXIT) {
+            res.reason = CPU_STOP_EXIT;
+            return res;
+        }
+        if (rc == ARM_STOP_IDLE) {
+            res.reason = CPU_STOP_IDLE;
+            return res;
+        }
+    }
+    return res;
+}
+
+static int arm_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access access, uint64_t *pa)
+{
+    if (va > UINT32_MAX)
+        return -1;
+    *pa = va;   /* no MMU on these models */
+    return 0;
+}
+
+static int arm_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    bool thumb = arm_thumb(c);
+    size_t len = 4;   /* Thumb: a BL pair needs both halfwords */
+    uint8_t bytes[4];
+    bool rom;
+    uint8_t *h = bus_host_ptr(cpu->bus, va, thumb ? 2 : 4, &rom);
+    if (!h || buflen == 0)
+        return -1;
+    if (thumb && !bus_host_ptr(cpu->bus, va, 4, &rom))
+        len = 2;
+    memcpy(bytes, h, len);
+    csh handle;
+    if (cs_open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &handle) != CS_ERR_OK)
+        return -1;
+    cs_insn *insn;
+    size_t n = cs_disasm(handle, bytes, len, va, 1, &insn);
+    int ret = -1;
+    if (n == 1) {
+        snprintf(buf, buflen, "%s %s", insn->mnemonic, insn->op_str);
+        ret = (int)insn->size;
+        cs_free(insn, n);
+    } else {
+        snprintf(buf, buflen, thumb ? ".short 0x%04x" : ".word 0x%08x",
+                 thumb ? (unsigned)(bytes[0] | bytes[1] << 8)
+                       : (unsigned)(bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
+                                    (uint32_t)bytes[3] << 24));
+        ret = thumb ? 2 : 4;
+    }
+    cs_close(&handle);
+    return ret;
+}
+
+/* ---- save/load: section "arm", version 1 ------------------------------ */
+
+static int arm_save(struct cpu *cpu, struct state_writer *w)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    state_begin(w, "arm", 1);
+    for (unsigned i = 0; i < 15; i++)
+        state_put_u32(w, c->r[i]);
+    state_put_u32(w, c->pc);
+    state_put_u32(w, c->cpsr);
+    for (unsigned b = 0; b < BANK_COUNT; b++) {
+        state_put_u32(w, c->spsr[b]);
+        state_put_u32(w, c->bank_sp[b]);
+        state_put_u32(w, c->bank_lr[b]);
+    }
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned i = 0; i < 5; i++)
+            state_put_u32(w, c->bank_r8_12[k][i]);
+    state_put_bool(w, c->irq_line);
+    state_put_bool(w, c->fiq_line);
+    state_put_u32(w, c->sctlr);
+    state_put_u32(w, (uint32_t)c->semi_errno);
+    for (unsigned i = 0; i < 3; i++)
+        state_put_bool(w, c->tt_open[i]);
+    state_end(w);
+    return w->failed ? -1 : 0;
+}
+
+static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *err)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (state_reader_find(r, "arm"))
+        return orr_fail(err, "arm: no cpu state in the image");
+    if (r->version != 1)
+        return orr_fail(err, "arm: unsupported cpu state version %u", r->version);
+    for (unsigned i = 0; i < 15; i++)
+        c->r[i] = state_get_u32(r);
+    c->pc = state_get_u32(r);
+    c->cpsr = state_get_u32(r);
+    for (unsigned b = 0; b < BANK_COUNT; b++) {
+        c->spsr[b] = state_get_u32(r);
+        c->bank_sp[b] = state_get_u32(r);
+        c->bank_lr[b] = state_get_u32(r);
+    }
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned i = 0; i < 5; i++)
+            c->bank_r8_12[k][i] = state_get_u32(r);
+    c->irq_line = state_get_bool(r);
+    c->fiq_line = state_get_bool(r);
+    c->sctlr = state_get_u32(r);
+    c->semi_errno = (int)state_get_u32(r);
+    for (unsigned i = 0; i < 3; i++)
+        c->tt_open[i] = state_get_bool(r);
+    if (state_reader_check(r))
+        return -1;
+    c->next_pc = c->pc;
+    arm_mem_flush(c);
+    return 0;
+}
+
+static void arm_destroy(struct cpu *cpu)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (!c)
+        return;
+    dcache_destroy(&c->dc);
+    free(c);
+}
+
+static const struct cpu_ops arm_ops = {
+    .reset = arm_reset, .set_entry = arm_set_entry, .run = arm_run,
+    .set_irq = arm_set_irq, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
+    .translate = arm_cpu_translate, .disasm = arm_disasm, .save = arm_save,
+    .load = arm_load, .destroy = arm_destroy,
+};
+
+static int arm_create(const struct cpu_model *model, const struct cpu_config *cfg,
+                      struct cpu **out, struct orr_error *err)
+{
+    struct arm_cpu *c = calloc(1, sizeof *c);
+    if (!c)
+        return orr_fail(err, "arm: out of memory");
+    cpu_init_common(&c->cpu, &arm_ops, model, cfg);
+    c->cpu.regs = arm_regs;
+    c->cpu.nregs = ARM_NREGS;
+    c->arch = (enum arm_arch)model->variant;
+    if (arm_mem_init(c, err)) {
+        free(c);
+        return -1;
+    }
+    arm_reset(&c->cpu);
+    *out = &c->cpu;
+    return 0;
+}
+
+static const char *const arm7tdmi_compat[] = { "arm,arm7tdmi", NULL };
+static const char *const arm926_compat[] = { "arm,arm926ej-s", NULL };
+
+static const struct cpu_model arm7tdmi_model = {
+    .name = "arm7tdmi", .isa = "arm", .compatible = arm7tdmi_compat,
+    .summary = "ARM7TDMI (ARMv4T): ARM and Thumb, no MMU",
+    .create = arm_create, .variant = ARM_V4T,
+};
+
+static const struct cpu_model arm926_model = {
+    .name = "arm926ej-s", .isa = "arm", .compatible = arm926_compat,
+    .summary = "ARM926EJ-S (ARMv5TE): ARM and Thumb, DSP extensions, CP15 (no MMU yet)",
+    .create = arm_create, .variant = ARM_V5TE,
+};
+
+const struct cpu_model *const arm_cpu_models[] = { &arm7tdmi_model, &arm926_model };
+const size_t arm_cpu_model_count = sizeof arm_cpu_models / sizeof arm_cpu_models[0];

@@ -1,0 +1,224 @@
+/* Data processing, branches and status-register transfers (ARM ARM A3.4,
+ * A5.1 addressing mode 1, A4.1 instruction pages). */
+#include "isa-arm/arm_internal.h"
+
+bool arm_cond_passed(uint32_t cpsr, unsigned cond)
+{
+    bool n = cpsr & PSR_N, z = cpsr & PSR_Z, cf = cpsr & PSR_C, v = cpsr & PSR_V;
+    switch (cond & 15) {
+    case 0x0: return z;
+    case 0x1: return !z;
+    case 0x2: return cf;
+    case 0x3: return !cf;
+    case 0x4: return n;
+    case 0x5: return !n;
+    case 0x6: return v;
+    case 0x7: return !v;
+    case 0x8: return cf && !z;
+    case 0x9: return !cf || z;
+    case 0xa: return n == v;
+    case 0xb: return n != v;
+    case 0xc: return !z && n == v;
+    case 0xd: return z || n != v;
+    case 0xe: return true;
+    default: return false;   /* NV: never on ARMv4 (v5 handles it in decode) */
+    }
+}
+
+/* Barrel shifter, ARM ARM A5.1.4-A5.1.13. by_reg selects the
+ * register-specified forms, where amounts of 32 and more are meaningful. */
+static uint32_t arm_shift(uint32_t v, unsigned type, unsigned amount, bool by_reg,
+                          bool cin, bool *cout)
+{
+    switch (type) {
+    case 0: /* LSL */
+        if (amount == 0) { *cout = cin; return v; }
+        if (amount < 32) { *cout = (v >> (32 - amount)) & 1; return v << amount; }
+        *cout = amount == 32 ? (v & 1) : 0;
+        return 0;
+    case 1: /* LSR; immediate 0 encodes 32 */
+        if (amount == 0) {
+            if (by_reg) { *cout = cin; return v; }
+            amount = 32;
+        }
+        if (amount < 32) { *cout = (v >> (amount - 1)) & 1; return v >> amount; }
+        *cout = amount == 32 ? (v >> 31) : 0;
+        return 0;
+    case 2: /* ASR; immediate 0 encodes 32 */
+        if (amount == 0) {
+            if (by_reg) { *cout = cin; return v; }
+            amount = 32;
+        }
+        if (amount < 32) {
+            *cout = (v >> (amount - 1)) & 1;
+            return (uint32_t)((int32_t)v >> amount);
+        }
+        *cout = v >> 31;
+        return (v & 0x80000000u) ? 0xffffffffu : 0;
+    default: /* ROR; immediate 0 encodes RRX */
+        if (amount == 0) {
+            if (by_reg) { *cout = cin; return v; }
+            *cout = v & 1;
+            return (v >> 1) | ((uint32_t)cin << 31);
+        }
+        amount &= 31;
+        if (amount == 0) { *cout = v >> 31; return v; }
+        *cout = (v >> (amount - 1)) & 1;
+        return (v >> amount) | (v << (32 - amount));
+    }
+}
+
+/* Shifter operand of a data-processing record (shared with the Thumb decoder):
+ * RF_IMM: imm is the value, shift the rotate (carry out = bit 31 when non-zero);
+ * RF_REGSH: rm shifted by the bottom byte of rs (PC reads +12, A5.1.6);
+ * otherwise rm shifted by the immediate in imm. op2 type in `shift`. */
+static inline uint32_t dp_operand2(struct arm_cpu *c, const struct arm_rec *r, bool *cout)
+{
+    bool cin = (c->cpsr & PSR_C) != 0;
+    if (r->flags & RF_IMM) {
+        *cout = r->shift ? (r->imm >> 31) : cin;
+        return r->imm;
+    }
+    if (r->flags & RF_REGSH) {
+        uint32_t rm = c->r[r->rm] + (r->rm == 15 ? 4 : 0);
+        unsigned amount = c->r[r->rs] & 0xff;
+        return arm_shift(rm, r->shift, amount, true, cin, cout);
+    }
+    return arm_shift(c->r[r->rm], r->shift, r->imm, false, cin, cout);
+}
+
+int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r)
+{
+    bool shc;
+    uint32_t b = dp_operand2(c, r, &shc);
+    uint32_t a = c->r[r->rn];
+    if ((r->flags & RF_REGSH) && r->rn == 15)
+        a += 4;
+    bool cin = (c->cpsr & PSR_C) != 0;
+    uint64_t wide = 0;
+    uint32_t res;
+    bool logical = false, write = true;
+    switch (r->op) {
+    case 0x0: res = a & b; logical = true; break;                 /* AND */
+    case 0x1: res = a ^ b; logical = true; break;                 /* EOR */
+    case 0x2: wide = (uint64_t)a + (uint32_t)~b + 1; res = (uint32_t)wide; break; /* SUB */
+    case 0x3: wide = (uint64_t)b + (uint32_t)~a + 1; res = (uint32_t)wide; break; /* RSB */
+    case 0x4: wide = (uint64_t)a + b; res = (uint32_t)wide; break;             /* ADD */
+    case 0x5: wide = (uint64_t)a + b + cin; res = (uint32_t)wide; break;       /* ADC */
+    case 0x6: wide = (uint64_t)a + (uint32_t)~b + cin; res = (uint32_t)wide; break; /* SBC */
+    case 0x7: wide = (uint64_t)b + (uint32_t)~a + cin; res = (uint32_t)wide; break; /* RSC */
+    case 0x8: res = a & b; logical = true; write = false; break;  /* TST */
+    case 0x9: res = a ^ b; logical = true; write = false; break;  /* TEQ */
+    case 0xa: wide = (uint64_t)a + (uint32_t)~b + 1; res = (uint32_t)wide; write = false; break; /* CMP */
+    case 0xb: wide = (uint64_t)a + b; res = (uint32_t)wide; write = false; break; /* CMN */
+    case 0xc: res = a | b; logical = true; break;                 /* ORR */
+    case 0xd: res = b; logical = true; break;                     /* MOV */
+    case 0xe: res = a & ~b; logical = true; break;                /* BIC */
+    default: res = ~b; logical = true; break;                     /* MVN */
+    }
+    if (write)
+        arm_set_reg(c, r->rd, res);
+    if (!(r->flags & RF_S))
+        return ARM_OK;
+    if (r->rd == 15 && arm_mode_bank(c->cpsr) != BANK_USR) {
+        /* A4.1.*: "if d == 15 and S" copies SPSR to CPSR (exception return).
+         * The ARM7TDMI does this for TST/TEQ/CMP/CMN with Rd = 15 as well
+         * (the old 26-bit "P" forms). USR/SYS have no SPSR (UNPREDICTABLE):
+         * the flags are then set from the result as usual. */
+        arm_write_cpsr(c, c->spsr[arm_mode_bank(c->cpsr)]);
+        return ARM_OK;
+    }
+    arm_set_nz(c, res);
+    if (logical) {
+        arm_set_c(c, shc);
+        return ARM_OK;
+    }
+    /* Arithmetic: carry from the 33-bit sum, overflow from the sign rules. */
+    uint32_t x = a, y = b;
+    switch (r->op) {
+    case 0x3: case 0x7: x = b; y = ~a; break;
+    case 0x2: case 0x6: case 0xa: y = ~b; break;
+    default: break;
+    }
+    arm_set_c(c, (wide >> 32) & 1);
+    arm_set_v(c, ((~(x ^ y) & (x ^ res)) >> 31) & 1);
+    return ARM_OK;
+}
+
+/* B, BL (ARM ARM A4.1.5): imm = sign-extended byte offset; op 1 = link. */
+int arm_exec_b(struct arm_cpu *c, const struct arm_rec *r)
+{
+    uint32_t pc = c->r[15];
+    if (r->op)
+        c->r[14] = c->pc + (arm_thumb(c) ? 2 : 4);
+    arm_branch(c, pc + r->imm);
+    return ARM_OK;
+}
+
+/* BLX (immediate), A4.1.9: always links and enters Thumb. */
+int arm_exec_blx_imm(struct arm_cpu *c, const struct arm_rec *r)
+{
+    c->r[14] = c->pc + 4;
+    c->cpsr |= PSR_T;
+    arm_branch(c, (c->r[15] + r->imm) & ~1u);
+    return ARM_OK;
+}
+
+/* BX / BLX (register), A4.1.10 and A4.1.8: op 1 = link. */
+int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r)
+{
+    uint32_t target = c->r[r->rm];
+    if (r->op)
+        c->r[14] = arm_thumb(c) ? ((c->pc + 2) | 1) : c->pc + 4;
+    if (target & 1)
+        c->cpsr |= PSR_T;
+    else
+        c->cpsr &= ~PSR_T;
+    arm_branch(c, target & ~1u);
+    return ARM_OK;
+}
+
+/* MRS, A4.1.38: op 1 = SPSR. */
+int arm_exec_mrs(struct arm_cpu *c, const struct arm_rec *r)
+{
+    uint32_t v = c->cpsr;
+    if (r->op) {
+        enum arm_bank bank = arm_mode_bank(c->cpsr);
+        v = bank == BANK_USR ? c->cpsr : c->spsr[bank];
+    }
+    arm_set_reg(c, r->rd, v);
+    return ARM_OK;
+}
+
+/* MSR, A4.1.39: op 1 = SPSR; shift = field mask (bit 0 control .. bit 3 flags). */
+int arm_exec_msr(struct arm_cpu *c, const struct arm_rec *r)
+{
+    uint32_t v = (r->flags & RF_IMM) ? r->imm : c->r[r->rm];
+    uint32_t mask = 0;
+    if (r->shift & 1) mask |= 0x000000ffu;
+    if (r->shift & 2) mask |= 0x0000ff00u;
+    if (r->shift & 4) mask |= 0x00ff0000u;
+    if (r->shift & 8) mask |= 0xff000000u;
+    if (r->op) {
+        enum arm_bank bank = arm_mode_bank(c->cpsr);
+        if (bank != BANK_USR)
+            c->spsr[bank] = (c->spsr[bank] & ~mask) | (v & mask);
+        return ARM_OK;
+    }
+    if (!arm_privileged(c))
+        mask &= 0xff000000u;     /* user mode may only write the flags */
+    /* M[4] is always 1: these cores have no 26-bit modes (A2.5.7). */
+    uint32_t old = c->cpsr;
+    arm_write_cpsr(c, (c->cpsr & ~mask) | (v & mask) | 0x10u);
+    /* Changing T with MSR is UNPREDICTABLE (A4.1.39). The ARM7TDMI does not
+     * refill its pipeline: the word fetched at pc + 8 is the next one run,
+     * as a Thumb instruction stream from there. */
+    if ((old ^ c->cpsr) & PSR_T)
+        arm_branch(c, c->pc + 8);
+    return ARM_OK;
+}
+
+int arm_exec_nop(struct arm_cpu *c, const struct arm_rec *r)
+{
+    return ARM_OK;
+}

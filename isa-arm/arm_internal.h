@@ -1,0 +1,209 @@
+/* ARM core internals shared by the decoder, the executors and the CPU glue.
+ * References: ARM Architecture Reference Manual, DDI 0100I ("ARM ARM"). */
+#ifndef ORRERY_ISA_ARM_INTERNAL_H
+#define ORRERY_ISA_ARM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/dcache.h"
+#include "cpu/tlb.h"
+
+/* Architecture versions (struct cpu_model.variant). */
+enum arm_arch { ARM_V4T = 4, ARM_V5TE = 5 };
+
+/* CPSR bits, ARM ARM A2.5. */
+#define PSR_N (1u << 31)
+#define PSR_Z (1u << 30)
+#define PSR_C (1u << 29)
+#define PSR_V (1u << 28)
+#define PSR_Q (1u << 27)
+#define PSR_I (1u << 7)
+#define PSR_F (1u << 6)
+#define PSR_T (1u << 5)
+#define PSR_MODE 0x1fu
+
+enum arm_mode {
+    MODE_USR = 0x10, MODE_FIQ = 0x11, MODE_IRQ = 0x12, MODE_SVC = 0x13,
+    MODE_ABT = 0x17, MODE_UND = 0x1b, MODE_SYS = 0x1f,
+};
+
+/* Register banks: 0 = USR/SYS, then one per exception mode. */
+enum arm_bank { BANK_USR, BANK_FIQ, BANK_IRQ, BANK_SVC, BANK_ABT, BANK_UND, BANK_COUNT };
+
+/* Result of an executor. */
+enum arm_exec_result {
+    ARM_OK = 0,
+    ARM_STOP_EXIT,     /* semihosting exit: cpu.exit_code set */
+    ARM_STOP_IDLE,     /* wait for interrupt */
+};
+
+struct arm_cpu;
+struct arm_rec;
+typedef int (*arm_exec_fn)(struct arm_cpu *c, const struct arm_rec *r);
+
+/* A decoded instruction: handler plus pre-extracted operands. The meaning of
+ * the small fields is the handler's (documented at each decoder). An
+ * all-zero record (fn == NULL) is "not decoded yet". */
+struct arm_rec {
+    arm_exec_fn fn;
+    uint32_t insn;     /* raw encoding (Thumb: the halfword) */
+    uint32_t imm;
+    uint8_t rd, rn, rm, rs;
+    uint8_t op, shift, flags, cond;
+};
+
+/* struct arm_rec.flags bits shared by several decoders. */
+#define RF_S      0x01   /* set flags / signed */
+#define RF_IMM    0x02   /* immediate operand */
+#define RF_REGSH  0x04   /* register-specified shift */
+#define RF_P      0x08   /* pre-index */
+#define RF_U      0x10   /* add offset */
+#define RF_W      0x20   /* writeback */
+#define RF_L      0x40   /* load */
+#define RF_B      0x80   /* byte / user-bank (^) */
+
+/* Decoded-cache modes. */
+enum { ARM_DC_ARM = 0, ARM_DC_THUMB = 1 };
+
+struct arm_cpu {
+    struct cpu cpu;          /* common head: must be first */
+    enum arm_arch arch;
+    uint32_t r[16];          /* current registers; r[15] = pc + 8 (+4 Thumb) while executing */
+    uint32_t pc;             /* address of the next instruction to execute */
+    uint32_t next_pc;        /* executors set it to branch */
+    uint32_t cpsr;
+    uint32_t spsr[BANK_COUNT];      /* [BANK_USR] unused */
+    uint32_t bank_r8_12[2][5];      /* [0] everyone but FIQ, [1] FIQ */
+    uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
+    bool irq_line, fiq_line;
+    /* CP15 (arm926ej-s): SCTLR only; bit 13 (V) selects high vectors. */
+    uint32_t sctlr;
+    /* Semihosting state. */
+    int semi_errno;
+    bool tt_open[3];
+    /* Decoding caches. */
+    struct soft_tlb tlb;
+    struct dcache dc;
+    struct arm_rec slow_rec;     /* decoded without caching (MMIO fetch) */
+};
+
+static inline enum arm_bank arm_mode_bank(uint32_t mode)
+{
+    switch (mode & PSR_MODE) {
+    case MODE_FIQ: return BANK_FIQ;
+    case MODE_IRQ: return BANK_IRQ;
+    case MODE_SVC: return BANK_SVC;
+    case MODE_ABT: return BANK_ABT;
+    case MODE_UND: return BANK_UND;
+    default: return BANK_USR;
+    }
+}
+
+static inline bool arm_mode_valid(uint32_t mode)
+{
+    switch (mode & PSR_MODE) {
+    case MODE_USR: case MODE_FIQ: case MODE_IRQ: case MODE_SVC:
+    case MODE_ABT: case MODE_UND: case MODE_SYS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static inline bool arm_thumb(const struct arm_cpu *c) { return (c->cpsr & PSR_T) != 0; }
+static inline bool arm_privileged(const struct arm_cpu *c) { return (c->cpsr & PSR_MODE) != MODE_USR; }
+
+/* Flag helpers. */
+static inline void arm_set_nz(struct arm_cpu *c, uint32_t v)
+{
+    c->cpsr = (c->cpsr & ~(PSR_N | PSR_Z)) | (v & PSR_N) | (v == 0 ? PSR_Z : 0);
+}
+static inline void arm_set_c(struct arm_cpu *c, bool v)
+{
+    c->cpsr = (c->cpsr & ~PSR_C) | (v ? PSR_C : 0);
+}
+static inline void arm_set_v(struct arm_cpu *c, bool v)
+{
+    c->cpsr = (c->cpsr & ~PSR_V) | (v ? PSR_V : 0);
+}
+
+bool arm_cond_passed(uint32_t cpsr, unsigned cond);
+
+/* arm_cpu.c: modes and banking. */
+void arm_switch_mode(struct arm_cpu *c, uint32_t new_mode);
+void arm_write_cpsr(struct arm_cpu *c, uint32_t value);   /* switches banks as needed */
+uint32_t arm_user_reg(struct arm_cpu *c, unsigned n);
+void arm_set_user_reg(struct arm_cpu *c, unsigned n, uint32_t v);
+
+/* arm_mem.c: data accesses through the soft TLB (size 1, 2 or 4, aligned). */
+int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
+             uint32_t *value) ORR_MUST_CHECK;
+int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
+              uint32_t value) ORR_MUST_CHECK;
+/* Fetch of the record for c->pc; NULL after a prefetch abort was taken. */
+const struct arm_rec *arm_fetch(struct arm_cpu *c);
+void arm_mem_flush(struct arm_cpu *c);
+int arm_mem_init(struct arm_cpu *c, struct orr_error *err) ORR_MUST_CHECK;
+
+/* arm_exceptions.c */
+enum arm_exception {
+    EXC_RESET, EXC_UND, EXC_SWI, EXC_PABT, EXC_DABT, EXC_IRQ, EXC_FIQ,
+};
+void arm_take_exception(struct arm_cpu *c, enum arm_exception e);
+int arm_exec_undefined(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_swi(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_bkpt(struct arm_cpu *c, const struct arm_rec *r);
+int arm_data_abort(struct arm_cpu *c);   /* takes the abort, returns ARM_OK */
+uint32_t arm_vector_base(const struct arm_cpu *c);
+
+/* arm_decode.c / thumb_decode.c */
+void arm_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out);
+void thumb_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out);
+
+/* Executors. */
+int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_mul(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_mull(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_smulxy(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_qarith(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_clz(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_ldr_str(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_ldm_stm(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_swp(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_b(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_blx_imm(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_mrs(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_msr(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_cp15(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_nop(struct arm_cpu *c, const struct arm_rec *r);
+
+/* thumb_decode.c: Thumb-only executors. */
+int thumb_exec_adr(struct arm_cpu *c, const struct arm_rec *r);
+int thumb_exec_bl_prefix(struct arm_cpu *c, const struct arm_rec *r);
+int thumb_exec_bl_suffix(struct arm_cpu *c, const struct arm_rec *r);
+
+/* semihosting.c: r0 = operation, r1 = parameter; returns an arm_exec_result. */
+int arm_semihosting(struct arm_cpu *c);
+
+static inline void arm_branch(struct arm_cpu *c, uint32_t target)
+{
+    c->next_pc = target;
+}
+
+/* Writes a result register; writing r15 branches. The ARM7TDMI keeps the
+ * written value in r15 as is (its address bus ignores bits 1:0 in ARM state
+ * and bit 0 in Thumb state), so alignment is applied at fetch, not here. */
+static inline void arm_set_reg(struct arm_cpu *c, unsigned n, uint32_t v)
+{
+    if (n == 15)
+        arm_branch(c, v);
+    else
+        c->r[n] = v;
+}
+
+#endif

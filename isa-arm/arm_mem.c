@@ -1,0 +1,180 @@
+/* Memory access for the ARM core: soft TLB fast path, bus slow path, and the
+ * instruction fetch through the decoded cache. Translation is the identity
+ * (no MMU on these models); arm_translate is where a page-table walk goes. */
+#include "isa-arm/arm_internal.h"
+
+#include "machine/bus.h"
+
+/* Virtual to physical; returns 0, or -1 for a translation fault. */
+static int arm_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
+                         uint64_t *pa)
+{
+    *pa = va;
+    return 0;
+}
+
+/* Fills the TLB for va's page if it is RAM/ROM; returns the host pointer for
+ * va, or NULL when the access must take the bus path. */
+static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
+                           uint64_t pa)
+{
+    uint64_t ppage = pa & ~GUEST_PAGE_MASK;
+    bool rom;
+    uint8_t *host = bus_host_ptr(c->cpu.bus, ppage, GUEST_PAGE_SIZE, &rom);
+    if (!host)
+        return NULL;
+    if (kind == TLB_WRITE && (rom || bus_page_has_code(c->cpu.bus, ppage)))
+        return NULL;
+    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage);
+    return host + (va & GUEST_PAGE_MASK);
+}
+
+static inline uint32_t load_le(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+    default: return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                    ((uint32_t)p[3] << 24);
+    }
+}
+
+static inline void store_le(uint8_t *p, unsigned size, uint32_t v)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32_t *value)
+{
+    uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_READ, addr, size);
+    if (h) {
+        *value = load_le(h, size);
+        return 0;
+    }
+    uint64_t pa;
+    if (arm_translate(c, addr, TLB_READ, user, &pa))
+        return -1;
+    if ((addr & (size - 1)) == 0 && (h = tlb_refill(c, addr, TLB_READ, user, pa))) {
+        *value = load_le(h, size);
+        return 0;
+    }
+    uint64_t v;
+    if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
+        return -1;
+    *value = (uint32_t)v;
+    return 0;
+}
+
+int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32_t value)
+{
+    uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_WRITE, addr, size);
+    if (h) {
+        store_le(h, size, value);
+        return 0;
+    }
+    uint64_t pa;
+    if (arm_translate(c, addr, TLB_WRITE, user, &pa))
+        return -1;
+    if ((addr & (size - 1)) == 0 && (h = tlb_refill(c, addr, TLB_WRITE, user, pa))) {
+        store_le(h, size, value);
+        return 0;
+    }
+    int rc = bus_write(c->cpu.bus, pa, size, value);
+    return (rc == BUS_OK || rc == BUS_READONLY) ? 0 : -1;
+}
+
+/* Decodes one instruction of the given state into r. */
+static void decode_into(struct arm_cpu *c, bool thumb, uint32_t insn, struct arm_rec *r)
+{
+    if (thumb)
+        thumb_decode(c->arch, insn, r);
+    else
+        arm_decode(c->arch, insn, r);
+}
+
+/* The decoded record of the instruction at c->pc. The exec TLB gives the
+ * physical page (a hit costs one compare; a miss translates once). RAM/ROM
+ * pages are decoded once into the dcache, and RAM ones are marked as code so
+ * writes invalidate them; other pages (MMIO) are read through the bus and
+ * decoded into c->slow_rec every time. A failed fetch takes the prefetch
+ * abort and returns NULL. */
+const struct arm_rec *arm_fetch(struct arm_cpu *c)
+{
+    bool thumb = arm_thumb(c);
+    unsigned size = thumb ? 2 : 4;
+    uint32_t va = c->pc & ~(size - 1);
+    bool user = !arm_privileged(c);
+    unsigned priv = user ? 0 : 1;
+    const struct tlb_entry *e = tlb_slot(&c->tlb, priv, TLB_EXEC, va);
+    uint8_t *h;
+    uint64_t pa;
+    if (e->tag == (va & ~GUEST_PAGE_MASK)) {
+        h = (uint8_t *)(uintptr_t)(va + e->addend);
+        pa = e->ppage | (va & GUEST_PAGE_MASK);
+    } else {
+        if (arm_translate(c, va, TLB_EXEC, user, &pa))
+            goto abort;
+        h = tlb_refill(c, va, TLB_EXEC, user, pa);
+        if (!h) {
+            uint64_t v;
+            if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
+                goto abort;
+            decode_into(c, thumb, (uint32_t)v, &c->slow_rec);
+            return &c->slow_rec;
+        }
+    }
+    uint64_t ppage = pa & ~GUEST_PAGE_MASK;
+    unsigned mode = thumb ? ARM_DC_THUMB : ARM_DC_ARM;
+    struct arm_rec *recs = dcache_lookup(&c->dc, ppage, mode);
+    if (!recs) {
+        recs = dcache_create(&c->dc, ppage, mode);
+        if (!recs) {   /* host out of memory: decode without caching */
+            decode_into(c, thumb, load_le(h, size), &c->slow_rec);
+            return &c->slow_rec;
+        }
+        bool rom;
+        if (bus_host_ptr(c->cpu.bus, ppage, 1, &rom) && !rom)
+            bus_mark_code(c->cpu.bus, ppage);
+    }
+    struct arm_rec *r = &recs[(pa & GUEST_PAGE_MASK) / 2];
+    if (!r->fn)
+        decode_into(c, thumb, load_le(h, size), r);
+    return r;
+abort:
+    arm_take_exception(c, EXC_PABT);
+    return NULL;
+}
+
+static void on_code_marked(void *opaque, uint64_t ppage)
+{
+    struct arm_cpu *c = opaque;
+    tlb_flush_phys_page(&c->tlb, TLB_WRITE, ppage);
+}
+
+static void on_code_written(void *opaque, uint64_t ppage)
+{
+    struct arm_cpu *c = opaque;
+    dcache_invalidate_phys_page(&c->dc, ppage);
+}
+
+void arm_mem_flush(struct arm_cpu *c)
+{
+    tlb_flush_all(&c->tlb);
+    dcache_flush(&c->dc);
+}
+
+int arm_mem_init(struct arm_cpu *c, struct orr_error *err)
+{
+    /* One record per halfword so ARM and Thumb share the page layout. */
+    if (dcache_init(&c->dc, sizeof(struct arm_rec), GUEST_PAGE_SIZE / 2, 512, err))
+        return -1;
+    tlb_flush_all(&c->tlb);
+    struct bus_listener l = { .opaque = c, .code_marked = on_code_marked,
+                              .code_written = on_code_written };
+    if (bus_add_listener(c->cpu.bus, &l)) {
+        dcache_destroy(&c->dc);
+        return orr_fail(err, "arm: too many bus listeners");
+    }
+    return 0;
+}

@@ -1,0 +1,9 @@
+/* Every device model built into Orrery (listed by registry.c). */
+#ifndef ORRERY_MACHINE_DEVICES_DEVICES_H
+#define ORRERY_MACHINE_DEVICES_DEVICES_H
+
+#include "machine/device.h"
+
+extern const struct device_model pl011_model;
+
+#endif

@@ -1,0 +1,323 @@
+#include "machine/machine.h"
+
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/board_internal.h"
+#include "machine/state.h"
+
+#define MACHINE_STATE_VERSION 1
+#define CPU_STATE_VERSION 1
+
+int machine_create(const struct machine_config *cfg, struct machine **out,
+                   struct orr_error *err)
+{
+    *out = NULL;
+    if (!cfg->dtb || cfg->dtb_size < sizeof(struct fdt_header))
+        return orr_fail(err, "board: not a device tree blob (too short)");
+    if (fdt_check_header(cfg->dtb) != 0)
+        return orr_fail(err, "board: not a valid device tree blob");
+    size_t total = fdt_totalsize(cfg->dtb);
+    if (total > cfg->dtb_size)
+        return orr_fail(err, "board: device tree blob is truncated (%zu of %zu bytes)",
+                        cfg->dtb_size, total);
+
+    struct machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return orr_fail(err, "out of memory");
+    snprintf(m->board_name, sizeof m->board_name, "%s",
+             cfg->board_name ? cfg->board_name : "board");
+    m->log = cfg->log;
+    m->host = cfg->host;
+    bus_init(&m->bus, &m->log);
+    clock_init(&m->clock, cfg->clock_mode,
+               cfg->ns_per_insn ? cfg->ns_per_insn : MACHINE_DEFAULT_NS_PER_INSN);
+    m->dtb = malloc(total);
+    if (!m->dtb) {
+        free(m);
+        return orr_fail(err, "out of memory");
+    }
+    memcpy(m->dtb, cfg->dtb, total);
+    m->dtb_size = total;
+    if (fdt_check_full(m->dtb, total) != 0) {
+        machine_destroy(m);
+        return orr_fail(err, "board: device tree blob is corrupt");
+    }
+
+    if (board_add_memory(m, cfg, err) || board_add_cpus(m, cfg, err) ||
+        board_add_devices(m, err)) {
+        machine_destroy(m);
+        return -1;
+    }
+    machine_reset(m);
+    *out = m;
+    return 0;
+}
+
+void machine_destroy(struct machine *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = m->ndevices; i-- > 0;)
+        if (m->devices[i].model->destroy)
+            m->devices[i].model->destroy(m->devices[i].dev);
+    free(m->devices);
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->ops->destroy(m->cpus[i]);
+    loaded_image_free(&m->image);
+    bus_destroy(&m->bus);
+    free(m->dtb);
+    free(m);
+}
+
+void machine_reset(struct machine *m)
+{
+    clock_reset(&m->clock);
+    m->executed = 0;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->ops->reset(m->cpus[i]);
+    for (unsigned i = 0; i < m->ndevices; i++)
+        if (m->devices[i].model->reset)
+            m->devices[i].model->reset(m->devices[i].dev);
+}
+
+static uint16_t elf_machine_for(const struct cpu *cpu)
+{
+    if (strcmp(cpu->model->isa, "x86") == 0)
+        return ELF_MACHINE_386;
+    return ELF_MACHINE_ARM;
+}
+
+int machine_load_image(struct machine *m, const uint8_t *data, size_t len,
+                       uint64_t raw_addr, bool raw_addr_given, struct orr_error *err)
+{
+    struct loaded_image img;
+    int rc;
+    if (loader_is_elf(data, len))
+        rc = load_elf(&m->bus, data, len, elf_machine_for(m->cpus[0]), &img, err);
+    else
+        rc = load_raw(&m->bus, data, len, raw_addr_given ? raw_addr : m->ram_base, &img, err);
+    if (rc)
+        return -1;
+    loaded_image_free(&m->image);
+    m->image = img;
+    m->cpus[0]->ops->set_entry(m->cpus[0], img.entry);
+    return 0;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->wake_ns = CLOCK_NEVER;
+    struct vclock *clk = &m->clock;
+    struct cpu *cpu = m->cpus[0];
+    const uint64_t npi = clk->ns_per_insn;
+    const bool realtime = clk->mode == CLOCK_REALTIME;
+    if (realtime)
+        clock_advance_to(clk, clock_realtime_now(clk));
+    const uint64_t end = sat_add(clk->now_ns, slice_ns);
+
+    for (;;) {
+        uint64_t now = clk->now_ns;
+        if (now >= end) {
+            res->reason = CPU_STOP_BUDGET;
+            return;
+        }
+        uint64_t deadline = clock_next_deadline(clk);
+        uint64_t target = deadline < end ? deadline : end;
+        uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
+        if (realtime && budget > 1000000 / npi + 1)
+            budget = 1000000 / npi + 1;  /* re-read the host clock every ~1 ms */
+
+        struct cpu_run_result r = cpu->ops->run(cpu, budget);
+        m->executed += r.executed;
+        if (realtime) {
+            uint64_t host = clock_realtime_now(clk);
+            clock_advance_to(clk, host > now ? host : now);
+        } else {
+            clock_advance_to(clk, now + r.executed * npi);
+        }
+
+        switch (r.reason) {
+        case CPU_STOP_BUDGET:
+            continue;
+        case CPU_STOP_IDLE:
+            deadline = clock_next_deadline(clk);
+            if (realtime || deadline == CLOCK_NEVER) {
+                res->reason = CPU_STOP_IDLE;
+                res->wake_ns = deadline;
+                return;
+            }
+            /* Virtual time: nothing happens until the next event, so jump. */
+            clock_advance_to(clk, deadline < end ? deadline : end);
+            continue;
+        case CPU_STOP_EXIT:
+            res->reason = r.reason;
+            res->exit_code = cpu->exit_code;
+            return;
+        case CPU_STOP_FATAL:
+            res->reason = r.reason;
+            snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
+            return;
+        case CPU_STOP_BREAKPOINT:
+        case CPU_STOP_RESET:
+            res->reason = r.reason;
+            return;
+        }
+    }
+}
+
+const struct machine_device *machine_find_device(const struct machine *m, const char *compatible)
+{
+    for (unsigned i = 0; i < m->ndevices; i++)
+        for (const char *const *c = m->devices[i].model->compatible; *c; c++)
+            if (strcmp(*c, compatible) == 0)
+                return &m->devices[i];
+    return NULL;
+}
+
+/* ---- save states ---- */
+
+static void cpu_tag(char *buf, size_t len, unsigned index)
+{
+    snprintf(buf, len, "cpu%u", index);
+}
+
+static int device_tag(char *buf, size_t len, const struct machine_device *md)
+{
+    int n = snprintf(buf, len, "dev:%s", md->path);
+    return n > 0 && (size_t)n <= STATE_TAG_MAX ? 0 : -1;
+}
+
+int machine_save(struct machine *m, struct state_writer *w)
+{
+    state_begin(w, "machine", MACHINE_STATE_VERSION);
+    state_put_bytes(w, m->board_name, strlen(m->board_name));
+    state_put_u64(w, m->clock.now_ns);
+    state_put_u64(w, m->clock.next_seq);
+    state_put_u64(w, m->executed);
+    unsigned nram = 0;
+    for (unsigned i = 0; i < m->bus.mem.count; i++)
+        nram += m->bus.mem.regions[i].kind != REGION_MMIO;
+    state_put_u32(w, nram);
+    for (unsigned i = 0; i < m->bus.mem.count; i++) {
+        const struct bus_region *r = &m->bus.mem.regions[i];
+        if (r->kind == REGION_MMIO)
+            continue;
+        state_put_u64(w, r->base);
+        state_put_u64(w, r->size);
+        if (state_put_zblob(w, r->host, (size_t)r->size))
+            return -1;
+    }
+    state_end(w);
+
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        char tag[16];
+        cpu_tag(tag, sizeof tag, i);
+        state_begin(w, tag, CPU_STATE_VERSION);
+        if (m->cpus[i]->ops->save(m->cpus[i], w))
+            return -1;
+        state_end(w);
+    }
+    for (unsigned i = 0; i < m->ndevices; i++) {
+        const struct machine_device *md = &m->devices[i];
+        char tag[STATE_TAG_MAX + 8];
+        if (!md->model->save)
+            continue;
+        if (device_tag(tag, sizeof tag, md))
+            return -1;
+        state_begin(w, tag, md->model->state_version);
+        if (md->model->save(md->dev, w))
+            return -1;
+        state_end(w);
+    }
+    return w->failed ? -1 : 0;
+}
+
+int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
+{
+    r->err = err;
+    if (state_reader_find(r, "machine"))
+        return -1;
+    if (r->version != MACHINE_STATE_VERSION)
+        return orr_fail(err, "save state machine section version %u is not supported", r->version);
+    char board[sizeof m->board_name] = { 0 };
+    uint64_t blen = state_get_u64(r);
+    if (blen >= sizeof board)
+        return orr_fail(err, "save state: board name too long");
+    r->pos -= 8;
+    state_get_bytes(r, board, (size_t)blen);
+    if (state_reader_check(r))
+        return -1;
+    if (strcmp(board, m->board_name) != 0)
+        return orr_fail(err, "save state is for board %s, this machine is %s", board, m->board_name);
+    uint64_t now = state_get_u64(r);
+    uint64_t seq = state_get_u64(r);
+    uint64_t executed = state_get_u64(r);
+    uint32_t nram = state_get_u32(r);
+    unsigned have = 0;
+    for (unsigned i = 0; i < m->bus.mem.count; i++)
+        have += m->bus.mem.regions[i].kind != REGION_MMIO;
+    if (state_reader_check(r))
+        return -1;
+    if (nram != have)
+        return orr_fail(err, "save state has %u memory regions, this machine has %u", nram, have);
+    for (unsigned i = 0; i < m->bus.mem.count; i++) {
+        struct bus_region *reg = &m->bus.mem.regions[i];
+        if (reg->kind == REGION_MMIO)
+            continue;
+        uint64_t base = state_get_u64(r), size = state_get_u64(r);
+        if (state_reader_check(r))
+            return -1;
+        if (base != reg->base || size != reg->size)
+            return orr_fail(err, "save state memory at 0x%llx (%llu bytes) does not match this machine's %s (%llu bytes at 0x%llx); was it taken with another -m?",
+                            (unsigned long long)base, (unsigned long long)size, reg->name,
+                            (unsigned long long)reg->size, (unsigned long long)reg->base);
+        if (state_get_zblob(r, reg->host, (size_t)reg->size))
+            return -1;
+        if (reg->kind == REGION_RAM)
+            bus_notify_write(&m->bus, reg->base, reg->size);
+    }
+    clock_reset(&m->clock);
+    m->clock.now_ns = now;
+    m->clock.next_seq = seq;
+    m->executed = executed;
+
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        char tag[16];
+        cpu_tag(tag, sizeof tag, i);
+        if (state_reader_find(r, tag))
+            return -1;
+        if (r->version != CPU_STATE_VERSION)
+            return orr_fail(err, "save state %s version %u is not supported", tag, r->version);
+        if (m->cpus[i]->ops->load(m->cpus[i], r, err))
+            return -1;
+        if (state_reader_check(r))
+            return -1;
+    }
+    for (unsigned i = 0; i < m->ndevices; i++) {
+        const struct machine_device *md = &m->devices[i];
+        char tag[STATE_TAG_MAX + 8];
+        if (!md->model->load)
+            continue;
+        if (device_tag(tag, sizeof tag, md))
+            return orr_fail(err, "device path %s is too long for a save state", md->path);
+        if (state_reader_find(r, tag))
+            return -1;
+        if (r->version != md->model->state_version)
+            return orr_fail(err, "save state for %s is version %u, this build reads %u",
+                            md->path, r->version, md->model->state_version);
+        if (md->model->load(md->dev, r, err))
+            return -1;
+        if (state_reader_check(r))
+            return -1;
+    }
+    return 0;
+}

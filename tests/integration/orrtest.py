@@ -1,0 +1,218 @@
+"""Shared helpers for the integration tests (Python 3 standard library only).
+
+Every script is run by `meson test` as `python3 SCRIPT ORRERY [MORE...]` and
+exits 0 (pass), 1 (fail) or 77 (skip).
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    sys.stdout.write('FAIL: %s\n' % msg)
+
+
+def ok(msg):
+    sys.stdout.write('ok: %s\n' % msg)
+
+
+def check(cond, msg, detail=''):
+    if cond:
+        ok(msg)
+    else:
+        fail(msg + (('\n    ' + detail.replace('\n', '\n    ')) if detail else ''))
+    return cond
+
+
+def finish():
+    if failures:
+        sys.stdout.write('%d check(s) failed\n' % len(failures))
+        sys.exit(1)
+    sys.exit(0)
+
+
+def skip(why):
+    sys.stdout.write('SKIP: %s\n' % why)
+    sys.exit(SKIP)
+
+
+def run(argv, stdin=b'', timeout=60, env=None):
+    """Runs a command; returns CompletedProcess with bytes stdout/stderr."""
+    try:
+        return subprocess.run(argv, input=stdin, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as e:
+        fail('%s: did not finish within %d s' % (' '.join(argv), timeout))
+        return subprocess.CompletedProcess(argv, -999, e.stdout or b'', e.stderr or b'')
+
+
+def describe(p):
+    return 'exit %s\n--- stdout:\n%s\n--- stderr:\n%s' % (
+        p.returncode, p.stdout.decode(errors='replace')[-2000:],
+        p.stderr.decode(errors='replace')[-2000:])
+
+
+SANITIZER_MARKS = ('Sanitizer', 'runtime error:', 'LeakSanitizer')
+
+
+def check_one_error_line(p, what, expect_status=None):
+    """The contract for every host-input error: exactly one line on stderr,
+    starting with "orrery:", a non-zero exit status that is not a signal,
+    and no sanitizer report."""
+    err = p.stderr.decode(errors='replace')
+    lines = err.splitlines()
+    good = (p.returncode > 0 and len(lines) == 1 and lines[0].startswith('orrery:')
+            and err.endswith('\n') and not any(m in err for m in SANITIZER_MARKS))
+    if expect_status is not None:
+        good = good and p.returncode == expect_status
+    check(good, '%s -> one "orrery:" line, exit %s' %
+          (what, expect_status if expect_status is not None else 'non-zero'), describe(p))
+    return lines[0] if lines else ''
+
+
+def tempdir():
+    return tempfile.mkdtemp(prefix='orrery-test-')
+
+
+def write(path, data):
+    mode = 'wb' if isinstance(data, (bytes, bytearray)) else 'w'
+    with open(path, mode) as f:
+        f.write(data)
+    return path
+
+
+# --- a few ARM (A32) encodings, enough for tiny hand-written test guests ---
+# Each returns one 32-bit little-endian instruction word. `here` and
+# `target` are byte offsets in the program (PC reads as here + 8).
+
+AL, EQ, NE = 0xE, 0x0, 0x1
+
+
+def mov_imm(rd, imm8):
+    assert 0 <= imm8 <= 0xFF
+    return 0xE3A00000 | rd << 12 | imm8
+
+
+def ldr_lit(rd, here, target):
+    off = target - (here + 8)
+    assert 0 <= off < 4096
+    return 0xE59F0000 | rd << 12 | off
+
+
+def ldr_imm(rd, rn, off):
+    return 0xE5900000 | rn << 16 | rd << 12 | off
+
+
+def str_imm(rd, rn, off):
+    return 0xE5800000 | rn << 16 | rd << 12 | off
+
+
+def tst_imm(rn, imm8):
+    return 0xE3100000 | rn << 16 | imm8
+
+
+def cmp_imm(rn, imm8):
+    return 0xE3500000 | rn << 16 | imm8
+
+
+def and_imm(rd, rn, imm8):
+    return 0xE2000000 | rn << 16 | rd << 12 | imm8
+
+
+def branch(here, target, cond=AL):
+    off = (target - (here + 8)) >> 2
+    return cond << 28 | 0x0A000000 | (off & 0xFFFFFF)
+
+
+SVC_SEMIHOSTING = 0xEF123456        # SVC #0x123456: ARM-state semihosting
+SYS_EXIT = 0x18
+ADP_STOPPED_APPLICATION_EXIT = 0x20026
+PL011_DR, PL011_FR, PL011_CR = 0x00, 0x18, 0x30
+PL011_FR_RXFE = 0x10
+PL011_CR_ENABLE = 0x301             # UARTEN | TXE | RXE
+
+
+def assemble(items):
+    """items: list of words, or callables taking the offset of their own
+    word and a dict of label offsets, or ('label', name) markers."""
+    labels, pc = {}, 0
+    for it in items:
+        if isinstance(it, tuple):
+            labels[it[1]] = pc
+        else:
+            pc += 4
+    words, pc = [], 0
+    for it in items:
+        if isinstance(it, tuple):
+            continue
+        words.append(it(pc, labels) if callable(it) else it)
+        pc += 4
+    return b''.join(struct.pack('<I', w & 0xFFFFFFFF) for w in words)
+
+
+def prog_print_and_exit(uart_base, text=b'OK\n'):
+    """Raw image: enable the PL011 at uart_base, write text to it, then
+    leave through semihosting SYS_EXIT (application exit: status 0)."""
+    items = [
+        lambda pc, l: ldr_lit(1, pc, l['uart']),
+        lambda pc, l: ldr_lit(0, pc, l['cr']),
+        str_imm(0, 1, PL011_CR),
+    ]
+    for c in text:
+        items += [mov_imm(0, c), str_imm(0, 1, PL011_DR)]
+    items += [
+        mov_imm(0, SYS_EXIT),
+        lambda pc, l: ldr_lit(1, pc, l['reason']),
+        SVC_SEMIHOSTING,
+        ('label', 'hang'),
+        lambda pc, l: branch(pc, l['hang']),
+        ('label', 'uart'), uart_base,
+        ('label', 'cr'), PL011_CR_ENABLE,
+        ('label', 'reason'), ADP_STOPPED_APPLICATION_EXIT,
+    ]
+    return assemble(items)
+
+
+def prog_echo(uart_base, quit_char=ord('q')):
+    """Raw image: echo every byte the PL011 receives until quit_char, then
+    exit 0 through semihosting."""
+    return assemble([
+        lambda pc, l: ldr_lit(1, pc, l['uart']),
+        lambda pc, l: ldr_lit(0, pc, l['cr']),
+        str_imm(0, 1, PL011_CR),
+        ('label', 'loop'),
+        ldr_imm(2, 1, PL011_FR),
+        tst_imm(2, PL011_FR_RXFE),
+        lambda pc, l: branch(pc, l['loop'], NE),
+        ldr_imm(0, 1, PL011_DR),
+        and_imm(0, 0, 0xFF),
+        cmp_imm(0, quit_char),
+        lambda pc, l: branch(pc, l['done'], EQ),
+        str_imm(0, 1, PL011_DR),
+        lambda pc, l: branch(pc, l['loop']),
+        ('label', 'done'),
+        mov_imm(0, SYS_EXIT),
+        lambda pc, l: ldr_lit(1, pc, l['reason']),
+        SVC_SEMIHOSTING,
+        ('label', 'hang'),
+        lambda pc, l: branch(pc, l['hang']),
+        ('label', 'uart'), uart_base,
+        ('label', 'cr'), PL011_CR_ENABLE,
+        ('label', 'reason'), ADP_STOPPED_APPLICATION_EXIT,
+    ])
+
+
+def prog_spin():
+    """Raw image: `b .` forever."""
+    return assemble([('label', 'x'), lambda pc, l: branch(pc, l['x'])])
+
+
+def board_source(source_root):
+    return os.path.join(source_root, 'machine', 'boards', 'arm-virt.dts')
