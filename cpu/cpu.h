@@ -70,6 +70,8 @@ struct cpu_ops {
     /* Disassembles the instruction at va (current instruction-set state) into
      * buf; returns its length in bytes, or -1. */
     int (*disasm)(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
+    /* save/load put and get the fields of a section the machine opens
+     * ("cpu0", "cpu1", ...); they never open sections themselves. */
     int (*save)(struct cpu *cpu, struct state_writer *w) ORR_MUST_CHECK;
     int (*load)(struct cpu *cpu, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
     void (*destroy)(struct cpu *cpu);

@@ -88,6 +88,13 @@ struct arm_cpu {
     struct soft_tlb tlb;
     struct dcache dc;
     struct arm_rec slow_rec;     /* decoded without caching (MMIO fetch) */
+    /* Memo of the code page being executed: valid while the dcache
+     * generation, the state/privilege key and the TLB stay the same. */
+    bool fast_valid;
+    unsigned fast_key;
+    uint32_t fast_vpage;
+    uint64_t fast_gen;
+    struct arm_rec *fast_recs;
 };
 
 static inline enum arm_bank arm_mode_bank(uint32_t mode)

@@ -106,6 +106,13 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     uint32_t va = c->pc & ~(size - 1);
     bool user = !arm_privileged(c);
     unsigned priv = user ? 0 : 1;
+    unsigned key = (thumb ? 2u : 0u) | priv;
+    if (c->fast_valid && c->fast_vpage == (va & ~(uint32_t)GUEST_PAGE_MASK) &&
+        c->fast_key == key && c->fast_gen == c->dc.generation) {
+        struct arm_rec *fr = &c->fast_recs[(va & GUEST_PAGE_MASK) / 2];
+        if (fr->fn)
+            return fr;
+    }
     const struct tlb_entry *e = tlb_slot(&c->tlb, priv, TLB_EXEC, va);
     uint8_t *h;
     uint64_t pa;
@@ -140,6 +147,11 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     struct arm_rec *r = &recs[(pa & GUEST_PAGE_MASK) / 2];
     if (!r->fn)
         decode_into(c, thumb, load_le(h, size), r);
+    c->fast_valid = true;
+    c->fast_key = key;
+    c->fast_vpage = va & ~(uint32_t)GUEST_PAGE_MASK;
+    c->fast_gen = c->dc.generation;
+    c->fast_recs = recs;
     return r;
 abort:
     arm_take_exception(c, EXC_PABT);
@@ -160,6 +172,7 @@ static void on_code_written(void *opaque, uint64_t ppage)
 
 void arm_mem_flush(struct arm_cpu *c)
 {
+    c->fast_valid = false;
     tlb_flush_all(&c->tlb);
     dcache_flush(&c->dc);
 }

@@ -53,6 +53,8 @@ struct device_model {
     void (*reset)(void *dev);
     mmio_read_fn read;                  /* NULL if the device has no registers */
     mmio_write_fn write;
+    /* save/load put and get the fields of the section the machine opens
+     * for this device (tag "dev:" + node path, version state_version). */
     int (*save)(void *dev, struct state_writer *w) ORR_MUST_CHECK;
     int (*load)(void *dev, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
     void (*destroy)(void *dev);

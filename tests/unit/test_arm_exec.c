@@ -300,10 +300,13 @@ START_TEST(save_load_round_trip)
     struct state_writer w;
     struct orr_error err;
     state_writer_init(&w);
+    state_begin(&w, "cpu0", 1);   /* the machine opens the CPU's section */
     ck_assert_int_eq(a->cpu->ops->save(a->cpu, &w), 0);
+    state_end(&w);
     ck_assert_int_eq(state_writer_finish(&w, &err), 0);
     struct state_reader r;
     ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&r, "cpu0"), 0);
     ck_assert_int_eq(b->cpu->ops->load(b->cpu, &r, &err), 0);
     for (unsigned i = 0; i < a->cpu->nregs; i++)
         ck_assert_uint_eq(a->cpu->ops->reg_get(a->cpu, i), b->cpu->ops->reg_get(b->cpu, i));
