@@ -25,7 +25,11 @@ int orr_fail_prefix(struct orr_error *err, const char *fmt, ...)
         vsnprintf(prefix, sizeof prefix, fmt, ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof old);
-        snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+        char joined[sizeof prefix + sizeof old + 2];
+        snprintf(joined, sizeof joined, "%s: %s", prefix, old);
+        /* Keep the start of the message when it no longer fits. */
+        memcpy(err->msg, joined, sizeof err->msg - 1);
+        err->msg[sizeof err->msg - 1] = '\0';
     }
     return -1;
 }

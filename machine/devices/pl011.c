@@ -97,7 +97,12 @@ enum {
 #define CR_OUT2 (1u << 13)
 #define CR_RTSEN (1u << 14)
 #define CR_CTSEN (1u << 15)
-#define CR_RESET 0x0300u     /* TXE | RXE */
+/* TRM 3.3.8 gives 0x0300 (TXE | RXE, UART disabled). Orrery resets to the
+ * state boot firmware leaves the console UART in, enabled as well: programs
+ * built for QEMU's virt board and Linux's pl011 earlycon write UARTDR
+ * without ever setting UARTEN, and QEMU's model transmits regardless. A
+ * guest that clears UARTEN still gets the TRM's gating. */
+#define CR_RESET 0x0301u     /* TXE | RXE | UARTEN */
 #define CR_MASK 0xFF87u      /* bits 6:3 are reserved */
 
 /* Interrupt bits, shared by IMSC, RIS, MIS and ICR (TRM 3.3.10-3.3.13). */

@@ -2,6 +2,7 @@
  * order, rescheduling and cancelling (also from inside callbacks). */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cpu/clock.h"
 
@@ -43,7 +44,8 @@ static void probe_init(struct probe *p, struct vclock *clk, struct recorder *rec
 START_TEST(fires_in_deadline_order_ties_in_schedule_order)
 {
     struct vclock clk;
-    struct recorder rec = { { 0 } };
+    struct recorder rec;
+    memset(&rec, 0, sizeof rec);
     clock_init(&clk, CLOCK_VIRTUAL, 10);
     struct probe p[5];
     const char ids[] = "abcde";
@@ -67,7 +69,8 @@ END_TEST
 START_TEST(reschedule_and_cancel)
 {
     struct vclock clk;
-    struct recorder rec = { { 0 } };
+    struct recorder rec;
+    memset(&rec, 0, sizeof rec);
     clock_init(&clk, CLOCK_VIRTUAL, 1);
     struct probe a, b, c;
     probe_init(&a, &clk, &rec, 'a');
@@ -89,7 +92,8 @@ END_TEST
 START_TEST(callbacks_reschedule_and_cancel_others)
 {
     struct vclock clk;
-    struct recorder rec = { { 0 } };
+    struct recorder rec;
+    memset(&rec, 0, sizeof rec);
     clock_init(&clk, CLOCK_VIRTUAL, 1);
     struct probe tick, killer, doomed;
     probe_init(&tick, &clk, &rec, 't');
@@ -111,7 +115,8 @@ END_TEST
 START_TEST(queue_capacity_is_reported)
 {
     struct vclock clk;
-    struct recorder rec = { { 0 } };
+    struct recorder rec;
+    memset(&rec, 0, sizeof rec);
     clock_init(&clk, CLOCK_VIRTUAL, 1);
     struct probe *p = calloc(CLOCK_MAX_EVENTS + 1, sizeof *p);
     for (unsigned i = 0; i < CLOCK_MAX_EVENTS; i++) {
