@@ -193,7 +193,13 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
-        const struct arm_rec *rp = arm_fetch(c);
+        /* Fast path: the memoised current code page (see arm_fetch). */
+        const struct arm_rec *rp = NULL;
+        if (c->fast_valid && c->fast_vpage == (c->pc & ~(uint32_t)GUEST_PAGE_MASK) &&
+            c->fast_key == arm_fetch_key(c->cpsr) && c->fast_gen == c->dc.generation)
+            rp = &c->fast_recs[(c->pc & GUEST_PAGE_MASK & ~(arm_thumb(c) ? 1u : 3u)) / 2];
+        if (!rp || !rp->fn)
+            rp = arm_fetch(c);
         if (!rp) {
             /* The prefetch abort was taken. If its own vector cannot be
              * fetched either, nothing can ever run again. */

@@ -2,7 +2,42 @@
  * A5.1 addressing mode 1, A4.1 instruction pages). */
 #include "isa-arm/arm_internal.h"
 
-bool arm_cond_passed(uint32_t cpsr, unsigned cond)
+/* Row = condition, bit = NZCV (N = bit 3). */
+#define COND_ROW(f) \
+    (uint16_t)((f(0) << 0) | (f(1) << 1) | (f(2) << 2) | (f(3) << 3) | (f(4) << 4) | \
+               (f(5) << 5) | (f(6) << 6) | (f(7) << 7) | (f(8) << 8) | (f(9) << 9) | \
+               (f(10) << 10) | (f(11) << 11) | (f(12) << 12) | (f(13) << 13) | \
+               (f(14) << 14) | (f(15) << 15))
+#define N_(x) (((x) >> 3) & 1)
+#define Z_(x) (((x) >> 2) & 1)
+#define C_(x) (((x) >> 1) & 1)
+#define V_(x) ((x) & 1)
+#define EQ(x) Z_(x)
+#define NE(x) (!Z_(x))
+#define CS(x) C_(x)
+#define CC(x) (!C_(x))
+#define MI(x) N_(x)
+#define PL(x) (!N_(x))
+#define VS(x) V_(x)
+#define VC(x) (!V_(x))
+#define HI(x) (C_(x) && !Z_(x))
+#define LS(x) (!C_(x) || Z_(x))
+#define GE(x) (N_(x) == V_(x))
+#define LT(x) (N_(x) != V_(x))
+#define GT(x) (!Z_(x) && N_(x) == V_(x))
+#define LE(x) (Z_(x) || N_(x) != V_(x))
+#define AL(x) 1
+#define NV(x) 0
+
+const uint16_t arm_cond_table[16] = {
+    COND_ROW(EQ), COND_ROW(NE), COND_ROW(CS), COND_ROW(CC), COND_ROW(MI), COND_ROW(PL),
+    COND_ROW(VS), COND_ROW(VC), COND_ROW(HI), COND_ROW(LS), COND_ROW(GE), COND_ROW(LT),
+    COND_ROW(GT), COND_ROW(LE), COND_ROW(AL), COND_ROW(NV),
+};
+
+/* Reference evaluation, ARM ARM table A3-1 (the unit tests check the table
+ * against it). */
+bool arm_cond_eval(uint32_t cpsr, unsigned cond)
 {
     bool n = cpsr & PSR_N, z = cpsr & PSR_Z, cf = cpsr & PSR_C, v = cpsr & PSR_V;
     switch (cond & 15) {

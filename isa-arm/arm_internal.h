@@ -137,7 +137,21 @@ static inline void arm_set_v(struct arm_cpu *c, bool v)
     c->cpsr = (c->cpsr & ~PSR_V) | (v ? PSR_V : 0);
 }
 
-bool arm_cond_passed(uint32_t cpsr, unsigned cond);
+/* arm_cond_table[cond] bit NZCV is set when cond passes with those flags
+ * (ARM ARM A3.2.1); built from arm_cond_eval at compile time. */
+extern const uint16_t arm_cond_table[16];
+bool arm_cond_eval(uint32_t cpsr, unsigned cond);
+
+static inline bool arm_cond_passed(uint32_t cpsr, unsigned cond)
+{
+    return (arm_cond_table[cond & 15] >> (cpsr >> 28)) & 1;
+}
+
+/* The fetch key of the decoded-code memo: state and privilege. */
+static inline unsigned arm_fetch_key(uint32_t cpsr)
+{
+    return ((cpsr & PSR_T) ? 2u : 0u) | ((cpsr & PSR_MODE) != MODE_USR ? 1u : 0u);
+}
 
 /* arm_cpu.c: modes and banking. */
 void arm_switch_mode(struct arm_cpu *c, uint32_t new_mode);

@@ -106,7 +106,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     uint32_t va = c->pc & ~(size - 1);
     bool user = !arm_privileged(c);
     unsigned priv = user ? 0 : 1;
-    unsigned key = (thumb ? 2u : 0u) | priv;
+    unsigned key = arm_fetch_key(c->cpsr);
     if (c->fast_valid && c->fast_vpage == (va & ~(uint32_t)GUEST_PAGE_MASK) &&
         c->fast_key == key && c->fast_gen == c->dc.generation) {
         struct arm_rec *fr = &c->fast_recs[(va & GUEST_PAGE_MASK) / 2];

@@ -157,7 +157,8 @@ static uint32_t do_cmdline(struct arm_cpu *c, uint32_t blk)
     return 0;
 }
 
-/* SYS_HEAPINFO: the upper half of main RAM, stack at its top (64 KiB). */
+/* SYS_HEAPINFO: the heap is the upper half of main RAM below the stack;
+ * the stack is the top 64 KiB (1/16 of RAM when RAM is under 1 MiB). */
 static uint32_t do_heapinfo(struct arm_cpu *c, uint32_t arg)
 {
     uint32_t blk;
@@ -167,9 +168,10 @@ static uint32_t do_heapinfo(struct arm_cpu *c, uint32_t arg)
     uint64_t top = base + size;
     if (top > 0x100000000ull)
         top = 0x100000000ull - 0x1000;
+    uint64_t stack = size >= 0x100000 ? 0x10000 : size / 16;
     uint32_t words[4] = {
-        (uint32_t)(base + size / 2), (uint32_t)(top - 0x10000),
-        (uint32_t)top, (uint32_t)(top - 0x10000),
+        (uint32_t)(base + size / 2), (uint32_t)(top - stack),
+        (uint32_t)top, (uint32_t)(top - stack),
     };
     if (size == 0)
         memset(words, 0, sizeof words);

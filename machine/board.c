@@ -1,141 +1,241 @@
 /* The board loader: a flattened device tree becomes RAM, CPUs and devices.
- * References: Devicetree Specification v0.4 §2.3.5 (#address-cells,
- * #size-cells), §2.3.6 (reg), §2.3.8 (ranges), §2.4 (interrupts and
- * interrupt-parent), §3.4 (/memory), §3.7 (/cpus), §3.3 (/aliases). */
-#include <libfdt.h>
+ *
+ * References: Devicetree Specification v0.4 (DTSpec) §2.3.5 (#address-cells,
+ * #size-cells, and their defaults 2 and 1), §2.3.6 (reg), §2.3.8 (ranges),
+ * §2.4 (interrupts, interrupt-parent, #interrupt-cells,
+ * interrupts-extended), §3.3 (/aliases), §3.4 (/memory), §3.7 (/cpus).
+ * The rules as a user sees them are in docs/boards.md, "How the loader
+ * reads a board".
+ *
+ * The tree is walked in m->dtb (the machine's copy), so the node offsets
+ * handed to device models stay valid for the machine's lifetime. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
+#include "cpu/log.h"
 #include "machine/board_internal.h"
 
-static uint64_t read_cells(const fdt32_t *p, int cells)
+#define MAX_ADDR_CELLS 2     /* addresses and sizes up to 64 bits */
+#define MAX_IRQ_CELLS 8
+#define MAX_WALK 64          /* bound on interrupt-parent chains */
+/* Inputs a CPU node acting as interrupt controller offers (cell 0), and the
+ * outputs a root interrupt controller gets per CPU (ARM: IRQ, FIQ). */
+#define CPU_IRQ_INPUTS 4
+#define ROOT_IRQS_PER_CPU 2
+
+/* ---- small tree helpers ------------------------------------------------ */
+
+static const char *node_path(const void *fdt, int node, char *buf, int len)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < cells; i++)
-        v = (v << 32) | fdt32_to_cpu(p[i]);
-    return v;
+    if (fdt_get_path(fdt, node, buf, len) != 0)
+        snprintf(buf, (size_t)len, "%s", fdt_get_name(fdt, node, NULL));
+    return buf;
 }
 
-static int prop_u32(const void *fdt, int node, const char *name, int dflt)
+static bool prop_is(const void *fdt, int node, const char *prop, const char *value)
 {
     int len;
-    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
-    if (!p || len != 4)
-        return dflt;
-    return (int)fdt32_to_cpu(*p);
+    const char *v = fdt_getprop(fdt, node, prop, &len);
+    return v && len > 0 && strnlen(v, (size_t)len) < (size_t)len && strcmp(v, value) == 0;
 }
 
-/* #address-cells / #size-cells that apply to the children of node
- * (§2.3.5: defaults 2 and 1). */
-static void child_cells(const void *fdt, int node, int *ac, int *sc)
+/* DTSpec §2.3.4: a node is usable unless status says otherwise. */
+static bool node_enabled(const void *fdt, int node)
 {
-    *ac = prop_u32(fdt, node, "#address-cells", 2);
-    *sc = prop_u32(fdt, node, "#size-cells", 1);
+    int len;
+    const char *v = fdt_getprop(fdt, node, "status", &len);
+    if (!v || len <= 0)
+        return true;
+    return strcmp(v, "okay") == 0 || strcmp(v, "ok") == 0;
 }
 
-/* Translates an address in the bus of node `bus_node` (a node whose children
- * the address belongs to) up to the root, through each ancestor's `ranges`
- * (§2.3.8). Returns -1 if some level has no ranges or no entry matches. */
-static int translate_up(const void *fdt, int bus_node, uint64_t *addr, uint64_t size)
+/* Reads ncells big-endian cells as one number; more than 64 bits only if
+ * the extra high cells are zero. */
+static bool read_cells(const fdt32_t *p, int ncells, uint64_t *out)
 {
-    while (bus_node > 0) {
-        int parent = fdt_parent_offset(fdt, bus_node);
+    uint64_t v = 0;
+    for (int i = 0; i < ncells; i++) {
+        uint32_t c = fdt32_to_cpu(p[i]);
+        if (i < ncells - MAX_ADDR_CELLS && c != 0)
+            return false;
+        v = (v << 32) | c;
+    }
+    *out = v;
+    return true;
+}
+
+/* #address-cells / #size-cells a node gives its children (defaults 2 and 1). */
+static int bus_cells(const void *fdt, int bus, int *ac, int *sc, struct orr_error *err)
+{
+    char path[128];
+    *ac = fdt_address_cells(fdt, bus);
+    *sc = fdt_size_cells(fdt, bus);
+    if (*ac < 1 || *sc < 0)
+        return orr_fail(err, "%s: bad #address-cells or #size-cells",
+                        node_path(fdt, bus, path, sizeof path));
+    return 0;
+}
+
+/* Translates a window [addr, addr+size) given in the address space of bus
+ * node `bus` up to the root, through each ancestor's `ranges` (DTSpec
+ * §2.3.8: absent means "not memory-mapped", empty means identity). */
+static int translate(const void *fdt, int bus, uint64_t *addr, uint64_t size,
+                     const char *who, struct orr_error *err)
+{
+    char path[128];
+    while (bus > 0) {
+        int parent = fdt_parent_offset(fdt, bus);
         if (parent < 0)
-            return -1;
+            return orr_fail(err, "%s: cannot find the parent of %s", who,
+                            node_path(fdt, bus, path, sizeof path));
         int len;
-        const fdt32_t *ranges = fdt_getprop(fdt, bus_node, "ranges", &len);
-        if (!ranges)
-            return -1;
+        const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
+        if (!r)
+            return orr_fail(err, "%s: %s has no `ranges`, so its children are not "
+                            "memory-mapped", who, node_path(fdt, bus, path, sizeof path));
         if (len > 0) {
             int cac, csc, pac, psc;
-            child_cells(fdt, bus_node, &cac, &csc);
-            child_cells(fdt, parent, &pac, &psc);
-            int entry = cac + pac + csc;
-            if (entry <= 0 || cac > 2 || pac > 2 || csc > 2)
+            if (bus_cells(fdt, bus, &cac, &csc, err) || bus_cells(fdt, parent, &pac, &psc, err))
                 return -1;
-            int n = len / (4 * entry);
+            int entry = cac + pac + csc;
+            if (len % (4 * entry) != 0)
+                return orr_fail(err, "%s: `ranges` of %s is not a whole number of "
+                                "(child, parent, length) entries", who,
+                                node_path(fdt, bus, path, sizeof path));
             bool found = false;
-            for (int i = 0; i < n && !found; i++) {
-                const fdt32_t *e = ranges + i * entry;
-                uint64_t cbase = read_cells(e, cac);
-                uint64_t pbase = read_cells(e + cac, pac);
-                uint64_t rsize = read_cells(e + cac + pac, csc);
-                if (*addr >= cbase && *addr - cbase < rsize && size <= rsize - (*addr - cbase)) {
-                    *addr = pbase + (*addr - cbase);
-                    found = true;
-                }
+            for (int e = 0; e < len / (4 * entry) && !found; e++) {
+                const fdt32_t *p = r + e * entry;
+                uint64_t cba, pba, rlen;
+                if (!read_cells(p, cac, &cba) || !read_cells(p + cac, pac, &pba) ||
+                    !read_cells(p + cac + pac, csc, &rlen))
+                    return orr_fail(err, "%s: `ranges` of %s has an address wider than "
+                                    "64 bits", who, node_path(fdt, bus, path, sizeof path));
+                if (*addr < cba || *addr - cba >= rlen)
+                    continue;
+                if (size > rlen - (*addr - cba))
+                    return orr_fail(err, "%s: window at 0x%llx of size 0x%llx crosses the "
+                                    "end of a `ranges` entry of %s", who,
+                                    (unsigned long long)*addr, (unsigned long long)size,
+                                    node_path(fdt, bus, path, sizeof path));
+                *addr = pba + (*addr - cba);
+                found = true;
             }
             if (!found)
-                return -1;
+                return orr_fail(err, "%s: address 0x%llx is outside every `ranges` entry "
+                                "of %s", who, (unsigned long long)*addr,
+                                node_path(fdt, bus, path, sizeof path));
         }
-        bus_node = parent;
+        bus = parent;
     }
     return 0;
 }
 
-int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
-                      unsigned max, unsigned *count, struct orr_error *err)
+/* Decodes a node's `reg` (in its parent's cells) into root addresses. */
+static int read_reg(const void *fdt, int node, const char *who, unsigned max,
+                    uint64_t *base, uint64_t *size, unsigned *count, struct orr_error *err)
 {
     *count = 0;
-    int parent = fdt_parent_offset(fdt, node);
-    if (parent < 0)
-        return 0;
-    int ac, sc;
-    child_cells(fdt, parent, &ac, &sc);
     int len;
     const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
     if (!reg)
         return 0;
-    if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
-        return orr_fail(err, "%s: unsupported #address-cells %d / #size-cells %d",
-                        fdt_get_name(fdt, node, NULL), ac, sc);
+    int parent = fdt_parent_offset(fdt, node);
+    int ac, sc;
+    if (parent < 0)
+        return orr_fail(err, "%s: has no parent node", who);
+    if (bus_cells(fdt, parent, &ac, &sc, err))
+        return -1;
     int entry = ac + sc;
-    if (len % (4 * entry))
-        return orr_fail(err, "%s: reg length %d is not a multiple of %d cells",
-                        fdt_get_name(fdt, node, NULL), len, entry);
+    if (len % (4 * entry) != 0)
+        return orr_fail(err, "%s: `reg` is %d bytes, not a multiple of %d cells "
+                        "(#address-cells %d + #size-cells %d)", who, len, entry, ac, sc);
     unsigned n = (unsigned)(len / (4 * entry));
-    for (unsigned i = 0; i < n && *count < max; i++) {
-        uint64_t a = read_cells(reg + i * entry, ac);
-        uint64_t s = sc ? read_cells(reg + i * entry + ac, sc) : 1;
-        if (translate_up(fdt, parent, &a, s) != 0)
-            return orr_fail(err, "%s: reg window %u is not reachable from the root bus",
-                            fdt_get_name(fdt, node, NULL), i);
-        base[*count] = a;
-        size[*count] = s;
-        (*count)++;
+    if (n > max)
+        return orr_fail(err, "%s: `reg` has %u entries, at most %u are supported", who, n, max);
+    for (unsigned i = 0; i < n; i++) {
+        const fdt32_t *p = reg + i * (unsigned)entry;
+        if (!read_cells(p, ac, &base[i]) || !read_cells(p + ac, sc, &size[i]))
+            return orr_fail(err, "%s: `reg` entry %u is wider than 64 bits", who, i);
+        if (translate(fdt, parent, &base[i], size[i], who, err))
+            return -1;
     }
+    *count = n;
     return 0;
 }
 
-static bool is_memory_node(const void *fdt, int node)
+/* The interrupt parent of a node, as Linux and DTSpec §2.4.1 define it:
+ * follow `interrupt-parent` (or, without one, the tree parent) until a node
+ * with #interrupt-cells. Returns the node offset, or -1. */
+static int interrupt_parent(const void *fdt, int node)
 {
-    const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-    return type && strcmp(type, "memory") == 0;
+    int cur = node;
+    for (int steps = 0; steps < MAX_WALK; steps++) {
+        int len;
+        const fdt32_t *ph = fdt_getprop(fdt, cur, "interrupt-parent", &len);
+        int next;
+        if (ph && len == 4)
+            next = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
+        else
+            next = cur == 0 ? -1 : fdt_parent_offset(fdt, cur);
+        if (next < 0)
+            return -1;
+        if (fdt_getprop(fdt, next, "#interrupt-cells", NULL))
+            return next;
+        cur = next;
+    }
+    return -1;
 }
+
+static int interrupt_cells(const void *fdt, int ctrl)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, ctrl, "#interrupt-cells", &len);
+    if (!p || len != 4)
+        return -1;
+    uint32_t n = fdt32_to_cpu(*p);
+    return n <= MAX_IRQ_CELLS ? (int)n : -1;
+}
+
+static bool has_interrupts(const void *fdt, int node)
+{
+    return fdt_getprop(fdt, node, "interrupts", NULL) ||
+           fdt_getprop(fdt, node, "interrupts-extended", NULL);
+}
+
+static bool is_controller(const void *fdt, int node)
+{
+    return fdt_getprop(fdt, node, "interrupt-controller", NULL) != NULL;
+}
+
+/* ---- memory ------------------------------------------------------------ */
 
 int board_add_memory(struct machine *m, const struct machine_config *cfg,
                      struct orr_error *err)
 {
     const void *fdt = m->dtb;
     unsigned banks = 0;
-    int node;
-    fdt_for_each_subnode(node, fdt, 0) {
-        if (!is_memory_node(fdt, node))
+    char path[128];
+    for (int node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
+        if (!prop_is(fdt, node, "device_type", "memory") || !node_enabled(fdt, node))
             continue;
-        uint64_t base[8], size[8];
+        node_path(fdt, node, path, sizeof path);
+        uint64_t base[16], size[16];
         unsigned n;
-        if (board_reg_windows(fdt, node, base, size, 8, &n, err))
+        if (read_reg(fdt, node, path, 16, base, size, &n, err))
             return -1;
         for (unsigned i = 0; i < n; i++) {
             if (banks == 0 && cfg->ram_size)
                 size[i] = cfg->ram_size;
-            if (size[i] == 0)
-                continue;
-            char name[32];
-            snprintf(name, sizeof name, banks ? "ram%u" : "ram", banks);
+            char name[48];
+            if (n > 1)
+                snprintf(name, sizeof name, "%.40s#%u", path, i);
+            else
+                snprintf(name, sizeof name, "%.47s", path);
             if (bus_add_ram(&m->bus, name, base[i], size[i], err))
-                return orr_fail_prefix(err, "memory bank at 0x%llx", (unsigned long long)base[i]);
+                return orr_fail_prefix(err, "RAM bank %s", path);
             if (banks == 0) {
                 m->ram_base = base[i];
                 m->ram_size = size[i];
@@ -143,52 +243,76 @@ int board_add_memory(struct machine *m, const struct machine_config *cfg,
             banks++;
         }
     }
-    if (!banks)
-        return orr_fail(err, "board has no /memory node (device_type \"memory\" with a reg)");
+    if (banks == 0)
+        return orr_fail(err, "board has no /memory node (a node with "
+                        "device_type = \"memory\" and a `reg`)");
     return 0;
 }
 
-static void list_models(char *buf, size_t len)
+/* ---- CPUs -------------------------------------------------------------- */
+
+static void model_names(char *buf, size_t len)
 {
-    size_t n, used = 0;
-    const struct cpu_model *const *models = cpu_model_list(&n);
+    size_t count, used = 0;
+    const struct cpu_model *const *list = cpu_model_list(&count);
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", models[i]->name);
+    for (size_t i = 0; i < count && used + 1 < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", list[i]->name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static bool is_cpu_node(const void *fdt, int node)
+{
+    if (prop_is(fdt, node, "device_type", "cpu"))
+        return true;
+    const char *name = fdt_get_name(fdt, node, NULL);
+    return name && (strcmp(name, "cpu") == 0 || strncmp(name, "cpu@", 4) == 0);
 }
 
 int board_add_cpus(struct machine *m, const struct machine_config *cfg,
                    struct orr_error *err)
 {
     const void *fdt = m->dtb;
-    char known[160];
-    list_models(known, sizeof known);
-    const struct cpu_model *override = NULL;
+    char names[160], path[128];
+    const struct cpu_model *forced = NULL;
     if (cfg->cpu_model) {
-        override = cpu_model_find(cfg->cpu_model);
-        if (!override)
-            return orr_fail(err, "unknown CPU model '%s' (known: %s)", cfg->cpu_model, known);
+        forced = cpu_model_find(cfg->cpu_model);
+        if (!forced) {
+            model_names(names, sizeof names);
+            return orr_fail(err, "unknown CPU model '%s' (known: %s)", cfg->cpu_model, names);
+        }
     }
     int cpus = fdt_path_offset(fdt, "/cpus");
     if (cpus < 0)
         return orr_fail(err, "board has no /cpus node");
-    int node;
-    fdt_for_each_subnode(node, fdt, cpus) {
-        const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-        const char *name = fdt_get_name(fdt, node, NULL);
-        if (!(type && strcmp(type, "cpu") == 0) && strncmp(name, "cpu@", 4) != 0)
+    for (int node = fdt_first_subnode(fdt, cpus); node >= 0;
+         node = fdt_next_subnode(fdt, node)) {
+        if (!is_cpu_node(fdt, node))
             continue;
+        node_path(fdt, node, path, sizeof path);
         if (m->ncpus >= MACHINE_MAX_CPUS)
-            return orr_fail(err, "board has more than %d CPUs", MACHINE_MAX_CPUS);
-        const struct cpu_model *model = override;
+            return orr_fail(err, "%s: more than %d CPUs", path, MACHINE_MAX_CPUS);
+        const struct cpu_model *model = forced;
         if (!model) {
             int len;
             const char *compat = fdt_getprop(fdt, node, "compatible", &len);
-            for (int off = 0; compat && off < len && !model; off += (int)strlen(compat + off) + 1)
-                model = cpu_model_find_compatible(compat + off);
-            if (!model)
-                return orr_fail(err, "/cpus/%s: CPU compatible '%s' is not a known model (known: %s); choose one with --cpu",
-                                name, compat ? compat : "(none)", known);
+            for (int off = 0; compat && off < len && !model;) {
+                const char *s = compat + off;
+                size_t sl = strnlen(s, (size_t)(len - off));
+                if (sl == (size_t)(len - off))
+                    break;           /* not NUL-terminated */
+                model = cpu_model_find_compatible(s);
+                off += (int)sl + 1;
+            }
+            if (!model) {
+                model_names(names, sizeof names);
+                return orr_fail(err, "%s: no CPU model for compatible \"%s\" (known models: "
+                                "%s; --cpu picks one)", path,
+                                compat && len > 0 ? compat : "", names);
+            }
         }
         struct cpu_config cc = {
             .bus = &m->bus,
@@ -202,187 +326,382 @@ int board_add_cpus(struct machine *m, const struct machine_config *cfg,
         };
         struct cpu *cpu = NULL;
         if (model->create(model, &cc, &cpu, err))
-            return orr_fail_prefix(err, "creating CPU %s", model->name);
+            return orr_fail_prefix(err, "%s (%s)", path, model->name);
         m->cpus[m->ncpus++] = cpu;
     }
-    if (!m->ncpus)
-        return orr_fail(err, "board has no CPU under /cpus");
+    if (m->ncpus == 0)
+        return orr_fail(err, "board has no CPU (a /cpus/cpu@N node)");
     return 0;
 }
 
-/* interrupt-parent of node, inherited from ancestors (§2.4.1). */
-static int interrupt_parent(const void *fdt, int node)
+/* ---- devices ----------------------------------------------------------- */
+
+struct dev_node {
+    int node;
+    const struct device_model *model;
+    bool controller;
+    int serial;              /* serial port index, or -1 */
+    int created;             /* index into m->devices, or -1 */
+};
+
+struct board {
+    struct machine *m;
+    const void *fdt;
+    struct dev_node *nodes;
+    unsigned count;
+};
+
+static bool under_cpus_or_memory(const void *fdt, int node, int depth)
 {
-    for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
-        int len;
-        const fdt32_t *p = fdt_getprop(fdt, n, "interrupt-parent", &len);
-        if (p && len == 4)
-            return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
+    if (depth < 1)
+        return true;     /* the root describes the board, not a device */
+    if (prop_is(fdt, node, "device_type", "memory") || is_cpu_node(fdt, node))
+        return true;
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    return cpus >= 0 && (node == cpus || fdt_supernode_atdepth_offset(fdt, node, 1, NULL) == cpus);
+}
+
+/* The first model for any of the node's compatible strings (most specific
+ * first, DTSpec §2.3.1). */
+static const struct device_model *find_model(const void *fdt, int node, bool *has_compat)
+{
+    int len;
+    const char *compat = fdt_getprop(fdt, node, "compatible", &len);
+    *has_compat = compat && len > 0;
+    for (int off = 0; compat && off < len;) {
+        const char *s = compat + off;
+        size_t sl = strnlen(s, (size_t)(len - off));
+        if (sl == (size_t)(len - off))
+            break;
+        const struct device_model *model = device_model_find(s);
+        if (model)
+            return model;
+        off += (int)sl + 1;
+    }
+    return NULL;
+}
+
+static int collect_devices(struct board *b, struct orr_error *err)
+{
+    const void *fdt = b->fdt;
+    unsigned cap = 0;
+    int depth = 0;
+    char path[128];
+    for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, &depth)) {
+        if (!node_enabled(fdt, node) || under_cpus_or_memory(fdt, node, depth))
+            continue;
+        bool has_compat;
+        const struct device_model *model = find_model(fdt, node, &has_compat);
+        if (!model) {
+            if (has_compat)
+                log_msg(&b->m->log, LOG_BOARD, "%s: no model for compatible \"%s\"; ignored",
+                        node_path(fdt, node, path, sizeof path),
+                        (const char *)fdt_getprop(fdt, node, "compatible", NULL));
+            continue;
+        }
+        if (b->count == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct dev_node *n = realloc(b->nodes, cap * sizeof *n);
+            if (!n)
+                return orr_fail(err, "out of memory reading the board");
+            b->nodes = n;
+        }
+        b->nodes[b->count++] = (struct dev_node){
+            .node = node, .model = model, .controller = is_controller(fdt, node),
+            .serial = -1, .created = -1,
+        };
+    }
+    return 0;
+}
+
+static struct dev_node *dev_by_node(struct board *b, int node)
+{
+    for (unsigned i = 0; i < b->count; i++)
+        if (b->nodes[i].node == node)
+            return &b->nodes[i];
+    return NULL;
+}
+
+/* Serial ports: /aliases serialN first (DTSpec §3.3), then node order. */
+static void assign_serial(struct board *b)
+{
+    const void *fdt = b->fdt;
+    struct machine *m = b->m;
+    bool used[MACHINE_MAX_SERIAL] = { false };
+    int aliases = fdt_path_offset(fdt, "/aliases");
+    int prop;
+    if (aliases >= 0) {
+        fdt_for_each_property_offset(prop, fdt, aliases) {
+            const char *name;
+            int len;
+            const char *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+            if (!val || len <= 0 || strnlen(val, (size_t)len) == (size_t)len ||
+                strncmp(name, "serial", 6) != 0)
+                continue;
+            char *end;
+            unsigned long idx = strtoul(name + 6, &end, 10);
+            if (end == name + 6 || *end || idx >= MACHINE_MAX_SERIAL || used[idx])
+                continue;
+            struct dev_node *d = dev_by_node(b, fdt_path_offset(fdt, val));
+            if (!d || !d->model->uses_chardev || d->serial >= 0)
+                continue;
+            d->serial = (int)idx;
+            used[idx] = true;
+        }
+    }
+    char path[128];
+    for (unsigned i = 0; i < b->count; i++) {
+        struct dev_node *d = &b->nodes[i];
+        if (!d->model->uses_chardev || d->serial >= 0)
+            continue;
+        for (unsigned s = 0; s < MACHINE_MAX_SERIAL && d->serial < 0; s++)
+            if (!used[s]) {
+                used[s] = true;
+                d->serial = (int)s;
+            }
+        if (d->serial < 0)
+            log_msg(&m->log, LOG_BOARD, "%s: no serial port left (at most %d); unconnected",
+                    node_path(fdt, d->node, path, sizeof path), MACHINE_MAX_SERIAL);
+    }
+    m->nserial = 0;
+    for (unsigned s = 0; s < MACHINE_MAX_SERIAL; s++)
+        if (used[s])
+            m->nserial = s + 1;
+}
+
+/* The sink of a line that ends at a CPU input (opaque: the struct cpu). */
+static void cpu_irq_set(void *opaque, unsigned input, bool level)
+{
+    struct cpu *cpu = opaque;
+    cpu->ops->set_irq(cpu, input, level);
+}
+
+/* The CPU index of a /cpus/cpu node, or -1. */
+static int cpu_index_of(const void *fdt, int node)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    if (cpus < 0 || fdt_parent_offset(fdt, node) != cpus)
+        return -1;
+    int idx = 0;
+    for (int n = fdt_first_subnode(fdt, cpus); n >= 0; n = fdt_next_subnode(fdt, n)) {
+        if (!is_cpu_node(fdt, n))
+            continue;
+        if (n == node)
+            return idx;
+        idx++;
     }
     return -1;
 }
 
-static struct machine_device *device_at(struct machine *m, int node)
+/* Wires output `line` (interrupt number i of device `who`) to the input of
+ * controller `ctrl` named by cells. An unmodelled controller leaves the line
+ * unconnected, with a note. */
+static int wire_one(struct board *b, const char *who, unsigned i, int ctrl,
+                    const uint32_t *cells, unsigned ncells, struct irq_line *line,
+                    struct orr_error *err)
 {
-    for (unsigned i = 0; i < m->ndevices; i++)
-        if (m->devices[i].node == node)
-            return &m->devices[i];
-    return NULL;
-}
-
-static void wire_interrupts(struct machine *m, struct machine_device *md,
-                            struct device_ctx *ctx, int node)
-{
-    const void *fdt = m->dtb;
-    int len;
-    const fdt32_t *ints = fdt_getprop(fdt, node, "interrupts", &len);
-    if (!ints)
-        return;
-    int parent = interrupt_parent(fdt, node);
-    int cells = parent >= 0 ? prop_u32(fdt, parent, "#interrupt-cells", -1) : -1;
-    if (parent < 0 || cells <= 0 || cells > 4) {
-        log_msg(&m->log, LOG_BOARD, "%s: interrupts without a usable interrupt parent; left unconnected",
-                md->path);
-        return;
+    struct machine *m = b->m;
+    char cpath[128];
+    node_path(b->fdt, ctrl, cpath, sizeof cpath);
+    int cpu = cpu_index_of(b->fdt, ctrl);
+    if (cpu >= 0 && (unsigned)cpu < m->ncpus) {
+        /* A CPU node acting as the interrupt controller: cell 0 is the
+         * CPU's input number. */
+        if (ncells < 1 || cells[0] >= CPU_IRQ_INPUTS)
+            return orr_fail(err, "%s: interrupt %u names no input of %s", who, i, cpath);
+        irq_connect(line, cpu_irq_set, m->cpus[cpu], cells[0]);
+        return 0;
     }
-    unsigned n = (unsigned)(len / (4 * cells));
-    struct machine_device *ctrl = device_at(m, parent);
-    for (unsigned i = 0; i < n && md->nirqs < DEVICE_MAX_IRQS; i++) {
-        struct irq_line *line = &md->irqs[md->nirqs++];
-        memset(line, 0, sizeof *line);
-        ctx->irqs[ctx->nirqs++] = line;
-        uint32_t spec[4];
-        for (int c = 0; c < cells; c++)
-            spec[c] = fdt32_to_cpu(ints[i * (unsigned)cells + (unsigned)c]);
-        if (!ctrl || !ctrl->model->irq_connect) {
-            log_msg(&m->log, LOG_BOARD, "%s: interrupt %u goes to %s, which is not modelled; left unconnected",
-                    md->path, i, fdt_get_name(fdt, parent, NULL));
-            continue;
-        }
-        struct orr_error e;
-        if (ctrl->model->irq_connect(ctrl->dev, spec, (unsigned)cells, line, &e))
-            log_msg(&m->log, LOG_BOARD, "%s: interrupt %u not connected: %s", md->path, i, e.msg);
+    struct dev_node *d = dev_by_node(b, ctrl);
+    if (!d || d->created < 0 || !d->model->irq_connect) {
+        log_msg(&m->log, LOG_BOARD, "%s: interrupt %u goes to %s, which is not modelled; "
+                "left unconnected", who, i, cpath);
+        return 0;
     }
-}
-
-/* Serial port for a chardev device: its /aliases serialN index if it has
- * one, else the lowest index no alias claims and no device took. */
-static struct chardev *serial_for(struct machine *m, int node, unsigned *taken)
-{
-    const void *fdt = m->dtb;
-    unsigned aliased = 0;
-    int chosen = -1;
-    for (unsigned i = 0; i < MACHINE_MAX_SERIAL; i++) {
-        char alias[16];
-        snprintf(alias, sizeof alias, "serial%u", i);
-        const char *path = fdt_get_alias(fdt, alias);
-        if (!path)
-            continue;
-        aliased |= 1u << i;
-        if (fdt_path_offset(fdt, path) == node)
-            chosen = (int)i;
-    }
-    if (chosen < 0)
-        for (unsigned i = 0; i < MACHINE_MAX_SERIAL && chosen < 0; i++)
-            if (!((aliased | *taken) & (1u << i)))
-                chosen = (int)i;
-    if (chosen < 0 || (*taken & (1u << chosen)))
-        return NULL;
-    *taken |= 1u << chosen;
-    if ((unsigned)chosen + 1 > m->nserial)
-        m->nserial = (unsigned)chosen + 1;
-    return &m->serial[chosen];
-}
-
-static int create_device(struct machine *m, int node, const struct device_model *model,
-                         unsigned *serial_taken, struct orr_error *err)
-{
-    const void *fdt = m->dtb;
-    struct machine_device *md = &m->devices[m->ndevices];
-    memset(md, 0, sizeof *md);
-    md->model = model;
-    md->node = node;
-    if (fdt_get_path(fdt, node, md->path, sizeof md->path) < 0)
-        snprintf(md->path, sizeof md->path, "%s", fdt_get_name(fdt, node, NULL));
-
-    struct device_ctx ctx = {
-        .fdt = fdt, .node = node, .path = md->path,
-        .bus = &m->bus, .clock = &m->clock, .log = &m->log,
-    };
-    if (board_reg_windows(fdt, node, ctx.window_base, ctx.window_size, DEVICE_MAX_WINDOWS,
-                          &ctx.nwindows, err))
-        return -1;
-    if (model->uses_chardev)
-        ctx.chardev = serial_for(m, node, serial_taken);
-    wire_interrupts(m, md, &ctx, node);
-    md->base = ctx.nwindows ? ctx.window_base[0] : 0;
-
-    if (model->create(&ctx, &md->dev, err))
-        return orr_fail_prefix(err, "%s", md->path);
-    m->ndevices++;
-    if (model->reset)
-        model->reset(md->dev);
-    for (unsigned w = 0; w < ctx.nwindows && (model->read || model->write); w++)
-        if (bus_add_mmio(&m->bus, md->path, ctx.window_base[w], ctx.window_size[w],
-                         model->read, model->write, md->dev, w, err))
-            return orr_fail_prefix(err, "%s", md->path);
+    void *dev = m->devices[d->created].dev;
+    if (d->model->irq_connect(dev, cells, ncells, line, err))
+        return orr_fail_prefix(err, "%s: interrupt %u to %s", who, i, cpath);
     return 0;
 }
 
-static bool node_is_enabled(const void *fdt, int node)
+/* Decodes `interrupts-extended` (preferred) or `interrupts` and wires each
+ * entry. */
+static int wire_interrupts(struct board *b, int node, const char *who,
+                           struct machine_device *md, struct orr_error *err)
 {
-    const char *status = fdt_getprop(fdt, node, "status", NULL);
-    return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+    const void *fdt = b->fdt;
+    char cpath[128];
+    uint32_t cells[MAX_IRQ_CELLS];
+    int len;
+    const fdt32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+    if (ext) {
+        int ncell_total = len / 4, pos = 0;
+        if (len % 4)
+            return orr_fail(err, "%s: `interrupts-extended` is not a list of cells", who);
+        while (pos < ncell_total) {
+            int ctrl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ext[pos]));
+            if (ctrl < 0)
+                return orr_fail(err, "%s: `interrupts-extended` entry %u names no node",
+                                who, md->nirqs);
+            int nc = interrupt_cells(fdt, ctrl);
+            if (nc < 0)
+                return orr_fail(err, "%s: %s has no usable #interrupt-cells", who,
+                                node_path(fdt, ctrl, cpath, sizeof cpath));
+            if (ncell_total - pos - 1 < nc)
+                return orr_fail(err, "%s: `interrupts-extended` is truncated", who);
+            if (md->nirqs >= DEVICE_MAX_IRQS)
+                return orr_fail(err, "%s: more than %d interrupts", who, DEVICE_MAX_IRQS);
+            for (int c = 0; c < nc; c++)
+                cells[c] = fdt32_to_cpu(ext[pos + 1 + c]);
+            unsigned i = md->nirqs++;
+            if (wire_one(b, who, i, ctrl, cells, (unsigned)nc, &md->irqs[i], err))
+                return -1;
+            pos += 1 + nc;
+        }
+        return 0;
+    }
+    const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+    if (!irqs)
+        return 0;
+    int ctrl = interrupt_parent(fdt, node);
+    if (ctrl < 0)
+        return orr_fail(err, "%s: has `interrupts` but no interrupt parent", who);
+    int nc = interrupt_cells(fdt, ctrl);
+    if (nc < 1)
+        return orr_fail(err, "%s: its interrupt parent %s has no usable #interrupt-cells",
+                        who, node_path(fdt, ctrl, cpath, sizeof cpath));
+    if (len % (4 * nc))
+        return orr_fail(err, "%s: `interrupts` is %d bytes, not a multiple of %d cells "
+                        "(#interrupt-cells of %s)", who, len, nc,
+                        node_path(fdt, ctrl, cpath, sizeof cpath));
+    unsigned n = (unsigned)(len / (4 * nc));
+    if (n > DEVICE_MAX_IRQS)
+        return orr_fail(err, "%s: more than %d interrupts", who, DEVICE_MAX_IRQS);
+    for (unsigned i = 0; i < n; i++) {
+        for (int c = 0; c < nc; c++)
+            cells[c] = fdt32_to_cpu(irqs[i * (unsigned)nc + (unsigned)c]);
+        md->nirqs = i + 1;
+        if (wire_one(b, who, i, ctrl, cells, (unsigned)nc, &md->irqs[i], err))
+            return -1;
+    }
+    return 0;
 }
 
-static const struct device_model *model_for(const void *fdt, int node, const char **first)
+static int create_device(struct board *b, struct dev_node *d, struct orr_error *err)
 {
-    int len;
-    const char *compat = fdt_getprop(fdt, node, "compatible", &len);
-    *first = compat;
-    for (int off = 0; compat && off < len; off += (int)strlen(compat + off) + 1) {
-        const struct device_model *model = device_model_find(compat + off);
-        if (model)
-            return model;
+    struct machine *m = b->m;
+    const void *fdt = b->fdt;
+    struct machine_device *md = &m->devices[m->ndevices];
+    memset(md, 0, sizeof *md);
+    md->model = d->model;
+    if (fdt_get_path(fdt, d->node, md->path, sizeof md->path) != 0)
+        return orr_fail(err, "a device node path is longer than %zu bytes",
+                        sizeof md->path - 1);
+    const char *who = md->path;
+
+    struct device_ctx ctx = {
+        .fdt = fdt, .node = d->node, .path = md->path,
+        .bus = &m->bus, .clock = &m->clock, .log = &m->log,
+        .chardev = d->serial >= 0 ? &m->serial[d->serial] : NULL,
+    };
+    if (read_reg(fdt, d->node, who, DEVICE_MAX_WINDOWS, ctx.window_base, ctx.window_size,
+                 &ctx.nwindows, err))
+        return -1;
+    md->base = ctx.nwindows ? ctx.window_base[0] : 0;
+
+    if (d->controller && !has_interrupts(fdt, d->node)) {
+        /* A root interrupt controller: its outputs are the CPUs' inputs,
+         * ROOT_IRQS_PER_CPU per CPU (ARM: IRQ then FIQ). */
+        for (unsigned c = 0; c < m->ncpus; c++)
+            for (unsigned k = 0; k < ROOT_IRQS_PER_CPU; k++) {
+                unsigned i = c * ROOT_IRQS_PER_CPU + k;
+                if (i >= DEVICE_MAX_IRQS)
+                    break;
+                irq_connect(&md->irqs[i], cpu_irq_set, m->cpus[c], k);
+                md->nirqs = i + 1;
+            }
+    } else if (wire_interrupts(b, d->node, who, md, err)) {
+        return -1;
     }
-    return NULL;
+    ctx.nirqs = md->nirqs;
+    for (unsigned i = 0; i < md->nirqs; i++)
+        ctx.irqs[i] = &md->irqs[i];
+
+    if (d->model->create(&ctx, &md->dev, err))
+        return orr_fail_prefix(err, "%s (%s)", who, d->model->name);
+    d->created = (int)m->ndevices;
+    m->ndevices++;
+
+    if (d->model->read || d->model->write) {
+        for (unsigned w = 0; w < ctx.nwindows; w++)
+            if (bus_add_mmio(&m->bus, who, ctx.window_base[w], ctx.window_size[w],
+                             d->model->read, d->model->write, md->dev, w, err))
+                return orr_fail_prefix(err, "%s", who);
+    }
+    return 0;
+}
+
+/* Controllers first, each after the controller it cascades into (several
+ * passes; a cycle is broken in node order), then every other device in
+ * node order. */
+static int create_devices(struct board *b, struct orr_error *err)
+{
+    struct machine *m = b->m;
+    if (b->count == 0)
+        return 0;
+    m->devices = calloc(b->count, sizeof *m->devices);
+    if (!m->devices)
+        return orr_fail(err, "out of memory creating devices");
+    for (;;) {
+        bool progress = false, pending = false;
+        for (unsigned i = 0; i < b->count; i++) {
+            struct dev_node *d = &b->nodes[i];
+            if (!d->controller || d->created >= 0)
+                continue;
+            int parent = has_interrupts(b->fdt, d->node) ? interrupt_parent(b->fdt, d->node) : -1;
+            struct dev_node *p = parent >= 0 && parent != d->node ? dev_by_node(b, parent) : NULL;
+            if (p && p->controller && p->created < 0) {
+                pending = true;
+                continue;
+            }
+            if (create_device(b, d, err))
+                return -1;
+            progress = true;
+        }
+        if (!pending)
+            break;
+        if (!progress) {
+            /* A cycle: create the first waiting controller regardless. */
+            for (unsigned i = 0; i < b->count; i++)
+                if (b->nodes[i].controller && b->nodes[i].created < 0) {
+                    if (create_device(b, &b->nodes[i], err))
+                        return -1;
+                    break;
+                }
+        }
+    }
+    for (unsigned i = 0; i < b->count; i++)
+        if (!b->nodes[i].controller && create_device(b, &b->nodes[i], err))
+            return -1;
+    return 0;
+}
+
+int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
+                      unsigned max, unsigned *count, struct orr_error *err)
+{
+    char path[128];
+    return read_reg(fdt, node, node_path(fdt, node, path, sizeof path), max, base, size,
+                    count, err);
 }
 
 int board_add_devices(struct machine *m, struct orr_error *err)
 {
-    const void *fdt = m->dtb;
-    unsigned capacity = 0;
-    int node, depth = 0;
-    for (node = fdt_next_node(fdt, -1, &depth); node >= 0; node = fdt_next_node(fdt, node, &depth))
-        capacity++;
-    m->devices = calloc(capacity ? capacity : 1, sizeof *m->devices);
-    if (!m->devices)
-        return orr_fail(err, "out of memory");
-    unsigned serial_taken = 0;
-    int cpus = fdt_path_offset(fdt, "/cpus");
-    /* Interrupt controllers first, so every user's lines can be wired. */
-    for (int pass = 0; pass < 2; pass++) {
-        depth = 0;
-        for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
-             node = fdt_next_node(fdt, node, &depth)) {
-            if (node == 0 || !node_is_enabled(fdt, node))
-                continue;
-            if (cpus >= 0 && (node == cpus || fdt_parent_offset(fdt, node) == cpus))
-                continue;
-            bool is_ctrl = fdt_getprop(fdt, node, "interrupt-controller", NULL) != NULL;
-            if (is_ctrl != (pass == 0))
-                continue;
-            const char *first;
-            const struct device_model *model = model_for(fdt, node, &first);
-            if (!model) {
-                if (first && pass == (is_ctrl ? 0 : 1) && !is_memory_node(fdt, node))
-                    log_msg(&m->log, LOG_BOARD, "%s (%s): no model; ignored",
-                            fdt_get_name(fdt, node, NULL), first);
-                continue;
-            }
-            if (create_device(m, node, model, &serial_taken, err))
-                return -1;
-        }
+    struct board b = { .m = m, .fdt = m->dtb };
+    int rc = collect_devices(&b, err);
+    if (rc == 0) {
+        assign_serial(&b);
+        rc = create_devices(&b, err);
     }
-    return 0;
+    free(b.nodes);
+    return rc;
 }

@@ -132,6 +132,17 @@ START_TEST(thumb)
 }
 END_TEST
 
+START_TEST(condition_table_matches_reference)
+{
+    for (unsigned cond = 0; cond < 16; cond++)
+        for (uint32_t f = 0; f < 16; f++)
+            ck_assert_int_eq(arm_cond_passed(f << 28, cond), arm_cond_eval(f << 28, cond));
+    ck_assert(arm_cond_passed(PSR_Z, 0x0));          /* EQ */
+    ck_assert(!arm_cond_passed(PSR_N, 0xa));         /* GE with N != V */
+    ck_assert(arm_cond_passed(PSR_N | PSR_V, 0xc));  /* GT */
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
     Suite *s = suite_create("arm_decode");
@@ -141,6 +152,7 @@ static Suite *decode_suite(void)
     tcase_add_test(tc, loads_stores_branches);
     tcase_add_test(tc, undefined_and_version_gated);
     tcase_add_test(tc, thumb);
+    tcase_add_test(tc, condition_table_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -375,6 +375,66 @@ START_TEST(wait_for_interrupt)
 }
 END_TEST
 
+static void put_block(struct env *e, uint32_t addr, const void *p, size_t n)
+{
+    ck_assert_int_eq(bus_write_block(&e->bus, addr, p, n, false), 0);
+}
+
+START_TEST(semihosting_console_files_and_data_abort)
+{
+    struct env *e = env_new("arm926ej-s");
+    static const uint32_t vec[] = { 0xeafffffe, 0xeafffffe, 0xeafffffe, 0xeafffffe, 0xeafffffe };
+    load_words(e, 0, vec, 5);
+    static const uint32_t prog[] = {
+        0xe3a00001, /* mov r0, #1 (SYS_OPEN) */
+        0xe3a01c02, /* mov r1, #0x200: {":tt", mode 4 (w), 3} */
+        0xef123456,
+        0xe3a02e21, /* mov r2, #0x210 */
+        0xe5820000, /* str r0, [r2]: handle into the SYS_WRITE block */
+        0xe3a00005, /* mov r0, #5 (SYS_WRITE) */
+        0xe1a01002, /* mov r1, r2 */
+        0xef123456,
+        0xe1a07000, /* mov r7, r0 */
+        0xe3a00016, /* mov r0, #0x16 (SYS_HEAPINFO) */
+        0xe3a01e22, /* mov r1, #0x220 -> pointer to the block at 0x230 */
+        0xef123456,
+        0xe3a00001, /* mov r0, #1 (SYS_OPEN "foo": refused) */
+        0xe3a01e24, /* mov r1, #0x240 */
+        0xef123456,
+        0xe1a08000, /* mov r8, r0 */
+        0xe3a05101, /* mov r5, #0x40000000 (unmapped) */
+        0xe5956000, /* ldr r6, [r5]: data abort */
+    };
+    load_words(e, 0x100, prog, 18);
+    const uint32_t open_blk[] = { 0x300, 4, 3 }, write_blk[] = { 0, 0x310, 5 };
+    const uint32_t heap_ptr = 0x230, open_foo[] = { 0x320, 0, 3 };
+    put_block(e, 0x200, open_blk, sizeof open_blk);
+    put_block(e, 0x210, write_blk, sizeof write_blk);
+    put_block(e, 0x220, &heap_ptr, 4);
+    put_block(e, 0x240, open_foo, sizeof open_foo);
+    put_block(e, 0x300, ":tt", 3);
+    put_block(e, 0x310, "hello", 5);
+    put_block(e, 0x320, "foo", 3);
+    e->cpu->ops->set_entry(e->cpu, 0x100);
+    struct cpu_run_result rr = e->cpu->ops->run(e->cpu, 18);
+    ck_assert_uint_eq(rr.executed, 18);
+    ck_assert_str_eq(e->out, "hello");
+    ck_assert_uint_eq(reg(e, "r7"), 0);            /* all bytes written */
+    ck_assert_uint_eq(reg(e, "r8"), 0xffffffffu);  /* host files refused */
+    uint64_t w[4];
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_int_eq(bus_read(&e->bus, 0x230 + 4 * i, 4, &w[i]), 0);
+    ck_assert_uint_eq(w[0], RAM_SIZE / 2);          /* heap base */
+    ck_assert_uint_le(w[0], w[1]);                  /* heap limit above it */
+    ck_assert_uint_eq(w[2], RAM_SIZE);              /* stack base at the top */
+    ck_assert_uint_eq(w[3], w[1]);
+    ck_assert_uint_eq(reg(e, "pc"), 0x10);          /* data abort vector */
+    ck_assert_uint_eq(reg(e, "lr_abt"), 0x144 + 8);
+    ck_assert_uint_eq(reg(e, "r6"), 0);             /* not loaded */
+    env_free(e);
+}
+END_TEST
+
 static Suite *exec_suite(void)
 {
     Suite *s = suite_create("arm_exec");
@@ -390,6 +450,7 @@ static Suite *exec_suite(void)
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, prefetch_abort_and_double_fault);
     tcase_add_test(tc, wait_for_interrupt);
+    tcase_add_test(tc, semihosting_console_files_and_data_abort);
     suite_add_tcase(s, tc);
     return s;
 }
