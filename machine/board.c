@@ -231,7 +231,7 @@ int board_add_memory(struct machine *m, const struct machine_config *cfg,
                 size[i] = cfg->ram_size;
             char name[48];
             if (n > 1)
-                snprintf(name, sizeof name, "%.40s#%u", path, i);
+                snprintf(name, sizeof name, "%.40s#%u", path, i % 16u);  /* i < 16 */
             else
                 snprintf(name, sizeof name, "%.47s", path);
             if (bus_add_ram(&m->bus, name, base[i], size[i], err))
