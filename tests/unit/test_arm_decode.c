@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "isa-arm/arm_internal.h"
+#include "tests/unit/unit.h"
 
 static struct arm_rec dec(enum arm_arch arch, uint32_t insn)
 {
@@ -159,9 +160,5 @@ static Suite *decode_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(decode_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(decode_suite());
 }

@@ -10,6 +10,7 @@
 #include "isa-arm/arm_internal.h"
 #include "machine/bus.h"
 #include "machine/state.h"
+#include "tests/unit/unit.h"
 
 #define RAM_SIZE 0x10000u
 
@@ -457,9 +458,5 @@ static Suite *exec_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(exec_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(exec_suite());
 }

@@ -9,6 +9,7 @@
 
 #include "machine/boards.h"
 #include "machine/device.h"
+#include "tests/unit/unit.h"
 
 START_TEST(table_matches_trees)
 {
@@ -106,9 +107,5 @@ static Suite *boards_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(boards_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(boards_suite());
 }

@@ -7,6 +7,7 @@
 
 #include "cpu/tlb.h"
 #include "machine/bus.h"
+#include "tests/unit/unit.h"
 
 struct mmio_log {
     unsigned reads, writes;
@@ -210,9 +211,5 @@ int main(void)
     tcase_add_test(tc, io_space_is_separate);
     tcase_add_test(tc, code_pages_notify_listeners_once);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

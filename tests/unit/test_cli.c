@@ -8,6 +8,7 @@
 
 #include "frontends/board_file.h"
 #include "frontends/cli.h"
+#include "tests/unit/unit.h"
 
 START_TEST(sizes)
 {
@@ -170,9 +171,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cli_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(cli_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu/clock.h"
+#include "tests/unit/unit.h"
 
 struct recorder {
     char log[64];
@@ -156,9 +157,5 @@ int main(void)
     tcase_add_test(tc, queue_capacity_is_reported);
     tcase_add_test(tc, time_never_goes_backward);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu/dcache.h"
+#include "tests/unit/unit.h"
 
 struct rec {
     uint32_t handler;
@@ -104,9 +105,5 @@ int main(void)
     tcase_add_test(tc, many_pages_hash_apart);
     tcase_add_test(tc, bad_geometry_is_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

@@ -9,6 +9,7 @@
 #include "machine/machine.h"
 #include "machine/state.h"
 #include "roms/roms.h"
+#include "tests/unit/unit.h"
 
 struct capture {
     char buf[65536];
@@ -183,9 +184,5 @@ static Suite *machine_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(machine_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(machine_suite());
 }

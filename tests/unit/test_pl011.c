@@ -12,6 +12,7 @@
 #include "machine/devices/devices.h"
 #include "machine/irq.h"
 #include "machine/state.h"
+#include "tests/unit/unit.h"
 
 enum {
     DR = 0x00, RSR = 0x04, FR = 0x18, ILPR = 0x20, IBRD = 0x24, FBRD = 0x28,
@@ -687,9 +688,5 @@ static Suite *pl011_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pl011_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(pl011_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "machine/state.h"
+#include "tests/unit/unit.h"
 
 static void write_sample(struct state_writer *w, const uint8_t *ram, size_t ramlen)
 {
@@ -163,9 +164,5 @@ int main(void)
     tcase_add_test(tc, corrupt_data_is_rejected);
     tcase_add_test(tc, writer_misuse_is_reported);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }
