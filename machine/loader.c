@@ -56,39 +56,52 @@ static bool is_mapping_symbol(const char *name)
            (name[2] == '\0' || name[2] == '.');
 }
 
-/* Symbols are a convenience for traces and debuggers: a malformed symbol
- * table is skipped, never an error. */
-static void read_symbols(const uint8_t *d, size_t len, struct symtab *out)
+/* Symbols are a convenience for traces and debuggers, but a section table
+ * or symbol table that lies outside the file means the file is truncated,
+ * and that is reported like any other truncation. Symbol entries
+ * themselves are filtered, never fatal: FUNC and OBJECT symbols of any
+ * binding, NOTYPE only when global or weak (assembly labels; local NOTYPE
+ * symbols are mostly the ARM mapping symbols, skipped by name anyway).
+ * gABI ch. 4 "Sections" and "Symbol Table". */
+static int read_symbols(const uint8_t *d, size_t len, struct symtab *out,
+                        struct orr_error *err)
 {
     uint32_t shoff = rd32(d + 32);
     uint16_t shentsize = rd16(d + 46), shnum = rd16(d + 48);
-    if (!shoff || shentsize < 40 || !in_bounds(shoff, (uint64_t)shentsize * shnum, len))
-        return;
+    if (!shoff || !shnum)
+        return 0;
+    if (shentsize < 40)
+        return orr_fail(err, "ELF section header size %u is too small", shentsize);
+    if (!in_bounds(shoff, (uint64_t)shentsize * shnum, len))
+        return orr_fail(err, "truncated ELF: section headers lie outside the file");
     for (unsigned s = 0; s < shnum; s++) {
         const uint8_t *sh = d + shoff + (size_t)s * shentsize;
         if (rd32(sh + 4) != 2 /* SHT_SYMTAB */)
             continue;
         uint32_t off = rd32(sh + 16), size = rd32(sh + 20), link = rd32(sh + 24);
         uint32_t entsize = rd32(sh + 36);
-        if (entsize < 16 || link >= shnum || !in_bounds(off, size, len))
-            continue;
+        if (entsize < 16 || link >= shnum)
+            return orr_fail(err, "ELF symbol table (section %u) is malformed", s);
+        if (!in_bounds(off, size, len))
+            return orr_fail(err, "truncated ELF: symbol table lies outside the file");
         const uint8_t *strsh = d + shoff + (size_t)link * shentsize;
         uint32_t stroff = rd32(strsh + 16), strsize = rd32(strsh + 20);
-        if (!in_bounds(stroff, strsize, len) || strsize == 0)
-            continue;
+        if (!in_bounds(stroff, strsize, len))
+            return orr_fail(err, "truncated ELF: symbol names lie outside the file");
         size_t n = size / entsize;
         struct symbol *syms = calloc(n ? n : 1, sizeof *syms);
         if (!syms)
-            return;
+            return orr_fail(err, "out of memory reading ELF symbols");
         size_t count = 0;
         for (size_t i = 0; i < n; i++) {
             const uint8_t *st = d + off + i * entsize;
             uint32_t name = rd32(st), value = rd32(st + 4), ssize = rd32(st + 8);
-            unsigned type = st[12] & 0xf;
+            unsigned type = st[12] & 0xf, bind = st[12] >> 4;
             uint16_t shndx = rd16(st + 14);
-            if (name == 0 || name >= strsize || shndx == 0)
+            if (name == 0 || name >= strsize || shndx == 0 /* SHN_UNDEF */)
                 continue;
-            if (type != 0 /* NOTYPE */ && type != 1 /* OBJECT */ && type != 2 /* FUNC */)
+            if (type != 1 /* STT_OBJECT */ && type != 2 /* STT_FUNC */ &&
+                !(type == 0 /* STT_NOTYPE */ && (bind == 1 || bind == 2) /* GLOBAL, WEAK */))
                 continue;
             const char *nm = (const char *)d + stroff + name;
             size_t maxlen = strsize - name;
@@ -96,8 +109,11 @@ static void read_symbols(const uint8_t *d, size_t len, struct symtab *out)
             if (nlen == maxlen || nlen == 0 || is_mapping_symbol(nm))
                 continue;
             char *copy = malloc(nlen + 1);
-            if (!copy)
-                break;
+            if (!copy) {
+                out->syms = syms;
+                out->count = count;
+                return orr_fail(err, "out of memory reading ELF symbols");
+            }
             memcpy(copy, nm, nlen + 1);
             /* Thumb function addresses carry bit 0 (IHI 0044 §5.5.3). */
             syms[count].addr = type == 2 ? (value & ~1u) : value;
@@ -108,8 +124,9 @@ static void read_symbols(const uint8_t *d, size_t len, struct symtab *out)
         qsort(syms, count, sizeof *syms, symbol_cmp);
         out->syms = syms;
         out->count = count;
-        return;
+        return 0;
     }
+    return 0;
 }
 
 int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
@@ -176,7 +193,10 @@ int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
     out->low = low;
     out->high = high;
     out->is_elf = true;
-    read_symbols(d, len, &out->symbols);
+    if (read_symbols(d, len, &out->symbols, err)) {
+        loaded_image_free(out);
+        return -1;
+    }
     return 0;
 }
 
