@@ -154,6 +154,9 @@ int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
         return orr_fail(err, "ELF has no program headers");
     if (phentsize < 32 || !in_bounds(phoff, (uint64_t)phentsize * phnum, len))
         return orr_fail(err, "truncated ELF: program headers lie outside the file");
+    /* Pass 1: every PT_LOAD segment is checked (file bounds, target
+     * memory) before anything is written, so a bad image leaves guest
+     * memory untouched. gABI ch. 5 "Program Header". */
     uint64_t low = UINT64_MAX, high = 0;
     unsigned loaded = 0;
     for (unsigned i = 0; i < phnum; i++) {
@@ -174,13 +177,6 @@ int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
         if (!bus_host_ptr(bus, paddr, memsz, &rom))
             return orr_fail(err, "ELF segment %u (0x%08x-0x%08x) is not inside RAM or ROM of this board",
                             i, paddr, (unsigned)(paddr + memsz - 1));
-        if (bus_write_block(bus, paddr, d + off, filesz, true) != BUS_OK)
-            return orr_fail(err, "cannot write ELF segment %u at 0x%08x", i, paddr);
-        uint8_t *zero = bus_host_ptr(bus, (uint64_t)paddr + filesz, memsz - filesz, &rom);
-        if (memsz > filesz && zero) {
-            memset(zero, 0, memsz - filesz);
-            bus_notify_write(bus, (uint64_t)paddr + filesz, memsz - filesz);
-        }
         if (paddr < low)
             low = paddr;
         if ((uint64_t)paddr + memsz > high)
@@ -189,14 +185,35 @@ int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
     }
     if (!loaded)
         return orr_fail(err, "ELF has no loadable segments");
-    out->entry = entry;
-    out->low = low;
-    out->high = high;
-    out->is_elf = true;
     if (read_symbols(d, len, &out->symbols, err)) {
         loaded_image_free(out);
         return -1;
     }
+    /* Pass 2: copy, and zero the part of each segment past its file data
+     * (.bss). Both go through the bus, so decoded code is dropped. */
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *ph = d + phoff + (size_t)i * phentsize;
+        if (rd32(ph) != 1 /* PT_LOAD */)
+            continue;
+        uint32_t off = rd32(ph + 4), paddr = rd32(ph + 12);
+        uint32_t filesz = rd32(ph + 16), memsz = rd32(ph + 20);
+        if (memsz == 0)
+            continue;
+        bool rom;
+        uint8_t *host = bus_host_ptr(bus, paddr, memsz, &rom);
+        if (!host || bus_write_block(bus, paddr, d + off, filesz, true) != BUS_OK) {
+            loaded_image_free(out);
+            return orr_fail(err, "cannot write ELF segment %u at 0x%08x", i, paddr);
+        }
+        if (memsz > filesz) {
+            memset(host + filesz, 0, memsz - filesz);
+            bus_notify_write(bus, (uint64_t)paddr + filesz, memsz - filesz);
+        }
+    }
+    out->entry = entry;
+    out->low = low;
+    out->high = high;
+    out->is_elf = true;
     return 0;
 }
 
