@@ -6,28 +6,23 @@
  * the earliest deadline, then fires what is due, in deadline order (ties in
  * scheduling order, so runs are reproducible).
  *
- * CLOCK_VIRTUAL: time advances only by executed instructions (ns_per_insn
+ * CLOCK_MODE_VIRTUAL: time advances only by executed instructions (ns_per_insn
  * each) and by idle jumps to the next event: bit-for-bit reproducible.
- * CLOCK_REALTIME: time follows the host monotonic clock; an idle CPU sleeps
+ * CLOCK_MODE_REALTIME: time follows the host monotonic clock; an idle CPU sleeps
  * until the next deadline. */
 #ifndef ORRERY_CPU_CLOCK_H
 #define ORRERY_CPU_CLOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>
-/* <time.h> defines a CLOCK_REALTIME macro (the host clock id) that would
- * silently replace enum clock_mode's constant below with 0 (CLOCK_VIRTUAL)
- * in any file that includes both. Include it here, once, and drop the
- * macro: Orrery only reads the host's CLOCK_MONOTONIC. */
-#include <time.h>
-#undef CLOCK_REALTIME
 
 #include "cpu/error.h"
 
 #define CLOCK_NEVER UINT64_MAX
 #define CLOCK_MAX_EVENTS 128
 
-enum clock_mode { CLOCK_VIRTUAL, CLOCK_REALTIME };
+/* Prefixed: <time.h> already owns the name CLOCK_MODE_REALTIME (a host clock id). */
+enum clock_mode { CLOCK_MODE_VIRTUAL, CLOCK_MODE_REALTIME };
 
 struct clock_event {
     const char *name;                 /* stable; used in save states and `info events` */

@@ -180,9 +180,9 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             if (strcmp(v, "virtual") == 0)
-                o->clock = CLOCK_VIRTUAL;
+                o->clock = CLOCK_MODE_VIRTUAL;
             else if (strcmp(v, "realtime") == 0)
-                o->clock = CLOCK_REALTIME;
+                o->clock = CLOCK_MODE_REALTIME;
             else
                 return usage_error("--clock: '%s' is not 'virtual' or 'realtime'", v);
         } else if (opt_match(&s, "--timeout", NULL, true, &v, bad, sizeof bad)) {
@@ -278,7 +278,7 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         case CPU_STOP_IDLE: {
             /* Nothing to do until an event or input: sleep instead of spin. */
             int wait = -1;
-            if (res.wake_ns != CLOCK_NEVER && o->clock == CLOCK_VIRTUAL) {
+            if (res.wake_ns != CLOCK_NEVER && o->clock == CLOCK_MODE_VIRTUAL) {
                 wait = 0;       /* virtual time jumps to the event: no sleeping */
             } else if (res.wake_ns != CLOCK_NEVER) {
                 uint64_t now = clock_realtime_now(&m->clock);
@@ -331,7 +331,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
 {
     struct run_options o = {
         .board = "arm-virt",
-        .clock = CLOCK_VIRTUAL,
+        .clock = CLOCK_MODE_VIRTUAL,
     };
     int rc = parse_run_options(argc, argv, &o);
     if (rc >= 0)

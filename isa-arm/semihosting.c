@@ -9,7 +9,7 @@
  * length is checked: a bad one returns -1 to the guest. */
 #include "isa-arm/arm_internal.h"
 
-#include <time.h>   /* also brings the clock.h note about CLOCK_REALTIME */
+#include <time.h>   /* also brings the clock.h note about CLOCK_MODE_REALTIME */
 
 #include "cpu/clock.h"
 #include "cpu/host.h"
@@ -227,7 +227,7 @@ int arm_semihosting(struct arm_cpu *c)
         break;
     case SYS_CLOCK: ret = (uint32_t)(guest_ns(c) / 10000000u); break;
     case SYS_TIME:
-        if (c->cpu.clock && c->cpu.clock->mode == CLOCK_REALTIME)
+        if (c->cpu.clock && c->cpu.clock->mode == CLOCK_MODE_REALTIME)
             ret = (uint32_t)time(NULL);
         else
             ret = SEMI_VIRTUAL_EPOCH + (uint32_t)(guest_ns(c) / 1000000000u);

@@ -119,7 +119,7 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
     struct vclock *clk = &m->clock;
     struct cpu *cpu = m->cpus[0];
     const uint64_t npi = clk->ns_per_insn;
-    const bool realtime = clk->mode == CLOCK_REALTIME;
+    const bool realtime = clk->mode == CLOCK_MODE_REALTIME;
     if (realtime)
         clock_advance_to(clk, clock_realtime_now(clk));
     const uint64_t end = sat_add(clk->now_ns, slice_ns);

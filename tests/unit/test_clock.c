@@ -47,7 +47,7 @@ START_TEST(fires_in_deadline_order_ties_in_schedule_order)
     struct vclock clk;
     struct recorder rec;
     memset(&rec, 0, sizeof rec);
-    clock_init(&clk, CLOCK_VIRTUAL, 10);
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 10);
     struct probe p[5];
     const char ids[] = "abcde";
     const uint64_t at[] = { 500, 100, 300, 100, 300 };
@@ -72,7 +72,7 @@ START_TEST(reschedule_and_cancel)
     struct vclock clk;
     struct recorder rec;
     memset(&rec, 0, sizeof rec);
-    clock_init(&clk, CLOCK_VIRTUAL, 1);
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 1);
     struct probe a, b, c;
     probe_init(&a, &clk, &rec, 'a');
     probe_init(&b, &clk, &rec, 'b');
@@ -95,7 +95,7 @@ START_TEST(callbacks_reschedule_and_cancel_others)
     struct vclock clk;
     struct recorder rec;
     memset(&rec, 0, sizeof rec);
-    clock_init(&clk, CLOCK_VIRTUAL, 1);
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 1);
     struct probe tick, killer, doomed;
     probe_init(&tick, &clk, &rec, 't');
     probe_init(&killer, &clk, &rec, 'k');
@@ -118,7 +118,7 @@ START_TEST(queue_capacity_is_reported)
     struct vclock clk;
     struct recorder rec;
     memset(&rec, 0, sizeof rec);
-    clock_init(&clk, CLOCK_VIRTUAL, 1);
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 1);
     struct probe *p = calloc(CLOCK_MAX_EVENTS + 1, sizeof *p);
     for (unsigned i = 0; i < CLOCK_MAX_EVENTS; i++) {
         probe_init(&p[i], &clk, &rec, 'x');
@@ -140,7 +140,7 @@ END_TEST
 START_TEST(time_never_goes_backward)
 {
     struct vclock clk;
-    clock_init(&clk, CLOCK_VIRTUAL, 1);
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 1);
     clock_advance_to(&clk, 500);
     clock_advance_to(&clk, 100);
     ck_assert_uint_eq(clk.now_ns, 500);

@@ -36,7 +36,7 @@ static struct machine *make_machine(struct capture *cap)
         .dtb_size = b->dtb_size,
         .board_name = b->name,
         .cpu_model = "arm926ej-s",
-        .clock_mode = CLOCK_VIRTUAL,
+        .clock_mode = CLOCK_MODE_VIRTUAL,
         .semihosting = true,
         .host = { .opaque = cap, .console_write = capture_write },
     };

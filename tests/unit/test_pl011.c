@@ -97,7 +97,7 @@ static struct rig *rig_new_clock(uint32_t clock_hz)
 {
     struct rig *r = calloc(1, sizeof *r);
     ck_assert_ptr_nonnull(r);
-    clock_init(&r->clock, CLOCK_VIRTUAL, 10);
+    clock_init(&r->clock, CLOCK_MODE_VIRTUAL, 10);
     r->cd.host_write = capture;
     r->cd.host_opaque = r;
     irq_connect(&r->line, sink_set, &r->sink, 33);
