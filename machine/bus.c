@@ -66,10 +66,10 @@ static const char *kind_name(enum region_kind k)
     return "?";
 }
 
-/* Checks [base, base+size) for emptiness, wrap-around and overlap, then
- * inserts a copy of *proto. On failure nothing changes. */
-static int space_insert(struct bus_space *s, const struct bus_region *proto,
-                        uint64_t limit, struct orr_error *err)
+/* Checks [base, base+size) for emptiness, wrap-around, the space's limit
+ * and overlap with the regions already there. */
+static int space_check(const struct bus_space *s, const struct bus_region *proto,
+                       uint64_t limit, struct orr_error *err)
 {
     uint64_t base = proto->base, size = proto->size;
     if (size == 0)
@@ -101,6 +101,16 @@ static int space_insert(struct bus_space *s, const struct bus_region *proto,
                         (unsigned long long)(base + size - 1), kind_name(other->kind),
                         other->name, (unsigned long long)other->base,
                         (unsigned long long)(other->base + other->size - 1));
+    return 0;
+}
+
+/* Inserts a copy of *proto after space_check; on failure nothing changes. */
+static int space_insert(struct bus_space *s, const struct bus_region *proto,
+                        uint64_t limit, struct orr_error *err)
+{
+    if (space_check(s, proto, limit, err))
+        return -1;
+    unsigned pos = space_insert_pos(s, proto->base);
     if (s->count == s->cap) {
         unsigned ncap = s->cap ? s->cap * 2 : 16;
         struct bus_region *n = realloc(s->regions, ncap * sizeof *n);
@@ -168,9 +178,9 @@ static int add_memory(struct bus *bus, const char *name, uint64_t base, uint64_t
     if (size > SIZE_MAX / 2)
         return orr_fail(err, "%s '%s' of 0x%llx bytes is too large for this host",
                         kind_name(kind), r.name, (unsigned long long)size);
-    /* Validate placement before allocating anything. */
-    struct bus_space probe = bus->mem;
-    (void)probe;
+    /* Placement first, so a refused region costs no allocation. */
+    if (space_check(&bus->mem, &r, 0, err))
+        return -1;
     void *host = NULL;
     if (size) {
         host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,

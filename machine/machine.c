@@ -1,3 +1,15 @@
+/* A machine's life: creation from a board tree (the tree walk itself is in
+ * board.c), reset, image loading, the run loop and save states.
+ *
+ * Save-state layout (machine/state.h sections, in this order):
+ *   "machine" v1  board name (bytes), clock time, clock sequence counter,
+ *                 instructions retired, then per RAM/ROM region in address
+ *                 order: base, size, zlib blob of its contents
+ *   "cpuN"    v1  CPU N's own fields (cpu->ops->save)
+ *   "dev:PATH"    one per device with save/load, version = the model's
+ *                 state_version, its own fields (model->save)
+ * Pending clock events are not saved here: each owner saves its deadlines
+ * and schedules them again from its load. */
 #include "machine/machine.h"
 
 #include <libfdt.h>
@@ -112,12 +124,41 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
     return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* One step: every CPU runs at most `budget` instructions, in index order.
+ * Returns what ends the slice (EXIT, FATAL, BREAKPOINT, RESET; *who is the
+ * CPU that said so), else IDLE if every CPU idled, else BUDGET. *most is
+ * the largest count any CPU executed: the step's length in time. */
+static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most,
+                              unsigned *who)
+{
+    enum cpu_stop reason = CPU_STOP_IDLE;
+    *most = 0;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        struct cpu *cpu = m->cpus[i];
+        struct cpu_run_result r = cpu->ops->run(cpu, budget);
+        m->executed += r.executed;
+        if (r.executed > *most)
+            *most = r.executed;
+        if (r.reason == CPU_STOP_BUDGET) {
+            reason = CPU_STOP_BUDGET;
+        } else if (r.reason != CPU_STOP_IDLE) {
+            *who = i;
+            return r.reason;
+        }
+    }
+    return reason;
+}
+
 void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res)
 {
     memset(res, 0, sizeof *res);
     res->wake_ns = CLOCK_NEVER;
+    if (m->ncpus == 0) {
+        res->reason = CPU_STOP_FATAL;
+        snprintf(res->message, sizeof res->message, "the machine has no CPU");
+        return;
+    }
     struct vclock *clk = &m->clock;
-    struct cpu *cpu = m->cpus[0];
     const uint64_t npi = clk->ns_per_insn;
     const bool realtime = clk->mode == CLOCK_MODE_REALTIME;
     if (realtime)
@@ -130,27 +171,34 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
             res->reason = CPU_STOP_BUDGET;
             return;
         }
+        /* Virtual time: run exactly up to the first instruction boundary
+         * at or after the next deadline (or the slice end), so events fire
+         * at the same boundaries however the run is sliced. Realtime:
+         * re-read the host clock about every millisecond. */
         uint64_t deadline = clock_next_deadline(clk);
         uint64_t target = deadline < end ? deadline : end;
         uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
         if (realtime && budget > 1000000 / npi + 1)
-            budget = 1000000 / npi + 1;  /* re-read the host clock every ~1 ms */
+            budget = 1000000 / npi + 1;
 
-        struct cpu_run_result r = cpu->ops->run(cpu, budget);
-        m->executed += r.executed;
+        uint64_t most = 0;
+        unsigned who = 0;
+        enum cpu_stop reason = run_cpus(m, budget, &most, &who);
         if (realtime) {
             uint64_t host = clock_realtime_now(clk);
             clock_advance_to(clk, host > now ? host : now);
         } else {
-            clock_advance_to(clk, now + r.executed * npi);
+            clock_advance_to(clk, now + most * npi);
         }
 
-        switch (r.reason) {
+        struct cpu *cpu = m->cpus[who];
+        switch (reason) {
         case CPU_STOP_BUDGET:
             continue;
         case CPU_STOP_IDLE:
             deadline = clock_next_deadline(clk);
             if (realtime || deadline == CLOCK_NEVER) {
+                /* The frontend sleeps (or waits for input) until wake_ns. */
                 res->reason = CPU_STOP_IDLE;
                 res->wake_ns = deadline;
                 return;
@@ -159,27 +207,37 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
             clock_advance_to(clk, deadline < end ? deadline : end);
             continue;
         case CPU_STOP_EXIT:
-            res->reason = r.reason;
+            res->reason = reason;
             res->exit_code = cpu->exit_code;
             return;
         case CPU_STOP_FATAL:
-            res->reason = r.reason;
-            snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
+            res->reason = reason;
+            if (m->ncpus > 1)
+                snprintf(res->message, sizeof res->message, "cpu%u: %.240s", who, cpu->fatal);
+            else
+                snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
             return;
         case CPU_STOP_BREAKPOINT:
         case CPU_STOP_RESET:
-            res->reason = r.reason;
+            res->reason = reason;
             return;
         }
     }
 }
 
+/* The first device whose model lists `compatible`, or whose node does (a
+ * node may carry generic strings, such as "arm,primecell", no model names). */
 const struct machine_device *machine_find_device(const struct machine *m, const char *compatible)
 {
-    for (unsigned i = 0; i < m->ndevices; i++)
-        for (const char *const *c = m->devices[i].model->compatible; *c; c++)
+    for (unsigned i = 0; i < m->ndevices; i++) {
+        const struct machine_device *md = &m->devices[i];
+        for (const char *const *c = md->model->compatible; *c; c++)
             if (strcmp(*c, compatible) == 0)
-                return &m->devices[i];
+                return md;
+        int node = fdt_path_offset(m->dtb, md->path);
+        if (node >= 0 && fdt_node_check_compatible(m->dtb, node, compatible) == 0)
+            return md;
+    }
     return NULL;
 }
 
@@ -241,26 +299,36 @@ int machine_save(struct machine *m, struct state_writer *w)
     return w->failed ? -1 : 0;
 }
 
-int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
+struct machine_header {
+    uint64_t now, seq, executed;
+};
+
+/* Positions r after the "machine" section's fixed fields, checking that the
+ * image is for this board and this many memory regions. */
+static int read_machine_header(struct machine *m, struct state_reader *r,
+                               struct machine_header *h, struct orr_error *err)
 {
-    r->err = err;
     if (state_reader_find(r, "machine"))
         return -1;
     if (r->version != MACHINE_STATE_VERSION)
-        return orr_fail(err, "save state machine section version %u is not supported", r->version);
+        return orr_fail(err, "save state machine section version %u is not supported "
+                        "(this build reads %u)", r->version, MACHINE_STATE_VERSION);
     char board[sizeof m->board_name] = { 0 };
     uint64_t blen = state_get_u64(r);
+    if (state_reader_check(r))
+        return -1;
     if (blen >= sizeof board)
         return orr_fail(err, "save state: board name too long");
-    r->pos -= 8;
+    r->pos -= 8;      /* state_get_bytes reads the length again */
     state_get_bytes(r, board, (size_t)blen);
     if (state_reader_check(r))
         return -1;
     if (strcmp(board, m->board_name) != 0)
-        return orr_fail(err, "save state is for board %s, this machine is %s", board, m->board_name);
-    uint64_t now = state_get_u64(r);
-    uint64_t seq = state_get_u64(r);
-    uint64_t executed = state_get_u64(r);
+        return orr_fail(err, "save state is for board %s, this machine is %s", board,
+                        m->board_name);
+    h->now = state_get_u64(r);
+    h->seq = state_get_u64(r);
+    h->executed = state_get_u64(r);
     uint32_t nram = state_get_u32(r);
     unsigned have = 0;
     for (unsigned i = 0; i < m->bus.mem.count; i++)
@@ -268,38 +336,68 @@ int machine_load(struct machine *m, struct state_reader *r, struct orr_error *er
     if (state_reader_check(r))
         return -1;
     if (nram != have)
-        return orr_fail(err, "save state has %u memory regions, this machine has %u", nram, have);
+        return orr_fail(err, "save state has %u memory regions, this machine has %u",
+                        nram, have);
+    return 0;
+}
+
+static int read_region_header(struct state_reader *r, const struct bus_region *reg,
+                              struct orr_error *err)
+{
+    uint64_t base = state_get_u64(r), size = state_get_u64(r);
+    if (state_reader_check(r))
+        return -1;
+    if (base != reg->base || size != reg->size)
+        return orr_fail(err, "save state memory at 0x%llx (%llu bytes) does not match this "
+                        "machine's %s (%llu bytes at 0x%llx); was it taken with another "
+                        "memory size?", (unsigned long long)base, (unsigned long long)size,
+                        reg->name, (unsigned long long)reg->size,
+                        (unsigned long long)reg->base);
+    return 0;
+}
+
+/* Steps over a zlib blob without inflating it (the check pass). */
+static int skip_zblob(struct state_reader *r, struct orr_error *err)
+{
+    (void)state_get_u64(r);
+    uint64_t packed = state_get_u64(r);
+    if (state_reader_check(r))
+        return -1;
+    if (packed > r->section_end - r->pos)
+        return orr_fail(err, "save state section %s is truncated", r->tag);
+    r->pos += (size_t)packed;
+    return 0;
+}
+
+static int find_versioned(struct state_reader *r, const char *tag, uint32_t version,
+                          const char *what, struct orr_error *err)
+{
+    if (state_reader_find(r, tag))
+        return -1;
+    if (r->version != version)
+        return orr_fail(err, "save state for %s is version %u, this build reads %u", what,
+                        r->version, version);
+    return 0;
+}
+
+/* Pass 1: everything this machine needs is in the image, in versions this
+ * build reads, before any state is touched. */
+static int check_image(struct machine *m, struct state_reader *r, struct orr_error *err)
+{
+    struct machine_header h;
+    if (read_machine_header(m, r, &h, err))
+        return -1;
     for (unsigned i = 0; i < m->bus.mem.count; i++) {
-        struct bus_region *reg = &m->bus.mem.regions[i];
+        const struct bus_region *reg = &m->bus.mem.regions[i];
         if (reg->kind == REGION_MMIO)
             continue;
-        uint64_t base = state_get_u64(r), size = state_get_u64(r);
-        if (state_reader_check(r))
+        if (read_region_header(r, reg, err) || skip_zblob(r, err))
             return -1;
-        if (base != reg->base || size != reg->size)
-            return orr_fail(err, "save state memory at 0x%llx (%llu bytes) does not match this machine's %s (%llu bytes at 0x%llx); was it taken with another -m?",
-                            (unsigned long long)base, (unsigned long long)size, reg->name,
-                            (unsigned long long)reg->size, (unsigned long long)reg->base);
-        if (state_get_zblob(r, reg->host, (size_t)reg->size))
-            return -1;
-        if (reg->kind == REGION_RAM)
-            bus_notify_write(&m->bus, reg->base, reg->size);
     }
-    clock_reset(&m->clock);
-    m->clock.now_ns = now;
-    m->clock.next_seq = seq;
-    m->executed = executed;
-
     for (unsigned i = 0; i < m->ncpus; i++) {
         char tag[16];
         cpu_tag(tag, sizeof tag, i);
-        if (state_reader_find(r, tag))
-            return -1;
-        if (r->version != CPU_STATE_VERSION)
-            return orr_fail(err, "save state %s version %u is not supported", tag, r->version);
-        if (m->cpus[i]->ops->load(m->cpus[i], r, err))
-            return -1;
-        if (state_reader_check(r))
+        if (find_versioned(r, tag, CPU_STATE_VERSION, tag, err))
             return -1;
     }
     for (unsigned i = 0; i < m->ndevices; i++) {
@@ -309,14 +407,58 @@ int machine_load(struct machine *m, struct state_reader *r, struct orr_error *er
             continue;
         if (device_tag(tag, sizeof tag, md))
             return orr_fail(err, "device path %s is too long for a save state", md->path);
-        if (state_reader_find(r, tag))
+        if (find_versioned(r, tag, md->model->state_version, md->path, err))
             return -1;
-        if (r->version != md->model->state_version)
-            return orr_fail(err, "save state for %s is version %u, this build reads %u",
-                            md->path, r->version, md->model->state_version);
-        if (md->model->load(md->dev, r, err))
+    }
+    return 0;
+}
+
+/* Pass 2 loads; a failure here (corrupt data inside a section) leaves the
+ * machine half-restored, and the caller must reset or destroy it. */
+int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
+{
+    r->err = err;
+    if (check_image(m, r, err))
+        return -1;
+    struct machine_header h;
+    if (read_machine_header(m, r, &h, err))
+        return -1;
+    for (unsigned i = 0; i < m->bus.mem.count; i++) {
+        struct bus_region *reg = &m->bus.mem.regions[i];
+        if (reg->kind == REGION_MMIO)
+            continue;
+        if (read_region_header(r, reg, err) || state_get_zblob(r, reg->host, (size_t)reg->size))
             return -1;
-        if (state_reader_check(r))
+        if (reg->kind == REGION_RAM)
+            bus_notify_write(&m->bus, reg->base, reg->size);
+    }
+    /* Pending events belong to their owners, which schedule them again
+     * from their own sections below. */
+    clock_reset(&m->clock);
+    m->clock.now_ns = h.now;
+    m->clock.next_seq = h.seq;
+    m->executed = h.executed;
+    if (m->clock.mode == CLOCK_MODE_REALTIME) {
+        uint64_t host = clock_host_ns();
+        m->clock.host_base_ns = host > h.now ? host - h.now : 0;
+    }
+
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        char tag[16];
+        cpu_tag(tag, sizeof tag, i);
+        if (find_versioned(r, tag, CPU_STATE_VERSION, tag, err) ||
+            m->cpus[i]->ops->load(m->cpus[i], r, err) || state_reader_check(r))
+            return -1;
+    }
+    for (unsigned i = 0; i < m->ndevices; i++) {
+        const struct machine_device *md = &m->devices[i];
+        char tag[STATE_TAG_MAX + 8];
+        if (!md->model->load)
+            continue;
+        if (device_tag(tag, sizeof tag, md))
+            return orr_fail(err, "device path %s is too long for a save state", md->path);
+        if (find_versioned(r, tag, md->model->state_version, md->path, err) ||
+            md->model->load(md->dev, r, err) || state_reader_check(r))
             return -1;
     }
     return 0;

@@ -1,3 +1,9 @@
+/* Save-state streams (format in machine/state.h). The writer builds the
+ * whole image in memory, with sticky failure: a put after an allocation
+ * failure or a misuse (nested sections, a tag too long) is ignored and
+ * state_writer_finish reports it. The reader checks every length against
+ * the section or the buffer; a failed get returns zero, marks the section
+ * failed, and state_reader_check turns that into a message. */
 #include "machine/state.h"
 
 #include <stdlib.h>
@@ -102,27 +108,55 @@ void state_put_bytes(struct state_writer *w, const void *p, size_t len)
     w_raw(w, p, len);
 }
 
+/* Deflates straight into the writer's buffer, growing it as output comes,
+ * so a large, mostly empty RAM never needs a worst-case-sized buffer. The
+ * input is fed in pieces because zlib counts in 32-bit uInt. */
+#define ZCHUNK ((size_t)1 << 20)
+
 int state_put_zblob(struct state_writer *w, const void *p, size_t len)
 {
-    uLong bound = compressBound((uLong)len);
-    if ((size_t)bound < len) {  /* uLong narrower than size_t */
-        w->failed = true;
-        return -1;
-    }
     w_le(w, len, 8);
     size_t len_pos = w->len;
     w_le(w, 0, 8);
-    w_reserve(w, bound);
     if (w->failed)
         return -1;
-    uLongf packed = bound;
-    if (compress2(w->buf + w->len, &packed, p, (uLong)len, Z_BEST_SPEED) != Z_OK) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK) {
         w->failed = true;
         return -1;
     }
-    w->len += packed;
+    const uint8_t *in = p;
+    size_t left = len;
+    size_t start = w->len;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        if (zs.avail_in == 0 && left) {
+            size_t n = left < ZCHUNK ? left : ZCHUNK;
+            zs.next_in = (Bytef *)(uintptr_t)in;
+            zs.avail_in = (uInt)n;
+            in += n;
+            left -= n;
+        }
+        w_reserve(w, ZCHUNK / 4);
+        if (w->failed)
+            break;
+        zs.next_out = w->buf + w->len;
+        zs.avail_out = (uInt)(w->cap - w->len < ZCHUNK ? w->cap - w->len : ZCHUNK);
+        uInt before = zs.avail_out;
+        rc = deflate(&zs, left || zs.avail_in ? Z_NO_FLUSH : Z_FINISH);
+        w->len += before - zs.avail_out;
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+            w->failed = true;
+            break;
+        }
+    }
+    deflateEnd(&zs);
+    if (w->failed)
+        return -1;
+    uint64_t packed = w->len - start;
     for (unsigned i = 0; i < 8; i++)
-        w->buf[len_pos + i] = (uint8_t)((uint64_t)packed >> (8 * i));
+        w->buf[len_pos + i] = (uint8_t)(packed >> (8 * i));
     return 0;
 }
 
@@ -246,6 +280,8 @@ void state_get_bytes(struct state_reader *r, void *p, size_t len)
     memcpy(p, src, len);
 }
 
+/* Inflates in pieces (zlib counts in 32-bit uInt). The data must inflate
+ * to exactly len bytes and end exactly at the blob's end. */
 int state_get_zblob(struct state_reader *r, void *p, size_t len)
 {
     uint64_t raw = state_get_u64(r);
@@ -255,8 +291,41 @@ int state_get_zblob(struct state_reader *r, void *p, size_t len)
         r->failed = true;
         return orr_fail(r->err, "save state section %s: blob size mismatch", r->tag);
     }
-    uLongf out = (uLongf)len;
-    if (uncompress(p, &out, src, (uLong)packed) != Z_OK || out != len) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK) {
+        r->failed = true;
+        return orr_fail(r->err, "save state section %s: out of memory", r->tag);
+    }
+    uint8_t *out = p;
+    uint8_t none;
+    zs.next_out = len ? out : &none;   /* zlib wants a buffer even for nothing */
+    size_t in_left = (size_t)packed, out_left = len;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (zs.avail_in == 0 && in_left) {
+            size_t n = in_left < ZCHUNK ? in_left : ZCHUNK;
+            zs.next_in = (Bytef *)(uintptr_t)src;
+            zs.avail_in = (uInt)n;
+            src += n;
+            in_left -= n;
+        }
+        if (zs.avail_out == 0 && out_left) {
+            size_t n = out_left < ZCHUNK ? out_left : ZCHUNK;
+            zs.next_out = out;
+            zs.avail_out = (uInt)n;
+            out += n;
+            out_left -= n;
+        }
+        uInt in_before = zs.avail_in, out_before = zs.avail_out;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc == Z_BUF_ERROR && (in_before != zs.avail_in || out_before != zs.avail_out))
+            rc = Z_OK;     /* progress was made; keep going */
+    }
+    bool ok = rc == Z_STREAM_END && zs.total_out == len && zs.avail_out == 0 &&
+              out_left == 0 && zs.avail_in == 0 && in_left == 0;
+    inflateEnd(&zs);
+    if (!ok) {
         r->failed = true;
         return orr_fail(r->err, "save state section %s: corrupt compressed data", r->tag);
     }

@@ -1,3 +1,6 @@
+/* Every device model built into Orrery (machine/device.h). A new model adds
+ * its descriptor to devices.h and to this table; the board loader finds it
+ * by any of its compatible strings. */
 #include <string.h>
 
 #include "machine/devices/devices.h"
@@ -6,16 +9,21 @@ static const struct device_model *const device_models[] = {
     &pl011_model,
 };
 
+#define DEVICE_MODEL_COUNT (sizeof device_models / sizeof device_models[0])
+
 const struct device_model *const *device_model_list(size_t *count)
 {
-    *count = sizeof device_models / sizeof device_models[0];
+    if (count)
+        *count = DEVICE_MODEL_COUNT;
     return device_models;
 }
 
 const struct device_model *device_model_find(const char *compatible)
 {
-    for (size_t i = 0; i < sizeof device_models / sizeof device_models[0]; i++)
-        for (const char *const *c = device_models[i]->compatible; *c; c++)
+    if (!compatible)
+        return NULL;
+    for (size_t i = 0; i < DEVICE_MODEL_COUNT; i++)
+        for (const char *const *c = device_models[i]->compatible; c && *c; c++)
             if (strcmp(*c, compatible) == 0)
                 return device_models[i];
     return NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/log.h"
 #include "cpu/tlb.h"
 #include "machine/bus.h"
 #include "tests/unit/unit.h"
@@ -201,6 +202,134 @@ START_TEST(code_pages_notify_listeners_once)
 }
 END_TEST
 
+
+struct log_count {
+    unsigned lines;
+    char last[256];
+};
+
+static void count_sink(void *opaque, enum log_cat cat, const char *msg)
+{
+    struct log_count *c = opaque;
+    (void)cat;
+    c->lines++;
+    snprintf(c->last, sizeof c->last, "%s", msg);
+}
+
+/* Unmapped accesses are logged once each under LOG_MEM, straddles into
+ * MMIO become byte accesses at the right offsets, 8-byte MMIO accesses pass
+ * whole, and block copies cross region kinds. */
+START_TEST(unmapped_logging_mmio_straddles_and_blocks)
+{
+    struct log_count lc = { 0 };
+    struct logger lg = { .sink = count_sink, .opaque = &lc, .mask = 1u << LOG_MEM };
+    struct bus bus;
+    struct orr_error err = { { 0 } };
+    struct mmio_log dev = { 0 };
+    bus_init(&bus, &lg);
+    ck_assert_int_eq(bus_add_ram(&bus, "ram", 0x1000, 0x1000, &err), 0);
+    ck_assert_int_eq(bus_add_mmio(&bus, "dev", 0x2000, 0x100, dev_read, dev_write, &dev, 3, &err), 0);
+    ck_assert_int_eq(bus_add_rom(&bus, "rom", 0x3000, 0x1000, &err), 0);
+
+    uint64_t v = 1;
+    ck_assert_int_eq(bus_read(&bus, 0x9000, 4, &v), BUS_UNMAPPED);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_uint_eq(lc.lines, 1);
+    ck_assert_ptr_nonnull(strstr(lc.last, "0x9000"));
+    /* A write straddling the end of MMIO into nothing: one line, no bytes written. */
+    ck_assert_int_eq(bus_write(&bus, 0x20fe, 4, 0x11223344), BUS_UNMAPPED);
+    ck_assert_uint_eq(lc.lines, 2);
+    ck_assert_uint_eq(dev.writes, 0);
+    /* Odd sizes are refused. */
+    ck_assert_int_eq(bus_read(&bus, 0x1000, 3, &v), BUS_ERROR);
+
+    /* RAM into MMIO: the last two RAM bytes, then MMIO offsets 0 and 1. */
+    ck_assert_int_eq(bus_write(&bus, 0x1ffe, 4, 0xddccbbaa), BUS_OK);
+    ck_assert_uint_eq(dev.writes, 2);
+    ck_assert_uint_eq(dev.last_off, 1);
+    ck_assert_uint_eq(dev.last_size, 1);
+    ck_assert_uint_eq(dev.last_val, 0xdd);
+    ck_assert_uint_eq(dev.window, 3);
+    ck_assert_int_eq(bus_read(&bus, 0x1ffe, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0xa1a0bbaa);            /* dev_read returns 0xA0 + offset */
+
+    /* A whole 8-byte MMIO access. */
+    ck_assert_int_eq(bus_write(&bus, 0x2010, 8, 0x0102030405060708ull), BUS_OK);
+    ck_assert_uint_eq(dev.last_size, 8);
+    ck_assert_uint_eq(dev.last_val, 0x0102030405060708ull);
+    ck_assert_uint_eq(dev.last_off, 0x10);
+
+    /* A device refusing an access. */
+    ck_assert_int_eq(bus_read(&bus, 0x20ff, 1, &v), BUS_ERROR);
+
+    /* Block copies: RAM -> MMIO gap is unmapped as a whole. */
+    uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, back[8];
+    ck_assert_int_eq(bus_write_block(&bus, 0x20fc, buf, 8, false), BUS_UNMAPPED);
+    ck_assert_int_eq(bus_write_block(&bus, 0x1ff8, buf, 8, false), BUS_OK);
+    ck_assert_int_eq(bus_read_block(&bus, 0x1ff8, back, 8), BUS_OK);
+    ck_assert_int_eq(memcmp(buf, back, 8), 0);
+    /* ROM: dropped unless the loader asks. */
+    ck_assert_int_eq(bus_write_block(&bus, 0x3000, buf, 8, false), BUS_READONLY);
+    ck_assert_int_eq(bus_read(&bus, 0x3000, 8, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_int_eq(bus_write_block(&bus, 0x3000, buf, 8, true), BUS_OK);
+    ck_assert_int_eq(bus_read(&bus, 0x3000, 8, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0x0807060504030201ull);
+    ck_assert_int_eq(bus_write(&bus, 0x3000, 1, 0xff), BUS_READONLY);
+
+    /* Host pointers only inside one RAM or ROM region. */
+    bool rom = false;
+    ck_assert_ptr_nonnull(bus_host_ptr(&bus, 0x3ff0, 0x10, &rom));
+    ck_assert(rom);
+    ck_assert_ptr_null(bus_host_ptr(&bus, 0x3ff0, 0x11, &rom));
+    ck_assert_ptr_null(bus_host_ptr(&bus, 0x2000, 1, &rom));
+    ck_assert_ptr_null(bus_host_ptr(&bus, 0x0, 1, &rom));
+    bus_destroy(&bus);
+}
+END_TEST
+
+/* bus_notify_write over a range with holes and several code pages. */
+struct code_count {
+    unsigned marked, written;
+};
+
+static void cc_marked(void *opaque, uint64_t ppage)
+{
+    (void)ppage;
+    ((struct code_count *)opaque)->marked++;
+}
+
+static void cc_written(void *opaque, uint64_t ppage)
+{
+    (void)ppage;
+    ((struct code_count *)opaque)->written++;
+}
+
+START_TEST(notify_write_spans_holes)
+{
+    struct bus bus;
+    struct orr_error err = { { 0 } };
+    struct code_count cc = { 0 };
+    bus_init(&bus, NULL);
+    ck_assert_int_eq(bus_add_ram(&bus, "lo", 0x10000, 0x4000, &err), 0);
+    ck_assert_int_eq(bus_add_ram(&bus, "hi", 0x20000, 0x4000, &err), 0);
+    struct bus_listener l = { .opaque = &cc, .code_marked = cc_marked, .code_written = cc_written };
+    ck_assert_int_eq(bus_add_listener(&bus, &l), 0);
+    bus_mark_code(&bus, 0x11000);
+    bus_mark_code(&bus, 0x11800);                /* same page: told once */
+    bus_mark_code(&bus, 0x23000);
+    ck_assert_uint_eq(cc.marked, 2);
+    ck_assert(bus_page_has_code(&bus, 0x11fff));
+    ck_assert(!bus_page_has_code(&bus, 0x12000));
+    bus_notify_write(&bus, 0x0, 0x30000);        /* starts and ends in holes */
+    ck_assert_uint_eq(cc.written, 2);
+    ck_assert(!bus_page_has_code(&bus, 0x11000));
+    ck_assert(!bus_page_has_code(&bus, 0x23000));
+    bus_notify_write(&bus, 0xfffffffffffff000ull, 0x2000);   /* wraps: harmless */
+    bus_destroy(&bus);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bus");
@@ -210,6 +339,8 @@ int main(void)
     tcase_add_test(tc, ram_rom_little_endian_and_straddling);
     tcase_add_test(tc, io_space_is_separate);
     tcase_add_test(tc, code_pages_notify_listeners_once);
+    tcase_add_test(tc, unmapped_logging_mmio_straddles_and_blocks);
+    tcase_add_test(tc, notify_write_spans_holes);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

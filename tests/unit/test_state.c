@@ -135,6 +135,44 @@ START_TEST(corrupt_data_is_rejected)
 }
 END_TEST
 
+/* Blobs larger than the compressor's piece size, empty blobs, and several
+ * blobs in one section round-trip; a blob read with the wrong size fails. */
+START_TEST(large_and_empty_zblobs)
+{
+    const size_t big = (3u << 20) + 12345;      /* several 1 MiB pieces */
+    uint8_t *ram = calloc(1, big), *back = malloc(big);
+    for (size_t i = 0; i < big; i += 4099)
+        ram[i] = (uint8_t)(i * 7 + 1);
+    for (size_t i = 0; i < 100000; i++)         /* an incompressible stretch */
+        ram[big / 2 + i] = (uint8_t)((i * 2654435761u) >> 13);
+    struct state_writer w;
+    state_writer_init(&w);
+    state_begin(&w, "mem", 3);
+    ck_assert_int_eq(state_put_zblob(&w, ram, big), 0);
+    ck_assert_int_eq(state_put_zblob(&w, NULL, 0), 0);
+    ck_assert_int_eq(state_put_zblob(&w, ram, 10), 0);
+    state_end(&w);
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
+    ck_assert_uint_lt(w.len, big / 4);
+
+    struct state_reader r;
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&r, "mem"), 0);
+    ck_assert_uint_eq(r.version, 3);
+    memset(back, 0xee, big);
+    ck_assert_int_eq(state_get_zblob(&r, back, big), 0);
+    ck_assert_int_eq(memcmp(ram, back, big), 0);
+    uint8_t none;
+    ck_assert_int_eq(state_get_zblob(&r, &none, 0), 0);
+    ck_assert_int_eq(state_get_zblob(&r, back, 11), -1);   /* stored 10 */
+    ck_assert_int_eq(state_reader_check(&r), -1);
+    state_writer_free(&w);
+    free(ram);
+    free(back);
+}
+END_TEST
+
 START_TEST(writer_misuse_is_reported)
 {
     struct state_writer w;
@@ -163,6 +201,7 @@ int main(void)
     tcase_add_test(tc, truncation_at_every_offset_fails_cleanly);
     tcase_add_test(tc, corrupt_data_is_rejected);
     tcase_add_test(tc, writer_misuse_is_reported);
+    tcase_add_test(tc, large_and_empty_zblobs);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

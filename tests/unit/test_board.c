@@ -1,0 +1,445 @@
+/* The board loader (machine_create from a device tree): RAM from /memory,
+ * CPUs from /cpus, devices with `reg` translated through `ranges`,
+ * interrupts wired to their parent, serial ports by /aliases or node order;
+ * and the errors: no /memory, unknown CPU, bad `ranges`, bad blobs.
+ * Fixtures: tests/unit/fixtures/{good,nested}.dts, compiled at build time;
+ * error cases are edits of them made here with libfdt. */
+#include <check.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/boards.h"
+#include "machine/machine.h"
+#include "machine/state.h"
+#include "machine/board_fixtures.inc"
+#include "tests/unit/unit.h"
+
+/* ---- helpers ---- */
+
+struct log_capture {
+    char text[8192];
+    size_t len;
+};
+
+static void log_sink(void *opaque, enum log_cat cat, const char *msg)
+{
+    struct log_capture *c = opaque;
+    int n = snprintf(c->text + c->len, sizeof c->text - c->len, "[%s] %s\n",
+                     log_cat_name(cat), msg);
+    if (n > 0 && (size_t)n < sizeof c->text - c->len)
+        c->len += (size_t)n;
+}
+
+struct out_capture {
+    char buf[256];
+    size_t len;
+};
+
+static void out_write(void *opaque, const uint8_t *data, size_t len)
+{
+    struct out_capture *c = opaque;
+    for (size_t i = 0; i < len && c->len + 1 < sizeof c->buf; i++)
+        c->buf[c->len++] = (char)data[i];
+    c->buf[c->len] = '\0';
+}
+
+static struct machine_config config(const void *dtb, size_t size, struct log_capture *lc)
+{
+    struct machine_config cfg = {
+        .dtb = dtb,
+        .dtb_size = size,
+        .board_name = "fixture",
+        .clock_mode = CLOCK_MODE_VIRTUAL,
+    };
+    if (lc) {
+        cfg.log.sink = log_sink;
+        cfg.log.opaque = lc;
+        cfg.log.mask = 1u << LOG_BOARD;
+    }
+    return cfg;
+}
+
+/* A writable copy of a fixture with room to grow. */
+static void *editable(const void *dtb)
+{
+    size_t size = fdt_totalsize(dtb) + 4096;
+    void *copy = malloc(size);
+    ck_assert_int_eq(fdt_open_into(dtb, copy, (int)size), 0);
+    return copy;
+}
+
+static int create_from(const void *dtb, struct machine **m, struct orr_error *err)
+{
+    struct machine_config cfg = config(dtb, fdt_totalsize(dtb), NULL);
+    return machine_create(&cfg, m, err);
+}
+
+static const struct machine_device *device_at(const struct machine *m, const char *path)
+{
+    for (unsigned i = 0; i < m->ndevices; i++)
+        if (strcmp(m->devices[i].path, path) == 0)
+            return &m->devices[i];
+    return NULL;
+}
+
+/* ---- tests ---- */
+
+START_TEST(good_board_memory_cpus_devices)
+{
+    struct log_capture lc = { { 0 }, 0 };
+    struct machine_config cfg = config(fixture_good_dtb, fixture_good_dtb_size, &lc);
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+
+    /* Both /memory banks; the first is "the" RAM. */
+    ck_assert_uint_eq(m->ram_base, 0x80000000u);
+    ck_assert_uint_eq(m->ram_size, 0x100000u);
+    const struct bus_region *r = bus_find(&m->bus, 0x90000010u);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->kind, REGION_RAM);
+    ck_assert_uint_eq(r->size, 0x10000u);
+
+    /* The CPU: the second compatible string names a model. */
+    ck_assert_uint_eq(m->ncpus, 1);
+    ck_assert_str_eq(m->cpus[0]->model->name, "arm926ej-s");
+
+    /* Two PL011s (the disabled one skipped), at their translated bases. */
+    ck_assert_uint_eq(m->ndevices, 2);
+    const struct machine_device *a = device_at(m, "/soc/uart@1000");
+    const struct machine_device *b = device_at(m, "/soc/uart@2000");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_null(device_at(m, "/soc/uart@3000"));
+    ck_assert_uint_eq(a->base, 0x10001000u);
+    ck_assert_uint_eq(b->base, 0x10002000u);
+    r = bus_find(&m->bus, 0x10002ff8u);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->kind, REGION_MMIO);
+    ck_assert_ptr_eq(r->opaque, b->dev);
+    ck_assert_uint_eq(r->window, 0);
+    ck_assert_ptr_null(bus_find(&m->bus, 0x10003000u));
+    ck_assert_ptr_eq(machine_find_device(m, "arm,primecell"), a);
+    ck_assert_ptr_null(machine_find_device(m, "acme,mystery"));
+
+    /* The unclaimed node is reported once, and not created. */
+    ck_assert_ptr_nonnull(strstr(lc.text, "/mystery@5000: no model for compatible \"acme,mystery\""));
+    const char *first = strstr(lc.text, "/mystery@5000");
+    ck_assert_ptr_null(strstr(first + 1, "/mystery@5000"));
+
+    /* /aliases: uart@2000 is serial0, uart_a serial1. */
+    ck_assert_uint_eq(m->nserial, 2);
+    struct out_capture out0 = { { 0 }, 0 }, out1 = { { 0 }, 0 };
+    m->serial[0].host_write = out_write;
+    m->serial[0].host_opaque = &out0;
+    m->serial[1].host_write = out_write;
+    m->serial[1].host_opaque = &out1;
+    ck_assert_int_eq(bus_write(&m->bus, 0x10002000u, 4, 'B'), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x10001000u, 4, 'A'), BUS_OK);
+    ck_assert_str_eq(out0.buf, "B");
+    ck_assert_str_eq(out1.buf, "A");
+
+    /* uart_a's interrupt goes to the CPU node's input 0; uart@2000 has none. */
+    ck_assert_uint_eq(a->nirqs, 1);
+    ck_assert_ptr_nonnull(a->irqs[0].set);
+    ck_assert_ptr_eq(a->irqs[0].opaque, m->cpus[0]);
+    ck_assert_uint_eq(a->irqs[0].input, 0);
+    ck_assert_uint_eq(b->nirqs, 0);
+    /* The UART drives it: receive interrupt unmasked, one byte arrives. */
+    ck_assert_int_eq(bus_write(&m->bus, 0x10001038u, 4, 0x10), BUS_OK);   /* UARTIMSC.RXIM */
+    ck_assert_uint_eq(chardev_push(&m->serial[1], (const uint8_t *)"x", 1), 1);
+    ck_assert(a->irqs[0].level);
+
+    machine_destroy(m);
+}
+END_TEST
+
+START_TEST(overrides_ram_size_and_cpu_model)
+{
+    struct machine_config cfg = config(fixture_good_dtb, fixture_good_dtb_size, NULL);
+    cfg.ram_size = 0x200000;
+    cfg.cpu_model = "arm7tdmi";
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(m->ram_size, 0x200000u);
+    ck_assert_ptr_nonnull(bus_host_ptr(&m->bus, 0x801ffff0u, 16, NULL));
+    ck_assert_str_eq(m->cpus[0]->model->name, "arm7tdmi");
+    machine_destroy(m);
+
+    /* A size that runs the first bank into the second is refused. */
+    cfg.cpu_model = NULL;
+    cfg.ram_size = 0x20000000;
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(err.msg, "overlaps"));
+
+    cfg.ram_size = 0;
+    cfg.cpu_model = "z80";
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "unknown CPU model 'z80'"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "arm7tdmi"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "arm926ej-s"));
+}
+END_TEST
+
+START_TEST(nested_ranges_and_node_order_serials)
+{
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(create_from(fixture_nested_dtb, &m, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(m->ram_base, 0x100000000ull);
+    ck_assert_uint_eq(m->ram_size, 0x100000u);
+    const struct machine_device *inner = device_at(m, "/bus@f0000000/sub@100000/serial@100800");
+    const struct machine_device *outer = device_at(m, "/bus@f0000000/serial@4000");
+    ck_assert_ptr_nonnull(inner);
+    ck_assert_ptr_nonnull(outer);
+    ck_assert_uint_eq(inner->base, 0xe0000800u);
+    ck_assert_uint_eq(outer->base, 0xf0004000u);
+    /* No aliases: node order (depth first) gives the inner one port 0. */
+    ck_assert_uint_eq(m->nserial, 2);
+    struct out_capture out0 = { { 0 }, 0 };
+    m->serial[0].host_write = out_write;
+    m->serial[0].host_opaque = &out0;
+    ck_assert_int_eq(bus_write(&m->bus, 0xe0000800u, 4, 'i'), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0xf0004000u, 4, 'o'), BUS_OK);
+    ck_assert_str_eq(out0.buf, "i");
+    machine_destroy(m);
+}
+END_TEST
+
+START_TEST(bad_reg_and_ranges_are_errors)
+{
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+
+    /* A bus without `ranges`: its children are not memory-mapped. */
+    void *t = editable(fixture_nested_dtb);
+    int sub = fdt_path_offset(t, "/bus@f0000000/sub@100000");
+    ck_assert_int_ge(sub, 0);
+    ck_assert_int_eq(fdt_delprop(t, sub, "ranges"), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "has no `ranges`"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "serial@100800"));
+    free(t);
+
+    /* A window running past the end of its `ranges` entry. */
+    t = editable(fixture_nested_dtb);
+    int ser = fdt_path_offset(t, "/bus@f0000000/serial@4000");
+    fdt32_t reg[2] = { cpu_to_fdt32(0xf000), cpu_to_fdt32(0x2000) };
+    ck_assert_int_eq(fdt_setprop(t, ser, "reg", reg, sizeof reg), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "crosses the end"));
+    free(t);
+
+    /* An address no `ranges` entry covers. */
+    t = editable(fixture_nested_dtb);
+    ser = fdt_path_offset(t, "/bus@f0000000/serial@4000");
+    reg[0] = cpu_to_fdt32(0x80000);
+    reg[1] = cpu_to_fdt32(0x1000);
+    ck_assert_int_eq(fdt_setprop(t, ser, "reg", reg, sizeof reg), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "outside every `ranges` entry"));
+    free(t);
+
+    /* `reg` that is not whole (address, size) pairs. */
+    t = editable(fixture_nested_dtb);
+    ser = fdt_path_offset(t, "/bus@f0000000/serial@4000");
+    ck_assert_int_eq(fdt_setprop(t, ser, "reg", reg, 4 * 1 + 0), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a multiple"));
+    free(t);
+
+    /* Two devices at one address. */
+    t = editable(fixture_nested_dtb);
+    ser = fdt_path_offset(t, "/bus@f0000000/serial@4000");
+    reg[0] = cpu_to_fdt32(0x100800);   /* the inner UART's window, via the second range */
+    reg[1] = cpu_to_fdt32(0x1000);
+    ck_assert_int_eq(fdt_setprop(t, ser, "reg", reg, sizeof reg), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "overlaps"));
+    ck_assert_ptr_null(m);
+    free(t);
+}
+END_TEST
+
+START_TEST(no_memory_no_cpu_unknown_cpu)
+{
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+
+    void *t = editable(fixture_good_dtb);
+    int node;
+    while ((node = fdt_node_offset_by_prop_value(t, -1, "device_type", "memory",
+                                                 sizeof "memory")) >= 0)
+        ck_assert_int_eq(fdt_del_node(t, node), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "board has no /memory node"));
+    free(t);
+
+    t = editable(fixture_good_dtb);
+    node = fdt_path_offset(t, "/cpus/cpu@0");
+    ck_assert_int_eq(fdt_setprop_string(t, node, "compatible", "acme,cpu9000"), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/cpus/cpu@0: no CPU model for compatible \"acme,cpu9000\""));
+    ck_assert_ptr_nonnull(strstr(err.msg, "arm926ej-s"));
+    free(t);
+
+    t = editable(fixture_good_dtb);
+    ck_assert_int_eq(fdt_del_node(t, fdt_path_offset(t, "/cpus/cpu@0")), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no CPU"));
+    free(t);
+
+    t = editable(fixture_good_dtb);
+    ck_assert_int_eq(fdt_del_node(t, fdt_path_offset(t, "/cpus")), 0);
+    ck_assert_int_eq(create_from(t, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no /cpus"));
+    free(t);
+    ck_assert_ptr_null(m);
+}
+END_TEST
+
+START_TEST(bad_blobs_are_rejected)
+{
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    struct machine_config cfg = config(NULL, 0, NULL);
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert_ptr_null(m);
+
+    static const uint8_t junk[64] = "this is not a flattened device tree at all";
+    cfg = config(junk, sizeof junk, NULL);
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert(err.msg[0] != '\0');
+
+    /* Cut short at many lengths: the header's totalsize no longer fits. */
+    for (size_t cut = 0; cut < fixture_good_dtb_size; cut += 7) {
+        uint8_t *part = malloc(cut ? cut : 1);
+        memcpy(part, fixture_good_dtb, cut);
+        cfg = config(part, cut, NULL);
+        ck_assert_msg(machine_create(&cfg, &m, &err) == -1, "cut %zu accepted", cut);
+        ck_assert_ptr_null(m);
+        free(part);
+    }
+
+    /* A damaged structure block (the header itself is fine). */
+    uint8_t *bad = malloc(fixture_good_dtb_size);
+    memcpy(bad, fixture_good_dtb, fixture_good_dtb_size);
+    uint32_t off = fdt_off_dt_struct(bad);
+    memset(bad + off + 8, 0xff, 16);
+    cfg = config(bad, fixture_good_dtb_size, NULL);
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert_ptr_null(m);
+    free(bad);
+}
+END_TEST
+
+START_TEST(builtin_board_leaves_unmodelled_lines_unconnected)
+{
+    const struct builtin_board *bb = builtin_board_find("arm-virt");
+    ck_assert_ptr_nonnull(bb);
+    struct log_capture lc = { { 0 }, 0 };
+    struct machine_config cfg = config(bb->dtb, bb->dtb_size, &lc);
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    const struct machine_device *uart = machine_find_device(m, "arm,pl011");
+    ck_assert_ptr_nonnull(uart);
+    ck_assert_uint_eq(uart->nirqs, 1);
+    ck_assert_ptr_null(uart->irqs[0].set);
+    ck_assert_ptr_nonnull(strstr(lc.text, "which is not modelled"));
+    /* Driving an unconnected line is silent. */
+    irq_set((struct irq_line *)&uart->irqs[0], true);
+    machine_destroy(m);
+}
+END_TEST
+
+
+/* Save states are checked against the machine before anything changes. */
+START_TEST(save_state_must_fit_the_machine)
+{
+    struct machine_config cfg = config(fixture_good_dtb, fixture_good_dtb_size, NULL);
+    struct machine *a = NULL, *b = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(machine_create(&cfg, &a, &err), 0);
+    ck_assert_int_eq(bus_write(&a->bus, 0x80000100u, 4, 0xfeedface), BUS_OK);
+    a->clock.now_ns = 12345;
+    a->executed = 77;
+    struct state_writer w;
+    state_writer_init(&w);
+    ck_assert_int_eq(machine_save(a, &w), 0);
+    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
+
+    /* Same board: restored. */
+    ck_assert_int_eq(machine_create(&cfg, &b, &err), 0);
+    struct state_reader r;
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_msg(machine_load(b, &r, &err) == 0, "%s", err.msg);
+    uint64_t v = 0;
+    ck_assert_int_eq(bus_read(&b->bus, 0x80000100u, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0xfeedface);
+    ck_assert_uint_eq(b->clock.now_ns, 12345);
+    ck_assert_uint_eq(b->executed, 77);
+    machine_destroy(b);
+
+    /* Another memory size: refused, and RAM untouched. */
+    cfg.ram_size = 0x80000;
+    ck_assert_int_eq(machine_create(&cfg, &b, &err), 0);
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(machine_load(b, &r, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "does not match"));
+    ck_assert_int_eq(bus_read(&b->bus, 0x80000100u, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0);
+    machine_destroy(b);
+
+    /* Another board name. */
+    cfg.ram_size = 0;
+    cfg.board_name = "other";
+    ck_assert_int_eq(machine_create(&cfg, &b, &err), 0);
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(machine_load(b, &r, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is for board fixture"));
+    machine_destroy(b);
+
+    /* Truncated images fail cleanly at every length, before touching RAM. */
+    cfg.board_name = "fixture";
+    ck_assert_int_eq(machine_create(&cfg, &b, &err), 0);
+    for (size_t cut = 0; cut < w.len; cut += (cut < 256 ? 1 : 97)) {
+        uint8_t *part = malloc(cut ? cut : 1);
+        memcpy(part, w.buf, cut);
+        if (state_reader_init(&r, part, cut, &err) == 0)
+            ck_assert_msg(machine_load(b, &r, &err) == -1, "cut %zu loaded", cut);
+        ck_assert(err.msg[0] != '\0');
+        free(part);
+    }
+    ck_assert_int_eq(bus_read(&b->bus, 0x80000100u, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0);
+    machine_destroy(b);
+    state_writer_free(&w);
+    machine_destroy(a);
+}
+END_TEST
+
+static Suite *board_suite(void)
+{
+    Suite *s = suite_create("board");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, good_board_memory_cpus_devices);
+    tcase_add_test(tc, overrides_ram_size_and_cpu_model);
+    tcase_add_test(tc, nested_ranges_and_node_order_serials);
+    tcase_add_test(tc, bad_reg_and_ranges_are_errors);
+    tcase_add_test(tc, no_memory_no_cpu_unknown_cpu);
+    tcase_add_test(tc, bad_blobs_are_rejected);
+    tcase_add_test(tc, builtin_board_leaves_unmodelled_lines_unconnected);
+    tcase_add_test(tc, save_state_must_fit_the_machine);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(board_suite());
+}
