@@ -142,6 +142,7 @@ static void arm_reset(struct cpu *cpu)
     memset(c->bank_sp, 0, sizeof c->bank_sp);
     memset(c->bank_lr, 0, sizeof c->bank_lr);
     c->irq_line = c->fiq_line = false;
+    c->waiting = false;
     c->sctlr = c->arch >= ARM_V5TE ? 0x00050078u : 0;
     c->semi_errno = 0;
     memset(c->tt_open, 0, sizeof c->tt_open);
@@ -175,6 +176,13 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
     struct arm_cpu *c = (struct arm_cpu *)cpu;
     struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
     unsigned fetch_faults = 0;
+    if (c->waiting) {
+        if (!c->irq_line && !c->fiq_line) {
+            res.reason = CPU_STOP_IDLE;
+            return res;
+        }
+        c->waiting = false;
+    }
     while (res.executed < budget) {
         if (cpu->exit_request) {
             cpu->exit_request = false;
@@ -296,6 +304,7 @@ static int arm_save(struct cpu *cpu, struct state_writer *w)
             state_put_u32(w, c->bank_r8_12[k][i]);
     state_put_bool(w, c->irq_line);
     state_put_bool(w, c->fiq_line);
+    state_put_bool(w, c->waiting);
     state_put_u32(w, c->sctlr);
     state_put_u32(w, (uint32_t)c->semi_errno);
     for (unsigned i = 0; i < 3; i++)
@@ -321,6 +330,7 @@ static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
             c->bank_r8_12[k][i] = state_get_u32(r);
     c->irq_line = state_get_bool(r);
     c->fiq_line = state_get_bool(r);
+    c->waiting = state_get_bool(r);
     c->sctlr = state_get_u32(r);
     c->semi_errno = (int)state_get_u32(r);
     for (unsigned i = 0; i < 3; i++)

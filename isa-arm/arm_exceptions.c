@@ -99,7 +99,13 @@ int arm_exec_cp15(struct arm_cpu *c, const struct arm_rec *r)
          * 6:3 and 16/18 read as one. */
         c->sctlr = (v & 0x0000f385u) | 0x00050078u;
     } else if (r->rn == 7 && r->rm == 0 && r->shift == 4) {
-        return ARM_STOP_IDLE;         /* wait for interrupt */
+        /* Wait for interrupt (ARM926EJ-S TRM 2.3.8): the core stops until
+         * an IRQ or FIQ is asserted, whether or not CPSR masks it; one that
+         * is already asserted makes it complete at once. */
+        if (c->irq_line || c->fiq_line)
+            return ARM_OK;
+        c->waiting = true;
+        return ARM_STOP_IDLE;
     }
     /* Cache and TLB maintenance: nothing is cached that needs it. */
     return ARM_OK;

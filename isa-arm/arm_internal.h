@@ -79,6 +79,7 @@ struct arm_cpu {
     uint32_t bank_r8_12[2][5];      /* [0] everyone but FIQ, [1] FIQ */
     uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
     bool irq_line, fiq_line;
+    bool waiting;       /* in WFI until an IRQ or FIQ line is asserted */
     /* CP15 (arm926ej-s): SCTLR only; bit 13 (V) selects high vectors. */
     uint32_t sctlr;
     /* Semihosting state. */

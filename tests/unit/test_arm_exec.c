@@ -365,6 +365,21 @@ START_TEST(wait_for_interrupt)
     ck_assert_int_eq(rr.reason, CPU_STOP_IDLE);
     ck_assert_uint_eq(rr.executed, 1);
     ck_assert_uint_eq(reg(e, "pc"), 0x104);
+    /* Still waiting: no interrupt has arrived. */
+    rr = e->cpu->ops->run(e->cpu, 10);
+    ck_assert_int_eq(rr.reason, CPU_STOP_IDLE);
+    ck_assert_uint_eq(rr.executed, 0);
+    /* A masked IRQ (reset state has I set) still ends the wait; no
+     * exception is taken and execution continues after the WFI. */
+    e->cpu->ops->set_irq(e->cpu, 0, true);
+    rr = e->cpu->ops->run(e->cpu, 1);
+    ck_assert_uint_eq(rr.executed, 1);
+    ck_assert_uint_eq(reg(e, "r0"), 7);
+    /* With the line already asserted, WFI completes at once. */
+    e->cpu->ops->set_entry(e->cpu, 0x100);
+    rr = e->cpu->ops->run(e->cpu, 2);
+    ck_assert_int_eq(rr.reason, CPU_STOP_BUDGET);
+    ck_assert_uint_eq(rr.executed, 2);
     /* On the arm7tdmi the same encoding has no coprocessor: UND. */
     struct env *o = env_new("arm7tdmi");
     load_words(o, 0x100, prog, 2);
