@@ -67,7 +67,10 @@ static inline void *dcache_lookup(struct dcache *dc, uint64_t ppage, unsigned mo
  * when full (generation changes). Returns NULL only if out of host memory. */
 void *dcache_create(struct dcache *dc, uint64_t ppage, unsigned mode);
 
-/* Drops the records of ppage in every mode. Returns how many pages went. */
+/* Drops the records of ppage in every mode. Returns how many pages went.
+ * A dropped page's records stay readable, unchanged, until the next
+ * dcache_create reuses them, so an executor may finish the instruction
+ * whose own store dropped the page it came from. */
 unsigned dcache_invalidate_phys_page(struct dcache *dc, uint64_t ppage);
 void dcache_flush(struct dcache *dc);
 

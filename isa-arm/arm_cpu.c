@@ -201,14 +201,8 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
-        /* Fast path: the memoised current code page (see arm_fetch). */
-        const struct arm_rec *rp = NULL;
-        if (c->fast_valid && c->fast_vpage == (c->pc & ~(uint32_t)GUEST_PAGE_MASK) &&
-            c->fast_key == arm_fetch_key(c->cpsr) && c->fast_gen == c->dc.generation)
-            rp = &c->fast_recs[(c->pc & GUEST_PAGE_MASK & ~(arm_thumb(c) ? 1u : 3u)) / 2];
-        if (!rp || !rp->fn)
-            rp = arm_fetch(c);
-        if (!rp) {
+        const struct arm_rec *r = arm_fetch_record(c);
+        if (!r) {
             /* The prefetch abort was taken. If its own vector cannot be
              * fetched either, nothing can ever run again. */
             if (++fetch_faults > 2) {
@@ -220,15 +214,15 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
             continue;
         }
         fetch_faults = 0;
-        /* A store may invalidate the page holding *rp: work on a copy. */
-        struct arm_rec r = *rp;
+        /* r stays readable even if this instruction's own store drops its
+         * page from the decoded cache (see dcache_invalidate_phys_page). */
         unsigned size = arm_thumb(c) ? 2 : 4;
         int rc = ARM_OK;
         res.executed++;
         c->next_pc = c->pc + size;
-        if (r.cond >= 14 || arm_cond_passed(c->cpsr, r.cond)) {
+        if (r->cond >= 14 || arm_cond_passed(c->cpsr, r->cond)) {
             c->r[15] = c->pc + 2 * size;
-            rc = r.fn(c, &r);
+            rc = r->fn(c, r);
         }
         c->pc = c->next_pc;
         if (rc == ARM_STOP_EXIT) {

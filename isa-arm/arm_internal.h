@@ -165,8 +165,23 @@ int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
              uint32_t *value) ORR_MUST_CHECK;
 int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
               uint32_t value) ORR_MUST_CHECK;
-/* Fetch of the record for c->pc; NULL after a prefetch abort was taken. */
+/* Fetch of the record for c->pc; NULL after a prefetch abort was taken.
+ * arm_fetch_record is the hot path (the memo of the current code page);
+ * arm_fetch is its miss path (TLB, decoded cache, decode, bus). */
 const struct arm_rec *arm_fetch(struct arm_cpu *c);
+
+static inline const struct arm_rec *arm_fetch_record(struct arm_cpu *c)
+{
+    uint32_t pc = c->pc;
+    if (c->fast_valid && c->fast_vpage == (pc & ~(uint32_t)GUEST_PAGE_MASK) &&
+        c->fast_key == arm_fetch_key(c->cpsr) && c->fast_gen == c->dc.generation) {
+        uint32_t align = (c->cpsr & PSR_T) ? 1u : 3u;
+        const struct arm_rec *r = &c->fast_recs[(pc & GUEST_PAGE_MASK & ~align) / 2];
+        if (r->fn)
+            return r;
+    }
+    return arm_fetch(c);
+}
 void arm_mem_flush(struct arm_cpu *c);
 int arm_mem_init(struct arm_cpu *c, struct orr_error *err) ORR_MUST_CHECK;
 

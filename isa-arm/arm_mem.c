@@ -98,7 +98,8 @@ static void decode_into(struct arm_cpu *c, bool thumb, uint32_t insn, struct arm
  * pages are decoded once into the dcache, and RAM ones are marked as code so
  * writes invalidate them; other pages (MMIO) are read through the bus and
  * decoded into c->slow_rec every time. A failed fetch takes the prefetch
- * abort and returns NULL. */
+ * abort and returns NULL. The caller (arm_fetch_record) has already missed
+ * the current-page memo. */
 const struct arm_rec *arm_fetch(struct arm_cpu *c)
 {
     bool thumb = arm_thumb(c);
@@ -107,12 +108,6 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     bool user = !arm_privileged(c);
     unsigned priv = user ? 0 : 1;
     unsigned key = arm_fetch_key(c->cpsr);
-    if (c->fast_valid && c->fast_vpage == (va & ~(uint32_t)GUEST_PAGE_MASK) &&
-        c->fast_key == key && c->fast_gen == c->dc.generation) {
-        struct arm_rec *fr = &c->fast_recs[(va & GUEST_PAGE_MASK) / 2];
-        if (fr->fn)
-            return fr;
-    }
     const struct tlb_entry *e = tlb_slot(&c->tlb, priv, TLB_EXEC, va);
     uint8_t *h;
     uint64_t pa;
@@ -140,9 +135,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
             decode_into(c, thumb, load_le(h, size), &c->slow_rec);
             return &c->slow_rec;
         }
-        bool rom;
-        if (bus_host_ptr(c->cpu.bus, ppage, 1, &rom) && !rom)
-            bus_mark_code(c->cpu.bus, ppage);
+        bus_mark_code(c->cpu.bus, ppage);   /* RAM only; ROM cannot change */
     }
     struct arm_rec *r = &recs[(pa & GUEST_PAGE_MASK) / 2];
     if (!r->fn)
