@@ -380,24 +380,51 @@ static int find_versioned(struct state_reader *r, const char *tag, uint32_t vers
     return 0;
 }
 
-/* Pass 1: everything this machine needs is in the image, in versions this
- * build reads, before any state is touched. */
-static int check_image(struct machine *m, struct state_reader *r, struct orr_error *err)
+/* Walks every section this machine needs, in order. With apply false it
+ * only checks that each is present, in a version this build reads, with a
+ * matching memory layout, so a bad image changes nothing. With apply true
+ * it loads; a failure then (corrupt data inside a section) leaves the
+ * machine half-restored, and the caller must reset or destroy it. */
+static int walk_image(struct machine *m, struct state_reader *r, bool apply,
+                      struct orr_error *err)
 {
-    struct machine_header h;
+    struct machine_header h = { 0 };
     if (read_machine_header(m, r, &h, err))
         return -1;
     for (unsigned i = 0; i < m->bus.mem.count; i++) {
-        const struct bus_region *reg = &m->bus.mem.regions[i];
+        struct bus_region *reg = &m->bus.mem.regions[i];
         if (reg->kind == REGION_MMIO)
             continue;
-        if (read_region_header(r, reg, err) || skip_zblob(r, err))
+        if (read_region_header(r, reg, err))
             return -1;
+        if (!apply) {
+            if (skip_zblob(r, err))
+                return -1;
+            continue;
+        }
+        if (state_get_zblob(r, reg->host, (size_t)reg->size))
+            return -1;
+        if (reg->kind == REGION_RAM)
+            bus_notify_write(&m->bus, reg->base, reg->size);
+    }
+    if (apply) {
+        /* Pending events belong to their owners, which schedule them again
+         * from their own sections below. */
+        clock_reset(&m->clock);
+        m->clock.now_ns = h.now;
+        m->clock.next_seq = h.seq;
+        m->executed = h.executed;
+        if (m->clock.mode == CLOCK_MODE_REALTIME) {
+            uint64_t host = clock_host_ns();
+            m->clock.host_base_ns = host > h.now ? host - h.now : 0;
+        }
     }
     for (unsigned i = 0; i < m->ncpus; i++) {
         char tag[16];
         cpu_tag(tag, sizeof tag, i);
         if (find_versioned(r, tag, CPU_STATE_VERSION, tag, err))
+            return -1;
+        if (apply && (m->cpus[i]->ops->load(m->cpus[i], r, err) || state_reader_check(r)))
             return -1;
     }
     for (unsigned i = 0; i < m->ndevices; i++) {
@@ -409,57 +436,16 @@ static int check_image(struct machine *m, struct state_reader *r, struct orr_err
             return orr_fail(err, "device path %s is too long for a save state", md->path);
         if (find_versioned(r, tag, md->model->state_version, md->path, err))
             return -1;
+        if (apply && (md->model->load(md->dev, r, err) || state_reader_check(r)))
+            return -1;
     }
     return 0;
 }
 
-/* Pass 2 loads; a failure here (corrupt data inside a section) leaves the
- * machine half-restored, and the caller must reset or destroy it. */
 int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
 {
     r->err = err;
-    if (check_image(m, r, err))
+    if (walk_image(m, r, false, err))
         return -1;
-    struct machine_header h;
-    if (read_machine_header(m, r, &h, err))
-        return -1;
-    for (unsigned i = 0; i < m->bus.mem.count; i++) {
-        struct bus_region *reg = &m->bus.mem.regions[i];
-        if (reg->kind == REGION_MMIO)
-            continue;
-        if (read_region_header(r, reg, err) || state_get_zblob(r, reg->host, (size_t)reg->size))
-            return -1;
-        if (reg->kind == REGION_RAM)
-            bus_notify_write(&m->bus, reg->base, reg->size);
-    }
-    /* Pending events belong to their owners, which schedule them again
-     * from their own sections below. */
-    clock_reset(&m->clock);
-    m->clock.now_ns = h.now;
-    m->clock.next_seq = h.seq;
-    m->executed = h.executed;
-    if (m->clock.mode == CLOCK_MODE_REALTIME) {
-        uint64_t host = clock_host_ns();
-        m->clock.host_base_ns = host > h.now ? host - h.now : 0;
-    }
-
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        char tag[16];
-        cpu_tag(tag, sizeof tag, i);
-        if (find_versioned(r, tag, CPU_STATE_VERSION, tag, err) ||
-            m->cpus[i]->ops->load(m->cpus[i], r, err) || state_reader_check(r))
-            return -1;
-    }
-    for (unsigned i = 0; i < m->ndevices; i++) {
-        const struct machine_device *md = &m->devices[i];
-        char tag[STATE_TAG_MAX + 8];
-        if (!md->model->load)
-            continue;
-        if (device_tag(tag, sizeof tag, md))
-            return orr_fail(err, "device path %s is too long for a save state", md->path);
-        if (find_versioned(r, tag, md->model->state_version, md->path, err) ||
-            md->model->load(md->dev, r, err) || state_reader_check(r))
-            return -1;
-    }
-    return 0;
+    return walk_image(m, r, true, err);
 }
