@@ -143,6 +143,7 @@ static void arm_reset(struct cpu *cpu)
     memset(c->bank_lr, 0, sizeof c->bank_lr);
     c->irq_line = c->fiq_line = false;
     c->waiting = false;
+    c->it_cur = 0;
     c->sctlr = c->arch >= ARM_V5TE ? 0x00050078u : 0;
     c->semi_errno = 0;
     memset(c->tt_open, 0, sizeof c->tt_open);
@@ -216,13 +217,27 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
         fetch_faults = 0;
         /* r stays readable even if this instruction's own store drops its
          * page from the decoded cache (see dcache_invalidate_phys_page). */
-        unsigned size = arm_thumb(c) ? 2 : 4;
         int rc = ARM_OK;
         res.executed++;
-        c->next_pc = c->pc + size;
-        if (r->cond >= 14 || arm_cond_passed(c->cpsr, r->cond)) {
-            c->r[15] = c->pc + 2 * size;
-            rc = r->fn(c, r);
+        c->next_pc = c->pc + arm_rec_len(r);
+        uint32_t it_bits = c->cpsr & PSR_IT_MASK;
+        if (__builtin_expect(it_bits != 0, 0)) {
+            /* Inside an IT block (v7 A8.8.54): the condition is ITSTATE's,
+             * and the state advances whether or not it passes. */
+            unsigned it = arm_itstate(c->cpsr);
+            c->cpsr = arm_with_itstate(c->cpsr, arm_it_advance(it));
+            if (arm_cond_passed(c->cpsr, it >> 4)) {
+                c->it_cur = it;
+                c->r[15] = c->pc + 4;
+                rc = r->fn(c, r);
+                c->it_cur = 0;
+            }
+        } else {
+            unsigned cond = arm_rec_cond(r);
+            if (cond >= 14 || arm_cond_passed(c->cpsr, cond)) {
+                c->r[15] = c->pc + (arm_thumb(c) ? 4 : 8);
+                rc = r->fn(c, r);
+            }
         }
         c->pc = c->next_pc;
         if (rc == ARM_STOP_EXIT) {
@@ -361,7 +376,8 @@ static int arm_create(const struct cpu_model *model, const struct cpu_config *cf
     cpu_init_common(&c->cpu, &arm_ops, model, cfg);
     c->cpu.regs = arm_regs;
     c->cpu.nregs = ARM_NREGS;
-    c->arch = (enum arm_arch)model->variant;
+    c->model = (enum arm_model)model->variant;
+    c->arch = arm_model_arch(c->model);
     if (arm_mem_init(c, err)) {
         free(c);
         return -1;
@@ -374,17 +390,43 @@ static int arm_create(const struct cpu_model *model, const struct cpu_config *cf
 static const char *const arm7tdmi_compat[] = { "arm,arm7tdmi", NULL };
 static const char *const arm926_compat[] = { "arm,arm926ej-s", NULL };
 
+static const char *const cortex_a15_compat[] = { "arm,cortex-a15", NULL };
+static const char *const cortex_a7_compat[] = { "arm,cortex-a7", NULL };
+
+enum arm_arch arm_model_arch(enum arm_model model)
+{
+    switch (model) {
+    case ARM_MODEL_ARM7TDMI: return ARM_V4T;
+    case ARM_MODEL_ARM926: return ARM_V5TE;
+    default: return ARM_V7;
+    }
+}
+
 static const struct cpu_model arm7tdmi_model = {
     .name = "arm7tdmi", .isa = "arm", .compatible = arm7tdmi_compat,
     .summary = "ARM7TDMI (ARMv4T): ARM and Thumb, no MMU",
-    .create = arm_create, .variant = ARM_V4T,
+    .create = arm_create, .variant = ARM_MODEL_ARM7TDMI,
 };
 
 static const struct cpu_model arm926_model = {
     .name = "arm926ej-s", .isa = "arm", .compatible = arm926_compat,
     .summary = "ARM926EJ-S (ARMv5TE): ARM and Thumb, DSP extensions, CP15 (no MMU yet)",
-    .create = arm_create, .variant = ARM_V5TE,
+    .create = arm_create, .variant = ARM_MODEL_ARM926,
 };
 
-const struct cpu_model *const arm_cpu_models[] = { &arm7tdmi_model, &arm926_model };
+static const struct cpu_model cortex_a15_model = {
+    .name = "cortex-a15", .isa = "arm", .compatible = cortex_a15_compat,
+    .summary = "Cortex-A15 (ARMv7-A): ARM and Thumb-2, VMSAv7 MMU, generic timer; no VFP/NEON",
+    .create = arm_create, .variant = ARM_MODEL_CORTEX_A15,
+};
+
+static const struct cpu_model cortex_a7_model = {
+    .name = "cortex-a7", .isa = "arm", .compatible = cortex_a7_compat,
+    .summary = "Cortex-A7 (ARMv7-A): ARM and Thumb-2, VMSAv7 MMU, generic timer; no VFP/NEON",
+    .create = arm_create, .variant = ARM_MODEL_CORTEX_A7,
+};
+
+const struct cpu_model *const arm_cpu_models[] = {
+    &arm7tdmi_model, &arm926_model, &cortex_a15_model, &cortex_a7_model,
+};
 const size_t arm_cpu_model_count = sizeof arm_cpu_models / sizeof arm_cpu_models[0];

@@ -246,7 +246,9 @@ void arm_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out)
             out->fn = arm_exec_undefined;
         if (arch >= ARM_V5TE && out->cond == 15)
             out->cond = 14;   /* v5: the unconditional space is always executed */
+        out->cond |= 4u << 4;
         return;
     }
     out->fn = arm_exec_undefined;
+    out->cond |= 4u << 4;
 }

@@ -185,7 +185,7 @@ int arm_exec_b(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t pc = c->r[15];
     if (r->op)
-        c->r[14] = c->pc + (arm_thumb(c) ? 2 : 4);
+        c->r[14] = arm_thumb(c) ? c->next_pc | 1 : c->next_pc;
     arm_branch(c, pc + r->imm);
     return ARM_OK;
 }
@@ -204,7 +204,7 @@ int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t target = c->r[r->rm];
     if (r->op)
-        c->r[14] = arm_thumb(c) ? ((c->pc + 2) | 1) : c->pc + 4;
+        c->r[14] = arm_thumb(c) ? c->next_pc | 1 : c->next_pc;
     if (target & 1)
         c->cpsr |= PSR_T;
     else

@@ -11,8 +11,15 @@
 #include "cpu/dcache.h"
 #include "cpu/tlb.h"
 
-/* Architecture versions (struct cpu_model.variant). */
-enum arm_arch { ARM_V4T = 4, ARM_V5TE = 5 };
+/* Architecture versions. ARM_V7 is ARMv7-A with Thumb-2, the Security
+ * Extensions' absence and no VFP/NEON (coprocessors 10/11 are UNDEFINED). */
+enum arm_arch { ARM_V4T = 4, ARM_V5TE = 5, ARM_V6 = 6, ARM_V7 = 7 };
+
+/* CPU models (struct cpu_model.variant): each has an architecture and its
+ * own identification registers. */
+enum arm_model {
+    ARM_MODEL_ARM7TDMI, ARM_MODEL_ARM926, ARM_MODEL_CORTEX_A15, ARM_MODEL_CORTEX_A7,
+};
 
 /* CPSR bits, ARM ARM A2.5. */
 #define PSR_N (1u << 31)
@@ -20,10 +27,32 @@ enum arm_arch { ARM_V4T = 4, ARM_V5TE = 5 };
 #define PSR_C (1u << 29)
 #define PSR_V (1u << 28)
 #define PSR_Q (1u << 27)
+#define PSR_J (1u << 24)
+#define PSR_GE 0x000f0000u          /* GE[3:0], bits 19:16 (v6 SIMD) */
+#define PSR_E (1u << 9)             /* data endianness (v6) */
+#define PSR_A (1u << 8)             /* asynchronous abort mask (v6) */
 #define PSR_I (1u << 7)
 #define PSR_F (1u << 6)
 #define PSR_T (1u << 5)
 #define PSR_MODE 0x1fu
+/* ITSTATE (ARM ARM v7 A2.5.2): IT[1:0] in bits 26:25, IT[7:2] in 15:10. */
+#define PSR_IT_MASK 0x0600fc00u
+
+static inline unsigned arm_itstate(uint32_t cpsr)
+{
+    return ((cpsr >> 8) & 0xfcu) | ((cpsr >> 25) & 3u);
+}
+
+static inline uint32_t arm_with_itstate(uint32_t cpsr, unsigned it)
+{
+    return (cpsr & ~PSR_IT_MASK) | ((uint32_t)(it & 0xfcu) << 8) | ((uint32_t)(it & 3u) << 25);
+}
+
+/* ITAdvance() (v7 A2.5.2): the next instruction's condition and mask. */
+static inline unsigned arm_it_advance(unsigned it)
+{
+    return (it & 7u) == 0 ? 0 : (it & 0xe0u) | ((it << 1) & 0x1fu);
+}
 
 enum arm_mode {
     MODE_USR = 0x10, MODE_FIQ = 0x11, MODE_IRQ = 0x12, MODE_SVC = 0x13,
@@ -45,8 +74,11 @@ struct arm_rec;
 typedef int (*arm_exec_fn)(struct arm_cpu *c, const struct arm_rec *r);
 
 /* A decoded instruction: handler plus pre-extracted operands. The meaning of
- * the small fields is the handler's (documented at each decoder). An
- * all-zero record (fn == NULL) is "not decoded yet". */
+ * the small fields is the handler's (documented at each decoder), except
+ * cond, whose bits 3:0 are the condition and bits 7:4 the instruction's
+ * length in bytes (2 or 4; set by arm_decode/thumb_decode, read through
+ * arm_rec_cond/arm_rec_len). An all-zero record (fn == NULL) is "not
+ * decoded yet". */
 struct arm_rec {
     arm_exec_fn fn;
     uint32_t insn;     /* raw encoding (Thumb: the halfword) */
@@ -64,13 +96,21 @@ struct arm_rec {
 #define RF_W      0x20   /* writeback */
 #define RF_L      0x40   /* load */
 #define RF_B      0x80   /* byte / user-bank (^) */
+/* Loads and stores only (where RF_S has no meaning): the unprivileged
+ * (LDRT/STRT family) access. */
+#define RF_T      RF_S
 
-/* Decoded-cache modes. */
-enum { ARM_DC_ARM = 0, ARM_DC_THUMB = 1 };
+static inline unsigned arm_rec_cond(const struct arm_rec *r) { return r->cond & 15u; }
+static inline unsigned arm_rec_len(const struct arm_rec *r) { return r->cond >> 4; }
+
+/* Decoded-cache modes. Thumb code inside an IT block decodes differently
+ * (16-bit data processing does not set flags there), so it has its own. */
+enum { ARM_DC_ARM = 0, ARM_DC_THUMB = 1, ARM_DC_THUMB_IT = 2 };
 
 struct arm_cpu {
     struct cpu cpu;          /* common head: must be first */
     enum arm_arch arch;
+    enum arm_model model;
     uint32_t r[16];          /* current registers; r[15] = pc + 8 (+4 Thumb) while executing */
     uint32_t pc;             /* address of the next instruction to execute */
     uint32_t next_pc;        /* executors set it to branch */
@@ -80,6 +120,10 @@ struct arm_cpu {
     uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
     bool irq_line, fiq_line;
     bool waiting;       /* in WFI until an IRQ or FIQ line is asserted */
+    /* ITSTATE of the instruction executing inside an IT block (the CPSR
+     * already holds the advanced state); 0 outside IT blocks. Synchronous
+     * exceptions save this one so the faulting instruction is retried. */
+    unsigned it_cur;
     /* CP15 (arm926ej-s): SCTLR only; bit 13 (V) selects high vectors. */
     uint32_t sctlr;
     /* Semihosting state. */
@@ -148,22 +192,29 @@ static inline bool arm_cond_passed(uint32_t cpsr, unsigned cond)
     return (arm_cond_table[cond & 15] >> (cpsr >> 28)) & 1;
 }
 
-/* The fetch key of the decoded-code memo: state and privilege. */
+/* The fetch key of the decoded-code memo: state, privilege, IT block. */
 static inline unsigned arm_fetch_key(uint32_t cpsr)
 {
-    return ((cpsr & PSR_T) ? 2u : 0u) | ((cpsr & PSR_MODE) != MODE_USR ? 1u : 0u);
+    return ((cpsr & PSR_T) ? 2u : 0u) | ((cpsr & PSR_MODE) != MODE_USR ? 1u : 0u) |
+           ((cpsr & PSR_IT_MASK) ? 4u : 0u);
 }
 
-/* arm_cpu.c: modes and banking. */
+/* arm_cpu.c: models, modes and banking. */
+enum arm_arch arm_model_arch(enum arm_model model);
 void arm_switch_mode(struct arm_cpu *c, uint32_t new_mode);
 void arm_write_cpsr(struct arm_cpu *c, uint32_t value);   /* switches banks as needed */
 uint32_t arm_user_reg(struct arm_cpu *c, unsigned n);
 void arm_set_user_reg(struct arm_cpu *c, unsigned n, uint32_t v);
 
-/* arm_mem.c: data accesses through the soft TLB (size 1, 2 or 4, aligned). */
-int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
+/* arm_mem.c: data accesses through the soft TLB (size 1, 2 or 4). acc is
+ * a set of ARM_ACC_* attributes; -1 means the access faulted and the fault
+ * is recorded for arm_data_abort. */
+#define ARM_ACC_USER    1u   /* unprivileged: user mode, or an LDRT-class access */
+#define ARM_ACC_ALIGNED 2u   /* alignment fault if not size-aligned, whatever SCTLR.A
+                                says (LDREX/STREX, LDRD/STRD, LDM/STM, SRS/RFE...) */
+int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
              uint32_t *value) ORR_MUST_CHECK;
-int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user,
+int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
               uint32_t value) ORR_MUST_CHECK;
 /* Fetch of the record for c->pc; NULL after a prefetch abort was taken.
  * arm_fetch_record is the hot path (the memo of the current code page);
@@ -196,9 +247,21 @@ int arm_exec_bkpt(struct arm_cpu *c, const struct arm_rec *r);
 int arm_data_abort(struct arm_cpu *c);   /* takes the abort, returns ARM_OK */
 uint32_t arm_vector_base(const struct arm_cpu *c);
 
+#include "isa-arm/arm_exec_v6.h"
+
 /* arm_decode.c / thumb_decode.c */
 void arm_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out);
-void thumb_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out);
+/* thumb_decode: insn is a 16-bit halfword, or for a 32-bit encoding
+ * (first halfword 0b11101/0b11110/0b11111 on ARMv6T2+) hw1 << 16 | hw2;
+ * in_it selects the IT-block meaning of 16-bit data processing. */
+void thumb_decode(enum arm_arch arch, uint32_t insn, bool in_it, struct arm_rec *out);
+/* thumb2_decode.c: the 32-bit T32 encodings (hw1 << 16 | hw2). */
+void thumb2_decode(enum arm_arch arch, uint32_t insn, bool in_it, struct arm_rec *out);
+
+static inline bool thumb_is_32bit(enum arm_arch arch, uint32_t hw1)
+{
+    return arch >= ARM_V7 && (hw1 >> 11) >= 0x1du;
+}
 
 /* Executors. */
 int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r);

@@ -45,8 +45,9 @@ static inline void store_le(uint8_t *p, unsigned size, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32_t *value)
+int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint32_t *value)
 {
+    bool user = acc & ARM_ACC_USER;
     uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_READ, addr, size);
     if (h) {
         *value = load_le(h, size);
@@ -66,8 +67,9 @@ int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32_
     return 0;
 }
 
-int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32_t value)
+int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint32_t value)
 {
+    bool user = acc & ARM_ACC_USER;
     uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_WRITE, addr, size);
     if (h) {
         store_le(h, size, value);
@@ -88,18 +90,40 @@ int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, bool user, uint32
 static void decode_into(struct arm_cpu *c, bool thumb, uint32_t insn, struct arm_rec *r)
 {
     if (thumb)
-        thumb_decode(c->arch, insn, r);
+        thumb_decode(c->arch, insn, (c->cpsr & PSR_IT_MASK) != 0, r);
     else
         arm_decode(c->arch, insn, r);
+}
+
+/* Reads the instruction bits at pa through the bus (MMIO, or the second
+ * halfword of a T32 instruction on another page); -1 on a bus fault. */
+static int fetch_bus(struct arm_cpu *c, uint64_t pa, unsigned size, uint32_t *insn)
+{
+    uint64_t v;
+    if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
+        return -1;
+    *insn = (uint32_t)v;
+    return 0;
+}
+
+/* The second halfword of a 32-bit T32 instruction whose first halfword is
+ * the last one of its page: translated and fetched on its own, never
+ * cached (the record would depend on two pages). */
+static int fetch_straddling_hw2(struct arm_cpu *c, uint32_t va2, bool user, uint32_t *hw2)
+{
+    uint64_t pa2;
+    if (arm_translate(c, va2, TLB_EXEC, user, &pa2))
+        return -1;
+    return fetch_bus(c, pa2, 2, hw2);
 }
 
 /* The decoded record of the instruction at c->pc. The exec TLB gives the
  * physical page (a hit costs one compare; a miss translates once). RAM/ROM
  * pages are decoded once into the dcache, and RAM ones are marked as code so
  * writes invalidate them; other pages (MMIO) are read through the bus and
- * decoded into c->slow_rec every time. A failed fetch takes the prefetch
- * abort and returns NULL. The caller (arm_fetch_record) has already missed
- * the current-page memo. */
+ * decoded into c->slow_rec every time, as are T32 instructions that straddle
+ * a page boundary. A failed fetch takes the prefetch abort and returns NULL.
+ * The caller (arm_fetch_record) has already missed the current-page memo. */
 const struct arm_rec *arm_fetch(struct arm_cpu *c)
 {
     bool thumb = arm_thumb(c);
@@ -111,6 +135,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     const struct tlb_entry *e = tlb_slot(&c->tlb, priv, TLB_EXEC, va);
     uint8_t *h;
     uint64_t pa;
+    uint32_t insn, hw2;
     if (e->tag == (va & ~GUEST_PAGE_MASK)) {
         h = (uint8_t *)(uintptr_t)(va + e->addend);
         pa = e->ppage | (va & GUEST_PAGE_MASK);
@@ -119,27 +144,43 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
             goto abort;
         h = tlb_refill(c, va, TLB_EXEC, user, pa);
         if (!h) {
-            uint64_t v;
-            if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
+            if (fetch_bus(c, pa, size, &insn))
                 goto abort;
-            decode_into(c, thumb, (uint32_t)v, &c->slow_rec);
+            if (thumb && thumb_is_32bit(c->arch, insn)) {
+                if (((va + 2) & GUEST_PAGE_MASK) == 0
+                        ? fetch_straddling_hw2(c, va + 2, user, &hw2)
+                        : fetch_bus(c, pa + 2, 2, &hw2))
+                    goto abort;
+                insn = insn << 16 | hw2;
+            }
+            decode_into(c, thumb, insn, &c->slow_rec);
             return &c->slow_rec;
         }
     }
+    insn = load_le(h, size);
+    if (thumb && thumb_is_32bit(c->arch, insn)) {
+        if (((va + 2) & GUEST_PAGE_MASK) == 0) {
+            if (fetch_straddling_hw2(c, va + 2, user, &hw2))
+                goto abort;
+            decode_into(c, thumb, insn << 16 | hw2, &c->slow_rec);
+            return &c->slow_rec;
+        }
+        insn = insn << 16 | load_le(h + 2, 2);
+    }
     uint64_t ppage = pa & ~GUEST_PAGE_MASK;
-    unsigned mode = thumb ? ARM_DC_THUMB : ARM_DC_ARM;
+    unsigned mode = !thumb ? ARM_DC_ARM : (c->cpsr & PSR_IT_MASK) ? ARM_DC_THUMB_IT : ARM_DC_THUMB;
     struct arm_rec *recs = dcache_lookup(&c->dc, ppage, mode);
     if (!recs) {
         recs = dcache_create(&c->dc, ppage, mode);
         if (!recs) {   /* host out of memory: decode without caching */
-            decode_into(c, thumb, load_le(h, size), &c->slow_rec);
+            decode_into(c, thumb, insn, &c->slow_rec);
             return &c->slow_rec;
         }
         bus_mark_code(c->cpu.bus, ppage);   /* RAM only; ROM cannot change */
     }
     struct arm_rec *r = &recs[(pa & GUEST_PAGE_MASK) / 2];
     if (!r->fn)
-        decode_into(c, thumb, load_le(h, size), r);
+        decode_into(c, thumb, insn, r);
     c->fast_valid = true;
     c->fast_key = key;
     c->fast_vpage = va & ~(uint32_t)GUEST_PAGE_MASK;

@@ -37,7 +37,7 @@ int thumb_exec_bl_prefix(struct arm_cpu *c, const struct arm_rec *r)
 int thumb_exec_bl_suffix(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t target = c->r[14] + r->imm;
-    c->r[14] = (c->pc + 2) | 1;
+    c->r[14] = c->next_pc | 1;
     if (r->op) {
         c->cpsr &= ~PSR_T;
         target &= ~3u;
@@ -310,18 +310,24 @@ static const struct thumb_pattern thumb_patterns[] = {
     { 0xf800, 0xf800, V4, dec_bl_suffix,  "BL suffix" },
 };
 
-void thumb_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out)
+void thumb_decode(enum arm_arch arch, uint32_t insn, bool in_it, struct arm_rec *out)
 {
+    if (thumb_is_32bit(arch, insn >> 16)) {
+        thumb2_decode(arch, insn, in_it, out);
+        out->cond = (uint8_t)((out->cond & 15u) | (4u << 4));
+        return;
+    }
     memset(out, 0, sizeof *out);
     insn &= 0xffff;
     out->insn = insn;
     out->cond = 14;
+    out->fn = arm_exec_undefined;
     for (size_t k = 0; k < sizeof thumb_patterns / sizeof thumb_patterns[0]; k++) {
         const struct thumb_pattern *p = &thumb_patterns[k];
         if ((insn & p->mask) != p->value || arch < (enum arm_arch)p->min_arch)
             continue;
         p->decode(insn, out);
-        return;
+        break;
     }
-    out->fn = arm_exec_undefined;
+    out->cond = (uint8_t)((out->cond & 15u) | (2u << 4));
 }

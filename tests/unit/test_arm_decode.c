@@ -17,7 +17,7 @@ static struct arm_rec dec(enum arm_arch arch, uint32_t insn)
 static struct arm_rec tdec(enum arm_arch arch, uint32_t insn)
 {
     struct arm_rec r;
-    thumb_decode(arch, insn, &r);
+    thumb_decode(arch, insn, false, &r);
     return r;
 }
 
@@ -44,7 +44,7 @@ START_TEST(data_processing)
     ck_assert(r.flags & RF_REGSH);
     ck_assert_uint_eq(r.rs, 7);
     ck_assert_uint_eq(r.shift, 3);
-    ck_assert_uint_eq(r.cond, 1);
+    ck_assert_uint_eq(arm_rec_cond(&r), 1);
 }
 END_TEST
 
@@ -97,7 +97,7 @@ START_TEST(undefined_and_version_gated)
     ck_assert_ptr_eq(dec(ARM_V5TE, 0xe1c010d0).fn, arm_exec_undefined);
     ck_assert_ptr_eq(dec(ARM_V5TE, 0xe1c020d0).fn, arm_exec_ldrh_strh);
     /* cond NV: never executes on v4, BLX imm on v5 */
-    ck_assert_uint_eq(dec(ARM_V4T, 0xfa000000).cond, 15);
+    { struct arm_rec nv = dec(ARM_V4T, 0xfa000000); ck_assert_uint_eq(arm_rec_cond(&nv), 15); }
     ck_assert_ptr_eq(dec(ARM_V5TE, 0xfa000000).fn, arm_exec_blx_imm);
 }
 END_TEST
@@ -118,7 +118,7 @@ START_TEST(thumb)
     ck_assert_uint_eq(r.imm, 4);
     r = tdec(ARM_V4T, 0xd0fe);                     /* beq . */
     ck_assert_ptr_eq(r.fn, arm_exec_b);
-    ck_assert_uint_eq(r.cond, 0);
+    ck_assert_uint_eq(arm_rec_cond(&r), 0);
     ck_assert_uint_eq(r.imm, (uint32_t)-4);
     ck_assert_ptr_eq(tdec(ARM_V4T, 0xb510).fn, arm_exec_ldm_stm);   /* push {r4, lr} */
     ck_assert_ptr_eq(tdec(ARM_V4T, 0xf000).fn, thumb_exec_bl_prefix);
