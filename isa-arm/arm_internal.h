@@ -265,6 +265,10 @@ static inline bool thumb_is_32bit(enum arm_arch arch, uint32_t hw1)
 
 /* Executors. */
 int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r);
+/* Replaces arm_exec_dp in a decoded record by an executor specialised for
+ * its operation and operand form, where one exists (the decoded cache calls
+ * it; decoders and tests see the general executor). */
+void arm_dp_specialize(struct arm_rec *r);
 int arm_exec_mul(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_mull(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_smulxy(struct arm_cpu *c, const struct arm_rec *r);
