@@ -143,6 +143,9 @@ static void arm_reset(struct cpu *cpu)
     memset(c->bank_lr, 0, sizeof c->bank_lr);
     c->irq_line = c->fiq_line = false;
     c->waiting = false;
+    c->event = c->waiting_event = false;
+    c->excl_open = false;
+    c->excl_addr = 0;
     c->it_cur = 0;
     c->sctlr = c->arch >= ARM_V5TE ? 0x00050078u : 0;
     c->semi_errno = 0;
@@ -196,11 +199,16 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
     struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
     unsigned fetch_faults = 0;
     if (c->waiting) {
-        if (!c->irq_line && !c->fiq_line) {
+        /* WFI ends on an interrupt line; WFE also on the event register,
+         * which the wake-up consumes. */
+        bool by_event = c->waiting_event && c->event;
+        if (!c->irq_line && !c->fiq_line && !by_event) {
             res.reason = CPU_STOP_IDLE;
             return res;
         }
-        c->waiting = false;
+        if (by_event)
+            c->event = false;
+        c->waiting = c->waiting_event = false;
     }
     /* r is the record of the instruction at c->pc when it is known without
      * a fetch: straight-line code chains from one record to its neighbour
@@ -344,6 +352,10 @@ static int arm_save(struct cpu *cpu, struct state_writer *w)
     state_put_bool(w, c->irq_line);
     state_put_bool(w, c->fiq_line);
     state_put_bool(w, c->waiting);
+    state_put_bool(w, c->waiting_event);
+    state_put_bool(w, c->event);
+    state_put_bool(w, c->excl_open);
+    state_put_u32(w, c->excl_addr);
     state_put_u32(w, c->sctlr);
     state_put_u32(w, (uint32_t)c->semi_errno);
     for (unsigned i = 0; i < 3; i++)
@@ -370,6 +382,10 @@ static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->irq_line = state_get_bool(r);
     c->fiq_line = state_get_bool(r);
     c->waiting = state_get_bool(r);
+    c->waiting_event = state_get_bool(r);
+    c->event = state_get_bool(r);
+    c->excl_open = state_get_bool(r);
+    c->excl_addr = state_get_u32(r);
     c->sctlr = state_get_u32(r);
     c->semi_errno = (int)state_get_u32(r);
     for (unsigned i = 0; i < 3; i++)

@@ -151,7 +151,10 @@ int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r)
     case 0xe: res = a & ~b; logical = true; break;                /* BIC */
     default: res = ~b; logical = true; break;                     /* MVN */
     }
-    if (write)
+    if (write && r->rd == 15 && c->arch >= ARM_V7 && !arm_thumb(c) &&
+        !((r->flags & RF_S) && arm_mode_bank(c->cpsr) != BANK_USR))
+        arm_bx_write_pc(c, res);   /* v7 ALUWritePC interworks in ARM state (A2.3.1) */
+    else if (write)
         arm_set_reg(c, r->rd, res);
     if (!(r->flags & RF_S))
         return ARM_OK;
@@ -349,16 +352,45 @@ int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
-/* MRS, A4.1.38: op 1 = SPSR. */
+/* MRS, A4.1.38: op 1 = SPSR. From ARMv7 the execution-state bits (IT, J,
+ * T) of the CPSR read as zero (ARM ARM v7 B9.3.9: CPSR AND 0xf8ff03df). */
 int arm_exec_mrs(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t v = c->cpsr;
     if (r->op) {
         enum arm_bank bank = arm_mode_bank(c->cpsr);
         v = bank == BANK_USR ? c->cpsr : c->spsr[bank];
+    } else if (c->arch >= ARM_V7) {
+        v &= 0xf8ff03dfu;
     }
     arm_set_reg(c, r->rd, v);
     return ARM_OK;
+}
+
+/* MSR to the CPSR from ARMv6 (ARM ARM v7 B9.3.12, CPSRWriteByInstr with
+ * is_excpt_return FALSE): per field, N Z C V Q; GE[3:0]; E (any mode) and A
+ * (privileged); I, F (privileged; F only cleared when SCTLR.NMFI is 0) and
+ * the mode (privileged). The execution-state bits T, J and IT are never
+ * written; neither are the reserved bits 23:20. An invalid mode is
+ * UNPREDICTABLE: the mode is then left as it is. */
+static void msr_cpsr_v6(struct arm_cpu *c, uint32_t v, unsigned fields)
+{
+    bool priv = arm_privileged(c);
+    uint32_t w = 0;
+    if (fields & 8)
+        w |= 0xf8000000u;
+    if (fields & 4)
+        w |= PSR_GE;
+    if (fields & 2)
+        w |= PSR_E | (priv ? PSR_A : 0);
+    if ((fields & 1) && priv) {
+        w |= PSR_I;
+        if (!(c->sctlr & (1u << 27)) || (v & PSR_F))
+            w |= PSR_F;
+        if (arm_mode_valid(v))
+            w |= PSR_MODE;
+    }
+    arm_write_cpsr(c, (c->cpsr & ~w) | (v & w));
 }
 
 /* MSR, A4.1.39: op 1 = SPSR; shift = field mask (bit 0 control .. bit 3 flags). */
@@ -370,10 +402,16 @@ int arm_exec_msr(struct arm_cpu *c, const struct arm_rec *r)
     if (r->shift & 2) mask |= 0x0000ff00u;
     if (r->shift & 4) mask |= 0x00ff0000u;
     if (r->shift & 8) mask |= 0xff000000u;
+    if (c->arch >= ARM_V6)
+        mask &= ~0x00f00000u;    /* reserved bits 23:20 */
     if (r->op) {
         enum arm_bank bank = arm_mode_bank(c->cpsr);
         if (bank != BANK_USR)
             c->spsr[bank] = (c->spsr[bank] & ~mask) | (v & mask);
+        return ARM_OK;
+    }
+    if (c->arch >= ARM_V6) {
+        msr_cpsr_v6(c, v, r->shift);
         return ARM_OK;
     }
     if (!arm_privileged(c))

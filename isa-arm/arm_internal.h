@@ -120,6 +120,15 @@ struct arm_cpu {
     uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
     bool irq_line, fiq_line;
     bool waiting;       /* in WFI until an IRQ or FIQ line is asserted */
+    /* ARMv6K WFE/SEV (ARM ARM v7 B1.8.13): the event register, and whether
+     * the wait in progress is a WFE one (which the event also ends). */
+    bool event;
+    bool waiting_event;
+    /* The local exclusive monitor (A3.4.1): Open Access when !excl_open,
+     * else Exclusive Access to excl_addr (set by LDREX*, cleared by
+     * STREX*, CLREX). */
+    bool excl_open;
+    uint32_t excl_addr;
     /* ITSTATE of the instruction executing inside an IT block (the CPSR
      * already holds the advanced state); 0 outside IT blocks. Synchronous
      * exceptions save this one so the faulting instruction is retried. */
@@ -297,6 +306,16 @@ int arm_semihosting(struct arm_cpu *c);
 static inline void arm_branch(struct arm_cpu *c, uint32_t target)
 {
     c->next_pc = target;
+}
+
+/* BXWritePC (ARM ARM v7 A2.3.1): bit 0 selects Thumb state. */
+static inline void arm_bx_write_pc(struct arm_cpu *c, uint32_t target)
+{
+    if (target & 1)
+        c->cpsr |= PSR_T;
+    else
+        c->cpsr &= ~PSR_T;
+    arm_branch(c, target & ~1u);
 }
 
 /* Writes a result register; writing r15 branches. The ARM7TDMI keeps the
