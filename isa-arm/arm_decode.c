@@ -91,6 +91,19 @@ static void dec_ldrd(uint32_t i, struct arm_rec *r)
         r->fn = arm_exec_undefined;
 }
 
+/* LDRD/STRD on ARMv7 (A8.8.72-74, A8.8.210/211): the ARMv5 decoding plus
+ * the register overlaps the v7 pages call UNPREDICTABLE: writeback to Rt,
+ * Rt2 or r15, and a register offset that is r15, Rt or Rt2. */
+static void dec_ldrd_v7(uint32_t i, struct arm_rec *r)
+{
+    dec_ldrd(i, r);
+    bool wb = !(r->flags & RF_P) || (r->flags & RF_W);
+    if (wb && (r->rn == 15 || r->rn == r->rd || r->rn == r->rs))
+        r->fn = arm_exec_undefined;
+    if (!(r->flags & RF_IMM) && (r->rm == 15 || (r->op == 4 && (r->rm == r->rd || r->rm == r->rs))))
+        r->fn = arm_exec_undefined;
+}
+
 /* LDRHT/LDRSBT/LDRSHT/STRHT (v7 A8.8.83/89/93/219): the extra loads and
  * stores with P = 0, W = 1, post-indexed and unprivileged. */
 static void dec_ldrht(uint32_t i, struct arm_rec *r)
@@ -572,6 +585,7 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0e1000f0, 0x001000b0, V4, dec_ldrh,    "LDRH (A4.1.28)" },
     { 0x0e1000d0, 0x001000d0, V4, dec_ldrh,    "LDRSB/LDRSH (A4.1.29/30)" },
     { 0x0e1000f0, 0x000000b0, V4, dec_ldrh,    "STRH (A4.1.104)" },
+    { 0x0e1000d0, 0x000000d0, V7, dec_ldrd_v7, "LDRD/STRD (v7 A8.8.72/A8.8.210)" },
     { 0x0e1000d0, 0x000000d0, V5, dec_ldrd,    "LDRD/STRD (A4.1.26/A4.1.102)" },
     { 0x0e000090, 0x00000090, V4, dec_und,     "other multiply/extra-load space" },
     { 0x0ff000f0, 0x01200010, V4, dec_bx,      "BX (A4.1.10)" },

@@ -35,6 +35,14 @@ static inline unsigned aligned_acc(const struct arm_cpu *c)
     return c->arch >= ARM_V6 ? ARM_ACC_ALIGNED : 0;
 }
 
+/* The value a store of r15 writes, relative to the r15 read (pc + 8):
+ * the ARM7TDMI and ARM9 store pc + 12; ARMv7 stores pc + 8 (PCStoreValue,
+ * ARM ARM v7 A2.3.1; v6 cores such as the ARM11 do the same). */
+static inline uint32_t pc_store_extra(const struct arm_cpu *c)
+{
+    return c->arch >= ARM_V6 ? 0 : 4;
+}
+
 /* Register offset of addressing mode 2: rm shifted by an immediate (`rs`
  * holds the amount, `shift` the type; LSR/ASR #0 mean 32, ROR #0 is RRX). */
 static uint32_t mode2_offset(struct arm_cpu *c, const struct arm_rec *r)
@@ -99,7 +107,7 @@ int arm_exec_ldr_str(struct arm_cpu *c, const struct arm_rec *r)
             c->r[r->rd] = v;
         return ARM_OK;
     }
-    v = c->r[r->rd] + (r->rd == 15 ? 4 : 0);   /* STR r15 stores pc + 12 */
+    v = c->r[r->rd] + (r->rd == 15 ? pc_store_extra(c) : 0);
     int rc = (r->flags & RF_B) ? arm_write(c, addr, 1, user, v & 0xff)
              : arm_write(c, unaligned_ok(c) ? addr : addr & ~3u, 4, user, v);
     if (rc)
@@ -124,7 +132,7 @@ int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
     switch (r->op) {
     case 0:
         if (arm_write(c, v6 ? addr : addr & ~1u, 2, user,
-                      (c->r[r->rd] + (r->rd == 15 ? 4 : 0)) & 0xffff))
+                      (c->r[r->rd] + (r->rd == 15 ? pc_store_extra(c) : 0)) & 0xffff))
             return arm_data_abort(c);
         break;
     case 1:
@@ -171,7 +179,7 @@ int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
             addr &= ~3u;
         if (arm_write(c, addr, 4, user | aligned_acc(c), c->r[r->rd]) ||
             arm_write(c, addr + 4, 4, user | aligned_acc(c),
-                      c->r[r->rs] + (r->rs == 15 ? 4 : 0)))
+                      c->r[r->rs] + (r->rs == 15 ? pc_store_extra(c) : 0)))
             return arm_data_abort(c);
         break;
     }
@@ -210,20 +218,22 @@ int arm_exec_ldm_stm(struct arm_cpu *c, const struct arm_rec *r)
     bool wb = r->flags & RF_W;
 
     if (!(r->flags & RF_L)) {
-        /* STM; with ^ the user-mode registers are stored (A4.1.97). The base,
-         * if listed but not first, is stored already written back. */
+        /* STM; with ^ the user-mode registers are stored (A4.1.97). */
         bool first = true;
         for (unsigned i = 0; i < 16; i++) {
             if (!(list & (1u << i)))
                 continue;
             uint32_t v;
             if (i == 15)
-                v = c->r[15] + 4;
+                v = c->r[15] + pc_store_extra(c);
             else if (sbit)
                 v = arm_user_reg(c, i);
             else
                 v = c->r[i];
-            if (i == r->rn && !first && wb)
+            /* ARM7TDMI: the base, listed but not first, is stored written
+             * back; from ARMv6 the value is UNKNOWN (v7 A8.8.199) and the
+             * original base is stored. */
+            if (i == r->rn && !first && wb && c->arch < ARM_V6)
                 v = newbase;
             if (arm_write(c, addr, 4, user, v))
                 return arm_data_abort(c);
