@@ -514,6 +514,19 @@ static void dec_ldr(uint32_t i, struct arm_rec *r)
     }
 }
 
+/* LDR/STR/LDRB/STRB on ARMv7 (A8.8.62-71, A8.8.203-208): the same fields,
+ * with the register choices the v7 pages call UNPREDICTABLE rejected:
+ * writeback to Rn = 15 or Rn = Rt, a register offset in r15, and r15 as the
+ * byte forms' Rt. */
+static void dec_ldr_v7(uint32_t i, struct arm_rec *r)
+{
+    dec_ldr(i, r);
+    bool wb = !(r->flags & RF_P) || (r->flags & RF_W);
+    if ((wb && (r->rn == 15 || r->rn == r->rd)) ||
+        (!(r->flags & RF_IMM) && r->rm == 15) || ((r->flags & RF_B) && r->rd == 15))
+        r->fn = arm_exec_undefined;
+}
+
 static void dec_ldm(uint32_t i, struct arm_rec *r)
 {
     r->fn = arm_exec_ldm_stm;
@@ -624,6 +637,7 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0fa00070, 0x07a00050, V7, dec_bfx,     "SBFX/UBFX (v7 A8.8.164/237)" },
     { 0x0fe00070, 0x07c00010, V7, dec_bfi,     "BFC/BFI (v7 A8.8.19/20)" },
     { 0x0e000010, 0x06000010, V4, dec_und,     "media/undefined, UDF (A3.13.1, v7 A8.8.247)" },
+    { 0x0c000000, 0x04000000, V7, dec_ldr_v7,  "LDR/STR/LDRB/STRB (v7 A5.3)" },
     { 0x0c000000, 0x04000000, V4, dec_ldr,     "LDR/STR/LDRB/STRB (A5.2)" },
     { 0x0e000000, 0x08000000, V4, dec_ldm,     "LDM/STM (A5.4)" },
     { 0x0e000000, 0x0a000000, V4, dec_b,       "B/BL (A4.1.5)" },
