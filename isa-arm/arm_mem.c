@@ -78,8 +78,9 @@ static inline uint32_t byte_reverse(uint32_t v, unsigned size)
  * any byte moves. The alignment fault comes before any MMU fault (B3.12.1).
  * ARMv4/v5 never fault on alignment: their executors align the address
  * themselves (the bus handles whatever remains). */
-static int access_slow(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
-                       bool write, uint32_t *value)
+__attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t addr,
+                                                 unsigned size, unsigned acc, bool write,
+                                                 uint32_t *value)
 {
     bool user = acc & ARM_ACC_USER;
     enum tlb_kind kind = write ? TLB_WRITE : TLB_READ;
