@@ -32,6 +32,7 @@ void cpu_init_common(struct cpu *cpu, const struct cpu_ops *ops,
     cpu->exit_code = 0;
     cpu->fatal[0] = '\0';
     cpu->nbreakpoints = 0;
+    cpu->firmware = (struct cpu_firmware){ NULL, NULL };
 }
 
 int cpu_reg_find(const struct cpu *cpu, const char *name)

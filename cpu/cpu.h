@@ -100,6 +100,19 @@ struct cpu_model {
 
 #define CPU_MAX_BREAKPOINTS 32
 
+/* Firmware calls: the conduits by which a guest calls the firmware the
+ * machine provides in place of a secure monitor or hypervisor (on ARM, SMC
+ * and HVC carrying PSCI calls). The board installs the hook; call reads and
+ * writes the guest's argument registers through cpu->ops->reg_get/reg_set
+ * and returns true when it handled the call, false to let the instruction
+ * behave as it would with no firmware (ARM: UNDEFINED). */
+enum cpu_fw_conduit { CPU_FW_SMC, CPU_FW_HVC };
+
+struct cpu_firmware {
+    bool (*call)(void *opaque, struct cpu *cpu, unsigned conduit, uint32_t imm);
+    void *opaque;
+};
+
 /* Common head of every ISA's CPU state (the ISA struct embeds it first). */
 struct cpu {
     const struct cpu_ops *ops;
@@ -118,6 +131,8 @@ struct cpu {
     bool exit_request;        /* ask run() to return CPU_STOP_EXIT at the next boundary */
     int exit_code;            /* valid after CPU_STOP_EXIT */
     char fatal[256];          /* valid after CPU_STOP_FATAL */
+
+    struct cpu_firmware firmware;   /* call == NULL: no firmware behind SMC/HVC */
 
     unsigned nbreakpoints;    /* run() checks these only when non-zero */
     uint64_t breakpoints[CPU_MAX_BREAKPOINTS];

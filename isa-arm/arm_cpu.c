@@ -143,6 +143,9 @@ static void arm_reset(struct cpu *cpu)
     memset(c->bank_lr, 0, sizeof c->bank_lr);
     c->irq_line = c->fiq_line = false;
     c->waiting = false;
+    c->event = c->waiting_event = false;
+    c->excl_open = false;
+    c->excl_addr = 0;
     c->it_cur = 0;
     arm_cp15_reset(c);
     c->semi_errno = 0;
@@ -173,74 +176,109 @@ static void arm_set_irq(struct cpu *cpu, unsigned line, bool level)
         c->fiq_line = level;
 }
 
+/* The record of the next instruction when execution went straight on
+ * (no branch, exception or state change) from r, a record of the current
+ * decoded page, to its neighbour in the same page and that page's records
+ * are still valid; NULL when the next instruction must be fetched. This is
+ * the block chaining of the decoded cache: a run of straight-line code in
+ * one page costs no TLB or memo lookups. */
+static inline const struct arm_rec *chain_next(const struct arm_cpu *c,
+                                               const struct arm_rec *r,
+                                               uint32_t next, uint32_t cpsr_before)
+{
+    if (c->pc != next || (next & GUEST_PAGE_MASK) == 0 || r == &c->slow_rec ||
+        ((c->cpsr ^ cpsr_before) & (PSR_T | PSR_MODE | PSR_IT_MASK)) != 0 ||
+        !c->fast_valid || c->fast_gen != c->dc.generation)
+        return NULL;
+    const struct arm_rec *n = r + arm_rec_len(r) / 2;
+    return n->fn ? n : NULL;
+}
+
 static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
     struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
     unsigned fetch_faults = 0;
     if (c->waiting) {
-        if (!c->irq_line && !c->fiq_line) {
+        /* WFI ends on an interrupt line; WFE also on the event register,
+         * which the wake-up consumes. */
+        bool by_event = c->waiting_event && c->event;
+        if (!c->irq_line && !c->fiq_line && !by_event) {
             res.reason = CPU_STOP_IDLE;
             return res;
         }
-        c->waiting = false;
+        if (by_event)
+            c->event = false;
+        c->waiting = c->waiting_event = false;
     }
+    /* r is the record of the instruction at c->pc when it is known without
+     * a fetch: straight-line code chains from one record to its neighbour
+     * in the same decoded page (see chain_next). */
+    const struct arm_rec *r = NULL;
     while (res.executed < budget) {
         if (cpu->exit_request) {
             cpu->exit_request = false;
             res.reason = CPU_STOP_EXIT;
             return res;
         }
-        if (c->fiq_line && !(c->cpsr & PSR_F)) {
-            arm_take_exception(c, EXC_FIQ);
-            continue;
-        }
-        if (c->irq_line && !(c->cpsr & PSR_I)) {
-            arm_take_exception(c, EXC_IRQ);
-            continue;
+        if (__builtin_expect(c->fiq_line | c->irq_line, 0)) {
+            if (c->fiq_line && !(c->cpsr & PSR_F)) {
+                arm_take_exception(c, EXC_FIQ);
+                r = NULL;
+                continue;
+            }
+            if (c->irq_line && !(c->cpsr & PSR_I)) {
+                arm_take_exception(c, EXC_IRQ);
+                r = NULL;
+                continue;
+            }
         }
         if (cpu->nbreakpoints && res.executed > 0 && cpu_is_breakpoint(cpu, c->pc)) {
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
-        const struct arm_rec *r = arm_fetch_record(c);
         if (!r) {
-            /* The prefetch abort was taken. If its own vector cannot be
-             * fetched either, nothing can ever run again. */
-            if (++fetch_faults > 2) {
-                snprintf(cpu->fatal, sizeof cpu->fatal,
-                         "arm: cannot fetch the prefetch abort vector at 0x%08x", c->pc);
-                res.reason = CPU_STOP_FATAL;
-                return res;
+            r = arm_fetch_record(c);
+            if (!r) {
+                /* The prefetch abort was taken. If its own vector cannot be
+                 * fetched either, nothing can ever run again. */
+                if (++fetch_faults > 2) {
+                    snprintf(cpu->fatal, sizeof cpu->fatal,
+                             "arm: cannot fetch the prefetch abort vector at 0x%08x", c->pc);
+                    res.reason = CPU_STOP_FATAL;
+                    return res;
+                }
+                continue;
             }
-            continue;
+            fetch_faults = 0;
         }
-        fetch_faults = 0;
         /* r stays readable even if this instruction's own store drops its
          * page from the decoded cache (see dcache_invalidate_phys_page). */
         int rc = ARM_OK;
+        uint32_t pc = c->pc, cpsr = c->cpsr;
+        uint32_t next = pc + arm_rec_len(r);
         res.executed++;
-        c->next_pc = c->pc + arm_rec_len(r);
-        uint32_t it_bits = c->cpsr & PSR_IT_MASK;
-        if (__builtin_expect(it_bits != 0, 0)) {
+        c->next_pc = next;
+        if (__builtin_expect((cpsr & PSR_IT_MASK) != 0, 0)) {
             /* Inside an IT block (v7 A8.8.54): the condition is ITSTATE's,
              * and the state advances whether or not it passes. */
-            unsigned it = arm_itstate(c->cpsr);
-            c->cpsr = arm_with_itstate(c->cpsr, arm_it_advance(it));
-            if (arm_cond_passed(c->cpsr, it >> 4)) {
+            unsigned it = arm_itstate(cpsr);
+            c->cpsr = arm_with_itstate(cpsr, arm_it_advance(it));
+            if (arm_cond_passed(cpsr, it >> 4)) {
                 c->it_cur = it;
-                c->r[15] = c->pc + 4;
+                c->r[15] = pc + 4;
                 rc = r->fn(c, r);
                 c->it_cur = 0;
             }
         } else {
             unsigned cond = arm_rec_cond(r);
-            if (cond >= 14 || arm_cond_passed(c->cpsr, cond)) {
-                c->r[15] = c->pc + (arm_thumb(c) ? 4 : 8);
+            if (cond >= 14 || arm_cond_passed(cpsr, cond)) {
+                c->r[15] = pc + ((cpsr & PSR_T) ? 4 : 8);
                 rc = r->fn(c, r);
             }
         }
         c->pc = c->next_pc;
+        r = chain_next(c, r, next, cpsr);
         if (rc == ARM_STOP_EXIT) {
             res.reason = CPU_STOP_EXIT;
             return res;
@@ -323,6 +361,10 @@ static int arm_save(struct cpu *cpu, struct state_writer *w)
     state_put_bool(w, c->irq_line);
     state_put_bool(w, c->fiq_line);
     state_put_bool(w, c->waiting);
+    state_put_bool(w, c->waiting_event);
+    state_put_bool(w, c->event);
+    state_put_bool(w, c->excl_open);
+    state_put_u32(w, c->excl_addr);
     state_put_u32(w, c->sctlr);
     state_put_u32(w, (uint32_t)c->semi_errno);
     for (unsigned i = 0; i < 3; i++)
@@ -350,6 +392,10 @@ static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->irq_line = state_get_bool(r);
     c->fiq_line = state_get_bool(r);
     c->waiting = state_get_bool(r);
+    c->waiting_event = state_get_bool(r);
+    c->event = state_get_bool(r);
+    c->excl_open = state_get_bool(r);
+    c->excl_addr = state_get_u32(r);
     c->sctlr = state_get_u32(r);
     c->semi_errno = (int)state_get_u32(r);
     for (unsigned i = 0; i < 3; i++)

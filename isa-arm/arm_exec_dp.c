@@ -151,7 +151,10 @@ int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r)
     case 0xe: res = a & ~b; logical = true; break;                /* BIC */
     default: res = ~b; logical = true; break;                     /* MVN */
     }
-    if (write)
+    if (write && r->rd == 15 && c->arch >= ARM_V7 && !arm_thumb(c) &&
+        !((r->flags & RF_S) && arm_mode_bank(c->cpsr) != BANK_USR))
+        arm_bx_write_pc(c, res);   /* v7 ALUWritePC interworks in ARM state (A2.3.1) */
+    else if (write)
         arm_set_reg(c, r->rd, res);
     if (!(r->flags & RF_S))
         return ARM_OK;
@@ -180,6 +183,142 @@ int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r)
     arm_set_c(c, (wide >> 32) & 1);
     arm_set_v(c, ((~(x ^ y) & (x ^ res)) >> 31) & 1);
     return ARM_OK;
+}
+
+/* ---- specialised data processing ---------------------------------------
+ * The decoded cache replaces arm_exec_dp in a record by one of these when it
+ * can (arm_dp_specialize): one function per operation and operand form, so
+ * the operation switch and the shifter's type dispatch are resolved at
+ * decode time. Records that write r15 or use a register-specified shift
+ * keep the general executor. */
+
+enum dp_form { DPF_IMM, DPF_REG, DPF_SHIFTED };
+
+static inline __attribute__((always_inline)) int dp_fast(struct arm_cpu *c,
+                                                         const struct arm_rec *r,
+                                                         unsigned op, enum dp_form form)
+{
+    uint32_t cpsr = c->cpsr;
+    bool cin = (cpsr & PSR_C) != 0, shc = cin;
+    uint32_t b;
+    if (form == DPF_IMM) {
+        b = r->imm;
+        if (r->shift)
+            shc = r->imm >> 31;
+    } else if (form == DPF_REG) {
+        b = c->r[r->rm];
+    } else {
+        b = arm_shift(c->r[r->rm], r->shift, r->imm, false, cin, &shc);
+    }
+    uint32_t a = c->r[r->rn], res;
+    uint64_t wide = 0;
+    uint32_t x = a, y = b;   /* the addends, for overflow */
+    bool logical = false;
+    switch (op) {
+    case 0x0: case 0x8: res = a & b; logical = true; break;
+    case 0x1: case 0x9: res = a ^ b; logical = true; break;
+    case 0x2: case 0xa: y = ~b; wide = (uint64_t)a + y + 1; break;
+    case 0x3: x = b; y = ~a; wide = (uint64_t)x + y + 1; break;
+    case 0x4: case 0xb: wide = (uint64_t)a + b; break;
+    case 0x5: wide = (uint64_t)a + b + cin; break;
+    case 0x6: y = ~b; wide = (uint64_t)a + y + cin; break;
+    case 0x7: x = b; y = ~a; wide = (uint64_t)x + y + cin; break;
+    case 0xc: res = a | b; logical = true; break;
+    case 0xd: res = b; logical = true; break;
+    case 0xe: res = a & ~b; logical = true; break;
+    default: res = ~b; logical = true; break;
+    }
+    if (!logical)
+        res = (uint32_t)wide;
+    if (op < 0x8 || op > 0xb)
+        c->r[r->rd] = res;
+    if (!(r->flags & RF_S))
+        return ARM_OK;
+    cpsr = (cpsr & ~(PSR_N | PSR_Z | PSR_C)) | (res & PSR_N) | (res == 0 ? PSR_Z : 0);
+    if (logical) {
+        c->cpsr = cpsr | (shc ? PSR_C : 0);
+        return ARM_OK;
+    }
+    cpsr = (cpsr & ~PSR_V) | ((uint32_t)(wide >> 32) & 1u ? PSR_C : 0);
+    c->cpsr = cpsr | ((~(x ^ y) & (x ^ res)) >> 31 ? PSR_V : 0);
+    return ARM_OK;
+}
+
+static int dp_and_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x0, DPF_IMM); }
+static int dp_and_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x0, DPF_REG); }
+static int dp_and_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x0, DPF_SHIFTED); }
+static int dp_eor_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x1, DPF_IMM); }
+static int dp_eor_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x1, DPF_REG); }
+static int dp_eor_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x1, DPF_SHIFTED); }
+static int dp_sub_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x2, DPF_IMM); }
+static int dp_sub_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x2, DPF_REG); }
+static int dp_sub_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x2, DPF_SHIFTED); }
+static int dp_rsb_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x3, DPF_IMM); }
+static int dp_rsb_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x3, DPF_REG); }
+static int dp_rsb_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x3, DPF_SHIFTED); }
+static int dp_add_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x4, DPF_IMM); }
+static int dp_add_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x4, DPF_REG); }
+static int dp_add_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x4, DPF_SHIFTED); }
+static int dp_adc_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x5, DPF_IMM); }
+static int dp_adc_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x5, DPF_REG); }
+static int dp_adc_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x5, DPF_SHIFTED); }
+static int dp_sbc_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x6, DPF_IMM); }
+static int dp_sbc_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x6, DPF_REG); }
+static int dp_sbc_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x6, DPF_SHIFTED); }
+static int dp_rsc_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x7, DPF_IMM); }
+static int dp_rsc_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x7, DPF_REG); }
+static int dp_rsc_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x7, DPF_SHIFTED); }
+static int dp_tst_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x8, DPF_IMM); }
+static int dp_tst_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x8, DPF_REG); }
+static int dp_tst_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x8, DPF_SHIFTED); }
+static int dp_teq_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x9, DPF_IMM); }
+static int dp_teq_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x9, DPF_REG); }
+static int dp_teq_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0x9, DPF_SHIFTED); }
+static int dp_cmp_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xa, DPF_IMM); }
+static int dp_cmp_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xa, DPF_REG); }
+static int dp_cmp_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xa, DPF_SHIFTED); }
+static int dp_cmn_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xb, DPF_IMM); }
+static int dp_cmn_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xb, DPF_REG); }
+static int dp_cmn_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xb, DPF_SHIFTED); }
+static int dp_orr_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xc, DPF_IMM); }
+static int dp_orr_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xc, DPF_REG); }
+static int dp_orr_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xc, DPF_SHIFTED); }
+static int dp_mov_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xd, DPF_IMM); }
+static int dp_mov_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xd, DPF_REG); }
+static int dp_mov_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xd, DPF_SHIFTED); }
+static int dp_bic_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xe, DPF_IMM); }
+static int dp_bic_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xe, DPF_REG); }
+static int dp_bic_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xe, DPF_SHIFTED); }
+static int dp_mvn_imm(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xf, DPF_IMM); }
+static int dp_mvn_reg(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xf, DPF_REG); }
+static int dp_mvn_shifted(struct arm_cpu *c, const struct arm_rec *r) { return dp_fast(c, r, 0xf, DPF_SHIFTED); }
+
+static const arm_exec_fn dp_specialized[16][3] = {
+    { dp_and_imm, dp_and_reg, dp_and_shifted },
+    { dp_eor_imm, dp_eor_reg, dp_eor_shifted },
+    { dp_sub_imm, dp_sub_reg, dp_sub_shifted },
+    { dp_rsb_imm, dp_rsb_reg, dp_rsb_shifted },
+    { dp_add_imm, dp_add_reg, dp_add_shifted },
+    { dp_adc_imm, dp_adc_reg, dp_adc_shifted },
+    { dp_sbc_imm, dp_sbc_reg, dp_sbc_shifted },
+    { dp_rsc_imm, dp_rsc_reg, dp_rsc_shifted },
+    { dp_tst_imm, dp_tst_reg, dp_tst_shifted },
+    { dp_teq_imm, dp_teq_reg, dp_teq_shifted },
+    { dp_cmp_imm, dp_cmp_reg, dp_cmp_shifted },
+    { dp_cmn_imm, dp_cmn_reg, dp_cmn_shifted },
+    { dp_orr_imm, dp_orr_reg, dp_orr_shifted },
+    { dp_mov_imm, dp_mov_reg, dp_mov_shifted },
+    { dp_bic_imm, dp_bic_reg, dp_bic_shifted },
+    { dp_mvn_imm, dp_mvn_reg, dp_mvn_shifted },
+};
+
+void arm_dp_specialize(struct arm_rec *r)
+{
+    if (r->fn != arm_exec_dp || r->rd == 15 || (r->flags & RF_REGSH))
+        return;
+    enum dp_form form = (r->flags & RF_IMM) ? DPF_IMM
+                        : (r->shift == 0 && r->imm == 0) ? DPF_REG : DPF_SHIFTED;
+    r->fn = dp_specialized[r->op & 15][form];
 }
 
 /* B, BL (ARM ARM A4.1.5): imm = sign-extended byte offset; op 1 = link. */
@@ -215,16 +354,45 @@ int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
-/* MRS, A4.1.38: op 1 = SPSR. */
+/* MRS, A4.1.38: op 1 = SPSR. From ARMv7 the execution-state bits (IT, J,
+ * T) of the CPSR read as zero (ARM ARM v7 B9.3.9: CPSR AND 0xf8ff03df). */
 int arm_exec_mrs(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t v = c->cpsr;
     if (r->op) {
         enum arm_bank bank = arm_mode_bank(c->cpsr);
         v = bank == BANK_USR ? c->cpsr : c->spsr[bank];
+    } else if (c->arch >= ARM_V7) {
+        v &= 0xf8ff03dfu;
     }
     arm_set_reg(c, r->rd, v);
     return ARM_OK;
+}
+
+/* MSR to the CPSR from ARMv6 (ARM ARM v7 B9.3.12, CPSRWriteByInstr with
+ * is_excpt_return FALSE): per field, N Z C V Q; GE[3:0]; E (any mode) and A
+ * (privileged); I, F (privileged; F only cleared when SCTLR.NMFI is 0) and
+ * the mode (privileged). The execution-state bits T, J and IT are never
+ * written; neither are the reserved bits 23:20. An invalid mode is
+ * UNPREDICTABLE: the mode is then left as it is. */
+static void msr_cpsr_v6(struct arm_cpu *c, uint32_t v, unsigned fields)
+{
+    bool priv = arm_privileged(c);
+    uint32_t w = 0;
+    if (fields & 8)
+        w |= 0xf8000000u;
+    if (fields & 4)
+        w |= PSR_GE;
+    if (fields & 2)
+        w |= PSR_E | (priv ? PSR_A : 0);
+    if ((fields & 1) && priv) {
+        w |= PSR_I;
+        if (!(c->sctlr & (1u << 27)) || (v & PSR_F))
+            w |= PSR_F;
+        if (arm_mode_valid(v))
+            w |= PSR_MODE;
+    }
+    arm_write_cpsr(c, (c->cpsr & ~w) | (v & w));
 }
 
 /* MSR, A4.1.39: op 1 = SPSR; shift = field mask (bit 0 control .. bit 3 flags). */
@@ -236,10 +404,16 @@ int arm_exec_msr(struct arm_cpu *c, const struct arm_rec *r)
     if (r->shift & 2) mask |= 0x0000ff00u;
     if (r->shift & 4) mask |= 0x00ff0000u;
     if (r->shift & 8) mask |= 0xff000000u;
+    if (c->arch >= ARM_V6)
+        mask &= ~0x00f00000u;    /* reserved bits 23:20 */
     if (r->op) {
         enum arm_bank bank = arm_mode_bank(c->cpsr);
         if (bank != BANK_USR)
             c->spsr[bank] = (c->spsr[bank] & ~mask) | (v & mask);
+        return ARM_OK;
+    }
+    if (c->arch >= ARM_V6) {
+        msr_cpsr_v6(c, v, r->shift);
         return ARM_OK;
     }
     if (!arm_privileged(c))

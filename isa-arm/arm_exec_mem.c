@@ -1,6 +1,13 @@
 /* Loads and stores: addressing modes 2-4 (ARM ARM A5.2-A5.4), SWP. Aborts
  * follow the "base restored" model (A2.6.5): a faulting instruction leaves
- * its registers as they were, except registers an LDM already loaded. */
+ * its registers as they were, except registers an LDM already loaded.
+ *
+ * Alignment by architecture (ARM ARM v7 A3.2): up to ARMv5 an unaligned
+ * word load rotates the aligned word and halfword/word stores ignore the
+ * low address bits; from ARMv6 LDR/STR/LDRH/STRH (and LDRT...) are real
+ * unaligned accesses (arm_read/arm_write perform them, or raise the
+ * alignment fault when SCTLR.A is set), while LDM/STM, LDRD/STRD and SWP
+ * must be aligned (ARM_ACC_ALIGNED: MemA in the v7 pseudocode). */
 #include "isa-arm/arm_internal.h"
 
 static inline uint32_t ror32(uint32_t v, unsigned n)
@@ -9,9 +16,31 @@ static inline uint32_t ror32(uint32_t v, unsigned n)
     return n ? (v >> n) | (v << (32 - n)) : v;
 }
 
-static inline bool rec_user(const struct arm_cpu *c, const struct arm_rec *r)
+/* The access attributes of a load/store record: RF_T marks the
+ * unprivileged forms (LDRT/STRT/LDRBT/STRBT, LDRHT/LDRSBT/LDRSHT/STRHT). */
+static inline unsigned rec_acc(const struct arm_cpu *c, const struct arm_rec *r)
 {
-    return r->op == 1 || !arm_privileged(c);   /* op 1: LDRT/STRT/LDRBT/STRBT */
+    return ((r->flags & RF_T) || !arm_privileged(c)) ? ARM_ACC_USER : 0;
+}
+
+static inline bool unaligned_ok(const struct arm_cpu *c)
+{
+    return c->arch >= ARM_V6;
+}
+
+/* The alignment attribute of the accesses that must be aligned from ARMv6
+ * (before that, the callers clear the low bits of the address). */
+static inline unsigned aligned_acc(const struct arm_cpu *c)
+{
+    return c->arch >= ARM_V6 ? ARM_ACC_ALIGNED : 0;
+}
+
+/* The value a store of r15 writes, relative to the r15 read (pc + 8):
+ * the ARM7TDMI and ARM9 store pc + 12; ARMv7 stores pc + 8 (PCStoreValue,
+ * ARM ARM v7 A2.3.1; v6 cores such as the ARM11 do the same). */
+static inline uint32_t pc_store_extra(const struct arm_cpu *c)
+{
+    return c->arch >= ARM_V6 ? 0 : 4;
 }
 
 /* Register offset of addressing mode 2: rm shifted by an immediate (`rs`
@@ -56,11 +85,14 @@ int arm_exec_ldr_str(struct arm_cpu *c, const struct arm_rec *r)
     uint32_t moved = (r->flags & RF_U) ? base + off : base - off;
     uint32_t addr = (r->flags & RF_P) ? moved : base;
     bool wb = !(r->flags & RF_P) || (r->flags & RF_W);
-    bool user = rec_user(c, r);
+    unsigned user = rec_acc(c, r);
     uint32_t v;
     if (r->flags & RF_L) {
         if (r->flags & RF_B) {
             if (arm_read(c, addr, 1, user, &v))
+                return arm_data_abort(c);
+        } else if (unaligned_ok(c)) {
+            if (arm_read(c, addr, 4, user, &v))
                 return arm_data_abort(c);
         } else {
             if (arm_read(c, addr & ~3u, 4, user, &v))
@@ -75,9 +107,9 @@ int arm_exec_ldr_str(struct arm_cpu *c, const struct arm_rec *r)
             c->r[r->rd] = v;
         return ARM_OK;
     }
-    v = c->r[r->rd] + (r->rd == 15 ? 4 : 0);   /* STR r15 stores pc + 12 */
+    v = c->r[r->rd] + (r->rd == 15 ? pc_store_extra(c) : 0);
     int rc = (r->flags & RF_B) ? arm_write(c, addr, 1, user, v & 0xff)
-                               : arm_write(c, addr & ~3u, 4, user, v);
+             : arm_write(c, unaligned_ok(c) ? addr : addr & ~3u, 4, user, v);
     if (rc)
         return arm_data_abort(c);
     if (wb)
@@ -85,7 +117,8 @@ int arm_exec_ldr_str(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
-/* Addressing mode 3 (A5.3): op 0 STRH, 1 LDRH, 2 LDRSB, 3 LDRSH, 4 LDRD, 5 STRD. */
+/* Addressing mode 3 (A5.3): op 0 STRH, 1 LDRH, 2 LDRSB, 3 LDRSH, 4 LDRD,
+ * 5 STRD (rs = the second register, Rt2); RF_T: LDRHT/LDRSBT/LDRSHT/STRHT. */
 int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t base = c->r[r->rn];
@@ -93,14 +126,21 @@ int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
     uint32_t moved = (r->flags & RF_U) ? base + off : base - off;
     uint32_t addr = (r->flags & RF_P) ? moved : base;
     bool wb = !(r->flags & RF_P) || (r->flags & RF_W);
-    bool user = !arm_privileged(c);
+    unsigned user = rec_acc(c, r);
+    bool v6 = unaligned_ok(c);
     uint32_t v, v2;
     switch (r->op) {
     case 0:
-        if (arm_write(c, addr & ~1u, 2, user, (c->r[r->rd] + (r->rd == 15 ? 4 : 0)) & 0xffff))
+        if (arm_write(c, v6 ? addr : addr & ~1u, 2, user,
+                      (c->r[r->rd] + (r->rd == 15 ? pc_store_extra(c) : 0)) & 0xffff))
             return arm_data_abort(c);
         break;
     case 1:
+        if (v6) {
+            if (arm_read(c, addr, 2, user, &v))
+                return arm_data_abort(c);
+            goto load;
+        }
         if (arm_read(c, addr & ~1u, 2, user, &v))
             return arm_data_abort(c);
         /* ARM7TDMI: an odd address rotates the halfword (unpredictable in A4.1.28). */
@@ -113,7 +153,7 @@ int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
         v = (uint32_t)(int32_t)(int8_t)v;
         goto load;
     case 3:
-        if (addr & 1) {   /* ARM7TDMI: odd LDRSH loads the sign-extended byte */
+        if ((addr & 1) && !v6) {   /* ARM7TDMI: odd LDRSH loads the sign-extended byte */
             if (arm_read(c, addr, 1, user, &v))
                 return arm_data_abort(c);
             v = (uint32_t)(int32_t)(int8_t)v;
@@ -124,16 +164,22 @@ int arm_exec_ldrh_strh(struct arm_cpu *c, const struct arm_rec *r)
         }
         goto load;
     case 4: /* LDRD, A4.1.26: Rd even, Rd != 14 (else UNDEFINED at decode) */
-        if (arm_read(c, addr & ~3u, 4, user, &v) || arm_read(c, (addr & ~3u) + 4, 4, user, &v2))
+        if (!v6)
+            addr &= ~3u;
+        if (arm_read(c, addr, 4, user | aligned_acc(c), &v) ||
+            arm_read(c, addr + 4, 4, user | aligned_acc(c), &v2))
             return arm_data_abort(c);
         if (wb)
             arm_set_reg(c, r->rn, moved);
-        c->r[r->rd] = v;
-        c->r[r->rd + 1] = v2;
+        arm_set_reg(c, r->rd, v);
+        arm_set_reg(c, r->rs, v2);
         return ARM_OK;
     default: /* STRD */
-        if (arm_write(c, addr & ~3u, 4, user, c->r[r->rd]) ||
-            arm_write(c, (addr & ~3u) + 4, 4, user, c->r[r->rd + 1] + (r->rd + 1 == 15 ? 4 : 0)))
+        if (!v6)
+            addr &= ~3u;
+        if (arm_write(c, addr, 4, user | aligned_acc(c), c->r[r->rd]) ||
+            arm_write(c, addr + 4, 4, user | aligned_acc(c),
+                      c->r[r->rs] + (r->rs == 15 ? pc_store_extra(c) : 0)))
             return arm_data_abort(c);
         break;
     }
@@ -161,29 +207,33 @@ int arm_exec_ldm_stm(struct arm_cpu *c, const struct arm_rec *r)
     }
     uint32_t span = 4 * n;
     bool up = r->flags & RF_U, pre = r->flags & RF_P;
-    uint32_t addr = (up ? base : base - span) & ~3u;   /* word aligned on the bus */
+    uint32_t addr = up ? base : base - span;
+    if (c->arch < ARM_V6)
+        addr &= ~3u;                                    /* word aligned on the bus */
     if (pre == up)
         addr += 4;
     uint32_t newbase = up ? base + span : base - span;
-    bool user = !arm_privileged(c);
+    unsigned user = (arm_privileged(c) ? 0 : ARM_ACC_USER) | aligned_acc(c);
     bool sbit = r->flags & RF_B;
     bool wb = r->flags & RF_W;
 
     if (!(r->flags & RF_L)) {
-        /* STM; with ^ the user-mode registers are stored (A4.1.97). The base,
-         * if listed but not first, is stored already written back. */
+        /* STM; with ^ the user-mode registers are stored (A4.1.97). */
         bool first = true;
         for (unsigned i = 0; i < 16; i++) {
             if (!(list & (1u << i)))
                 continue;
             uint32_t v;
             if (i == 15)
-                v = c->r[15] + 4;
+                v = c->r[15] + pc_store_extra(c);
             else if (sbit)
                 v = arm_user_reg(c, i);
             else
                 v = c->r[i];
-            if (i == r->rn && !first && wb)
+            /* ARM7TDMI: the base, listed but not first, is stored written
+             * back; from ARMv6 the value is UNKNOWN (v7 A8.8.199) and the
+             * original base is stored. */
+            if (i == r->rn && !first && wb && c->arch < ARM_V6)
                 v = newbase;
             if (arm_write(c, addr, 4, user, v))
                 return arm_data_abort(c);
@@ -238,9 +288,14 @@ int arm_exec_swp(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t addr = c->r[r->rn] + (r->rn == 15 ? 4 : 0), v;
     uint32_t src = c->r[r->rm] + (r->rm == 15 ? 4 : 0);   /* read in the store cycle: pc + 12 */
-    bool user = !arm_privileged(c);
+    unsigned user = arm_privileged(c) ? 0 : ARM_ACC_USER;
     if (r->flags & RF_B) {
         if (arm_read(c, addr, 1, user, &v) || arm_write(c, addr, 1, user, src & 0xff))
+            return arm_data_abort(c);
+    } else if (c->arch >= ARM_V6) {
+        /* A8.8.229: MemA, so an aligned word (the rotation is then by 0). */
+        if (arm_read(c, addr, 4, user | ARM_ACC_ALIGNED, &v) ||
+            arm_write(c, addr, 4, user | ARM_ACC_ALIGNED, src))
             return arm_data_abort(c);
     } else {
         if (arm_read(c, addr & ~3u, 4, user, &v))

@@ -2,7 +2,8 @@
  * (saturating arithmetic, 16-bit multiplies, CLZ). */
 #include "isa-arm/arm_internal.h"
 
-/* MUL/MLA: op 1 = accumulate; rd = destination, rn = accumulator. */
+/* MUL/MLA/MLS: op 0 MUL, 1 MLA, 2 MLS (ARMv6T2, A8.8.101: Ra - Rn * Rm);
+ * rd = destination, rn = accumulator. */
 /* Operands are read after the first internal cycle: r15 reads pc + 12. */
 static inline uint32_t mul_reg(const struct arm_cpu *c, unsigned n)
 {
@@ -12,18 +13,30 @@ static inline uint32_t mul_reg(const struct arm_cpu *c, unsigned n)
 int arm_exec_mul(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t res = mul_reg(c, r->rm) * mul_reg(c, r->rs);
-    if (r->op)
+    if (r->op == 1)
         res += mul_reg(c, r->rn);
+    else if (r->op == 2)
+        res = mul_reg(c, r->rn) - res;
     arm_set_reg(c, r->rd, res);
+    /* C is UNPREDICTABLE on v4 (the ARM7TDMI vectors keep it), unchanged
+     * from v5 (A8.8.114); V is unchanged. */
     if (r->flags & RF_S)
-        arm_set_nz(c, res);   /* C is UNPREDICTABLE on v4, unchanged on v5 */
+        arm_set_nz(c, res);
     return ARM_OK;
 }
 
-/* UMULL/UMLAL/SMULL/SMLAL: rd = RdLo, rn = RdHi; op bit 0 accumulate, bit 1 signed. */
+/* UMULL/UMLAL/SMULL/SMLAL: rd = RdLo, rn = RdHi; op bit 0 accumulate, bit 1
+ * signed; op 4 UMAAL (ARMv6, A8.8.255: Rn * Rm + RdHi + RdLo, which cannot
+ * overflow 64 bits). */
 int arm_exec_mull(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint64_t res;
+    if (r->op == 4) {
+        res = (uint64_t)c->r[r->rm] * c->r[r->rs] + c->r[r->rn] + c->r[r->rd];
+        arm_set_reg(c, r->rd, (uint32_t)res);
+        arm_set_reg(c, r->rn, (uint32_t)(res >> 32));
+        return ARM_OK;
+    }
     if (r->op & 2)
         res = (uint64_t)((int64_t)(int32_t)mul_reg(c, r->rm) * (int64_t)(int32_t)mul_reg(c, r->rs));
     else

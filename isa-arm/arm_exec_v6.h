@@ -64,9 +64,9 @@ int arm_exec_usad8(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_div(struct arm_cpu *c, const struct arm_rec *r);
 
 /* MUL/MLA/MLS: arm_exec_mul, rd, rn = Ra, rs, rm, op 0 MUL, 1 MLA, 2 MLS;
- * RF_S sets N and Z (C unchanged from ARMv6). UMAAL joins arm_exec_mull:
- * rd = RdHi, rn = RdLo, rs, rm, op 4 UMAAL (0-3 as before: UMULL, UMLAL,
- * SMULL, SMLAL). */
+ * RF_S sets N and Z (C unchanged from ARMv6). UMAAL joins arm_exec_mull
+ * with the fields of the other long multiplies: rd = RdLo, rn = RdHi, rs,
+ * rm, op 4 UMAAL (0-3 as before: UMULL, UMLAL, SMULL, SMLAL). */
 
 /* The signed dual and most-significant-word multiplies (A8.8.177-210):
  * rd (RdHi for the long forms), rn = Ra (RdLo for the long forms; 15 =
@@ -96,8 +96,10 @@ int arm_exec_srs(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_rfe(struct arm_cpu *c, const struct arm_rec *r);
 
 /* CPS (B9.3.2): op = imod (2 enable, 3 disable, 0 none), shift = A/I/F
- * bits as in the CPSR (bit 8 A, 7 I, 6 F), flags RF_W = change mode,
- * imm = mode. No effect in user mode. */
+ * bits as in the CPSR shifted down by 6 (bit 2 A, 1 I, 0 F: CPSR bit 8
+ * does not fit the 8-bit field; these are also the T32 encoding's bits
+ * 7:5 in order), flags RF_W = change mode, imm = mode. No effect in user
+ * mode. */
 int arm_exec_cps(struct arm_cpu *c, const struct arm_rec *r);
 
 /* SETEND (A8.8.156): op = E. */

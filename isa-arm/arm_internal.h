@@ -136,6 +136,15 @@ struct arm_cpu {
     uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
     bool irq_line, fiq_line;
     bool waiting;       /* in WFI until an IRQ or FIQ line is asserted */
+    /* ARMv6K WFE/SEV (ARM ARM v7 B1.8.13): the event register, and whether
+     * the wait in progress is a WFE one (which the event also ends). */
+    bool event;
+    bool waiting_event;
+    /* The local exclusive monitor (A3.4.1): Open Access when !excl_open,
+     * else Exclusive Access to excl_addr (set by LDREX*, cleared by
+     * STREX*, CLREX). */
+    bool excl_open;
+    uint32_t excl_addr;
     /* ITSTATE of the instruction executing inside an IT block (the CPSR
      * already holds the advanced state); 0 outside IT blocks. Synchronous
      * exceptions save this one so the faulting instruction is retried. */
@@ -336,6 +345,10 @@ static inline bool thumb_is_32bit(enum arm_arch arch, uint32_t hw1)
 
 /* Executors. */
 int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r);
+/* Replaces arm_exec_dp in a decoded record by an executor specialised for
+ * its operation and operand form, where one exists (the decoded cache calls
+ * it; decoders and tests see the general executor). */
+void arm_dp_specialize(struct arm_rec *r);
 int arm_exec_mul(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_mull(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_smulxy(struct arm_cpu *c, const struct arm_rec *r);
@@ -364,6 +377,16 @@ int arm_semihosting(struct arm_cpu *c);
 static inline void arm_branch(struct arm_cpu *c, uint32_t target)
 {
     c->next_pc = target;
+}
+
+/* BXWritePC (ARM ARM v7 A2.3.1): bit 0 selects Thumb state. */
+static inline void arm_bx_write_pc(struct arm_cpu *c, uint32_t target)
+{
+    if (target & 1)
+        c->cpsr |= PSR_T;
+    else
+        c->cpsr &= ~PSR_T;
+    arm_branch(c, target & ~1u);
 }
 
 /* Writes a result register; writing r15 branches. The ARM7TDMI keeps the

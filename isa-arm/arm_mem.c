@@ -173,6 +173,7 @@ static void decode_into(struct arm_cpu *c, bool thumb, uint32_t insn, struct arm
         thumb_decode(c->arch, insn, (c->cpsr & PSR_IT_MASK) != 0, r);
     else
         arm_decode(c->arch, insn, r);
+    arm_dp_specialize(r);
 }
 
 /* Reads the instruction bits at pa through the bus (MMIO, or the second

@@ -68,7 +68,7 @@ START_TEST(loads_stores_branches)
                       RF_P | RF_U | RF_W | RF_L | RF_IMM);
     ck_assert_uint_eq(r.imm, 4);
     r = dec(ARM_V4T, 0xe4e10001);                  /* strbt r0, [r1], #1 */
-    ck_assert_uint_eq(r.op, 1);
+    ck_assert(r.flags & RF_T);
     r = dec(ARM_V4T, 0xe8bd8ff0);                  /* pop {r4-r11, pc} */
     ck_assert_ptr_eq(r.fn, arm_exec_ldm_stm);
     ck_assert_uint_eq(r.imm, 0x8ff0);

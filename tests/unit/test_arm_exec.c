@@ -234,6 +234,39 @@ START_TEST(self_modifying_code)
 }
 END_TEST
 
+/* A store over the very next instruction, in straight-line code of the same
+ * decoded page, is seen by the fetch of that instruction (the record chain
+ * is broken by the invalidation); and code written by a block write (the
+ * DMA and loader path) replaces decoded code too. */
+START_TEST(self_modifying_next_instruction_and_dma)
+{
+    static const char *const models[] = { "arm926ej-s", "cortex-a15" };
+    for (size_t m = 0; m < 2; m++) {
+        struct env *e = env_new(models[m]);
+        static const uint32_t prog[] = {
+            0xe3a00000, /* 0x100: mov r0, #0 */
+            0xe5843000, /* 0x104: str r3, [r4] */
+            0xe3a00001, /* 0x108: mov r0, #1 (replaced by mov r0, #2) */
+            0xe2800010, /* 0x10c: add r0, r0, #16 */
+            0xeafffffa, /* 0x110: b 0x100 */
+        };
+        load_words(e, 0x100, prog, 5);
+        ck_assert_int_eq(e->cpu->ops->reg_set(e->cpu, 3, 0xe3a00002), 0);
+        ck_assert_int_eq(e->cpu->ops->reg_set(e->cpu, 4, 0x108), 0);
+        e->cpu->ops->set_entry(e->cpu, 0x100);
+        e->cpu->ops->run(e->cpu, 4);
+        ck_assert_uint_eq(reg(e, "r0"), 18);
+        /* Block write over the decoded add: the next pass adds 32. */
+        static const uint8_t add32[4] = { 0x20, 0x00, 0x80, 0xe2 };  /* add r0, r0, #32 */
+        ck_assert_int_eq(bus_write_block(&e->bus, 0x10c, add32, 4, false), 0);
+        e->cpu->ops->run(e->cpu, 5);
+        ck_assert_uint_eq(reg(e, "r0"), 34);
+        ck_assert_uint_eq(reg(e, "pc"), 0x110);
+        env_free(e);
+    }
+}
+END_TEST
+
 START_TEST(thumb_program)
 {
     struct env *e = env_new("arm7tdmi");
@@ -461,6 +494,7 @@ static Suite *exec_suite(void)
     tcase_add_test(tc, undefined_and_irq_exceptions);
     tcase_add_test(tc, semihosting_write_and_exit);
     tcase_add_test(tc, self_modifying_code);
+    tcase_add_test(tc, self_modifying_next_instruction_and_dma);
     tcase_add_test(tc, thumb_program);
     tcase_add_test(tc, two_cpus_independent);
     tcase_add_test(tc, save_load_round_trip);
