@@ -89,8 +89,8 @@ struct cp15_desc {
     uint8_t access;      /* enum cp15_access */
 };
 
-/* Every ARMv7 CP15 register and operation of these models, in the order
- * of B3.17.2 (CRn, opc1, CRm, opc2). CRn = 0, opc1 = 0, CRm = c3..c7 and
+/* Every ARMv7 CP15 register and operation of these models, sorted by
+ * (CRn, opc1, CRm, opc2) as in B3.17.2 (cp15_find relies on the order). CRn = 0, opc1 = 0, CRm = c3..c7 and
  * the unused c2 slots read as zero (B3.17.2, "RAZ"); the two MIDR aliases
  * are opc2 = 4 and 7 (B4.1.105). ATS12NSO* (c7, 0, c8, 4..7) need the
  * Security Extensions: absent, so UNDEFINED. */
@@ -186,9 +186,19 @@ static const struct cp15_desc *cp15_find(unsigned crn, unsigned opc1, unsigned c
 {
     static const struct cp15_desc raz = { 0, R_RAZ, PL1_R };
     unsigned enc = CP15_ENC(crn, opc1, crm, opc2);
-    for (size_t i = 0; i < sizeof cp15_table / sizeof cp15_table[0]; i++)
-        if (cp15_table[i].enc == enc)
-            return &cp15_table[i];
+    /* Binary search: the table is in encoding order (TPIDRURO is read on
+     * every `current` of a Linux guest, cache set/way loops issue tens of
+     * thousands of operations). */
+    size_t lo = 0, hi = sizeof cp15_table / sizeof cp15_table[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp15_table[mid].enc == enc)
+            return &cp15_table[mid];
+        if (cp15_table[mid].enc < enc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     if (crn == 0 && opc1 == 0 && crm >= 3 && crm <= 7)
         return &raz;   /* reserved feature ID space: RAZ (B3.17.2) */
     return NULL;
