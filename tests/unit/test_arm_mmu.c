@@ -171,6 +171,19 @@ START_TEST(sections_and_supersections)
     ck_assert_int_eq(e->cpu->ops->translate(e->cpu, 0x20123456u, CPU_ACCESS_READ, &pa), 0);
     ck_assert_uint_eq(pa, 0x00123456u);
     ck_assert_int_ne(e->cpu->ops->translate(e->cpu, 0x30000000u, CPU_ACCESS_READ, &pa), 0);
+    /* Code runs through the MMU: a program at PA 0x100000 seen at VA
+     * 0x10000000 (mov r0, #5; b .). */
+    poke(e, 0x00100000u, 0xe3a00005u);
+    poke(e, 0x00100004u, 0xeafffffeu);
+    e->arm->pc = 0x10000000u;
+    e->cpu->ops->run(e->cpu, 3);
+    ck_assert_uint_eq(e->arm->r[0], 5);
+    ck_assert_uint_eq(e->arm->pc, 0x10000004u);
+    /* SCTLR.EE: translation tables are read big-endian. */
+    map_l1(e, 0x50000000u, __builtin_bswap32(section(0x00100000u, 0, 3, false, false)));
+    mcr(e, 1, 0, 0, 0, SCTLR_BITS(SCTLR_M | SCTLR_EE));
+    ck_assert_int_eq(rd(e, 0x50000010u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 0x11223344u);
     env_free(e);
 }
 END_TEST
@@ -265,6 +278,11 @@ START_TEST(access_flag_simplified_model)
     ck_assert_int_eq(rd(e, 0x10200000u, 4, false, &v), 0);
     expect_fault(e, 0x10200000u, 4, false, true, 0x00du);
     expect_fault(e, 0x10200000u, 4, true, false, 0x80du);
+    /* The access flag is checked by the walk, before the domain (B3.15
+     * TranslationTableWalkSD, then CheckDomain): AF = 0 in a no-access
+     * domain is an access flag fault. */
+    map_l1(e, 0x10400000u, section(0x00100000u, 3, 0, false, false));
+    expect_fault(e, 0x10400000u, 4, false, false, 0x033u);
     env_free(e);
 }
 END_TEST
