@@ -94,7 +94,8 @@ __attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t add
         return -1;
     uint32_t v = write && big ? byte_reverse(*value, size) : write ? *value : 0;
     uint32_t last = addr + size - 1;
-    if (misaligned && v6 && ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK)) {
+    bool crosses = ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK) != 0;
+    if (crosses && v6) {
         uint32_t page2 = last & ~(uint32_t)GUEST_PAGE_MASK;
         struct arm_mmu_result res2;
         if (arm_translate(c, page2, kind, user, &res2))
@@ -119,7 +120,9 @@ __attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t add
             *value = big ? byte_reverse(got, size) : got;
         return 0;
     }
-    uint8_t *h = big ? NULL : tlb_refill(c, addr, kind, user, &res);
+    /* Host memory only within the page (an ARMv4/v5 access that crosses
+     * one goes to the bus, which splits it). */
+    uint8_t *h = big || crosses ? NULL : tlb_refill(c, addr, kind, user, &res);
     if (h) {
         if (write)
             store_le(h, size, v);
