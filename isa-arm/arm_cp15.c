@@ -78,7 +78,7 @@ enum cp15_reg {
     R_RAZ, R_CCSIDR, R_CLIDR, R_AIDR, R_CSSELR,
     R_SCTLR, R_ACTLR, R_CPACR, R_TTBR0, R_TTBR1, R_TTBCR, R_DACR,
     R_DFSR, R_IFSR, R_ADFSR, R_AIFSR, R_DFAR, R_IFAR,
-    R_NOP, R_CACHE_OP, R_PAR, R_ATS1C, R_BARRIER,
+    R_NOP, R_CACHE_OP, R_PAR, R_ATS1C, R_BARRIER, R_L2CTLR, R_L2ECTLR,
     R_TLBI_ALL, R_TLBI_MVA, R_TLBI_ASID, R_TLBI_MVAA,
     R_PRRR, R_NMRR, R_VBAR, R_FCSEIDR, R_CONTEXTIDR, R_TPIDRURW, R_TPIDRURO, R_TPIDRPRW,
 };
@@ -172,6 +172,8 @@ static const struct cp15_desc cp15_table[] = {
     { CP15_ENC(8, 0, 7, 1), R_TLBI_MVA, PL1_W },   /* TLBIMVA */
     { CP15_ENC(8, 0, 7, 2), R_TLBI_ASID, PL1_W },  /* TLBIASID */
     { CP15_ENC(8, 0, 7, 3), R_TLBI_MVAA, PL1_W },  /* TLBIMVAA */
+    { CP15_ENC(9, 1, 0, 2), R_L2CTLR, PL1_RW },    /* L2CTLR (A15/A7 TRM 4.3.x) */
+    { CP15_ENC(9, 1, 0, 3), R_L2ECTLR, PL1_RW },   /* L2ECTLR */
     { CP15_ENC(10, 0, 2, 0), R_PRRR, PL1_RW },
     { CP15_ENC(10, 0, 2, 1), R_NMRR, PL1_RW },
     { CP15_ENC(12, 0, 0, 0), R_VBAR, PL1_RW },
@@ -273,6 +275,8 @@ static uint32_t cp15_read(struct arm_cpu *c, enum cp15_reg reg)
     case R_TPIDRURW: return p->tpidrurw;
     case R_TPIDRURO: return p->tpidruro;
     case R_TPIDRPRW: return p->tpidrprw;
+    case R_L2CTLR: return p->l2ctlr;   /* bits 25:24 (cores - 1) read 0 */
+    case R_L2ECTLR: return p->l2ectlr;
     default: return 0;   /* R_RAZ, R_FCSEIDR */
     }
 }
@@ -348,6 +352,10 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint
     case R_TPIDRURW: p->tpidrurw = v; break;
     case R_TPIDRURO: p->tpidruro = v; break;
     case R_TPIDRPRW: p->tpidrprw = v; break;
+    /* The L2 RAM latencies and the L2ECTLR controls are stored without
+     * effect (there is no L2 model); the processor count field is read-only. */
+    case R_L2CTLR: p->l2ctlr = v & ~0x03000000u; break;
+    case R_L2ECTLR: p->l2ectlr = v; break;
     default: break;             /* NOP, cache and barrier operations, RAZ/WI */
     }
 }
@@ -490,8 +498,8 @@ void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
     const uint32_t fields[] = {
         p->actlr, p->cpacr, p->ttbr0, p->ttbr1, p->ttbcr, p->dacr, p->dfsr, p->ifsr,
         p->dfar, p->ifar, p->adfsr, p->aifsr, p->par, p->prrr, p->nmrr, p->vbar,
-        p->contextidr, p->tpidrurw, p->tpidruro, p->tpidrprw, p->csselr,
-        c->fault_fsr, c->fault_addr,
+        p->contextidr, p->tpidrurw, p->tpidruro, p->tpidrprw, p->csselr, p->l2ctlr,
+        p->l2ectlr, c->fault_fsr, c->fault_addr,
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         state_put_u32(w, fields[i]);
@@ -503,8 +511,8 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     uint32_t *const fields[] = {
         &p->actlr, &p->cpacr, &p->ttbr0, &p->ttbr1, &p->ttbcr, &p->dacr, &p->dfsr, &p->ifsr,
         &p->dfar, &p->ifar, &p->adfsr, &p->aifsr, &p->par, &p->prrr, &p->nmrr, &p->vbar,
-        &p->contextidr, &p->tpidrurw, &p->tpidruro, &p->tpidrprw, &p->csselr,
-        &c->fault_fsr, &c->fault_addr,
+        &p->contextidr, &p->tpidrurw, &p->tpidruro, &p->tpidrprw, &p->csselr, &p->l2ctlr,
+        &p->l2ectlr, &c->fault_fsr, &c->fault_addr,
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         *fields[i] = state_get_u32(r);
@@ -513,6 +521,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     p->vbar &= ~0x1fu;
     p->csselr &= 0xfu;
     p->cpacr = 0;
+    p->l2ctlr &= ~0x03000000u;
     if (c->arch >= ARM_V7)
         c->sctlr = (c->sctlr & SCTLR_V7_WRITABLE) | SCTLR_V7_ONES;
 }

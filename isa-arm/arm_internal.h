@@ -121,6 +121,7 @@ struct arm_cp15 {
     uint32_t vbar, contextidr;
     uint32_t tpidrurw, tpidruro, tpidrprw;
     uint32_t csselr;
+    uint32_t l2ctlr, l2ectlr;   /* Cortex-A15/A7 L2 control (IMPLEMENTATION DEFINED) */
 };
 
 struct arm_cpu {

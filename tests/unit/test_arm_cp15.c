@@ -126,6 +126,9 @@ START_TEST(id_registers_per_model)
     ck_assert_uint_eq(mrc_ok(a15, 0, 1, 0, 0), 0x711fe07au);
     mcr_ok(a7, 0, 2, 0, 0, 2);
     ck_assert_uint_eq(mrc_ok(a7, 0, 1, 0, 0), 0x707fe07au);
+    /* L2CTLR: the processor-count field is read-only. */
+    mcr_ok(a7, 9, 1, 0, 2, 0x03000021u);
+    ck_assert_uint_eq(mrc_ok(a7, 9, 1, 0, 2), 0x21u);
     /* CPACR: no VFP/NEON, cp10/cp11 stay zero. */
     mcr_ok(a15, 1, 0, 0, 2, 0x00f00000u);
     ck_assert_uint_eq(mrc_ok(a15, 1, 0, 0, 2), 0);
