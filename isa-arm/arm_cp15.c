@@ -284,21 +284,29 @@ static uint32_t cp15_read(struct arm_cpu *c, enum cp15_reg reg)
 /* ATS1CPR/ATS1CPW/ATS1CUR/ATS1CUW (B4.2.4): translates va as a PL1/PL0
  * read/write would and puts the result in PAR (B4.1.112): PA[31:12] and
  * the attributes, or F = 1 with FS (bits 6:1 = FSR bits 12, 10, 3:0).
- * A fault is reported only in PAR, never taken (external aborts on the
- * walk included). */
-static void address_translate(struct arm_cpu *c, unsigned opc2, uint32_t va)
+ * Only an external abort on the walk is taken, as a data abort with
+ * DFSR/DFAR (PAR UNKNOWN: left as it was); every other fault goes to PAR
+ * alone (B4.2.6). Returns true when the abort was taken. */
+static bool address_translate(struct arm_cpu *c, unsigned opc2, uint32_t va)
 {
     struct arm_mmu_result res;
     bool user = opc2 >= 2, write = opc2 & 1u;
     if (arm_mmu_translate(c, va, write ? TLB_WRITE : TLB_READ, user, false, &res) == 0) {
         c->cp15.par = res.par;
-        return;
+        return false;
     }
-    uint32_t fs = (res.fsr & 0xfu) | ((res.fsr >> 6) & 0x10u) | ((res.fsr >> 7) & 0x20u);
-    c->cp15.par = fs << 1 | 1u;
+    unsigned fs = (res.fsr & 0xfu) | ((res.fsr >> 6) & 0x10u);
+    if (fs == FS_WALK_EXTERNAL_L1 || fs == FS_WALK_EXTERNAL_L2) {
+        c->fault_fsr = res.fsr;
+        c->fault_addr = va;
+        (void)arm_data_abort(c);
+        return true;
+    }
+    c->cp15.par = (uint32_t)fs << 1 | 1u;
+    return false;
 }
 
-static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint32_t v)
+static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
 {
     struct arm_cp15 *p = &c->cp15;
     switch (reg) {
@@ -332,7 +340,7 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint
     case R_DFAR: p->dfar = v; break;
     case R_IFAR: p->ifar = v; break;
     case R_PAR: p->par = v & 0xfffff6ffu; break;
-    case R_ATS1C: address_translate(c, opc2, v); break;
+    case R_ATS1C: break;        /* cp15_v7 */
     case R_TLBI_ALL: case R_TLBI_ASID:
         /* Every entry goes: the soft TLB keeps no ASID tags (it is flushed
          * whenever CONTEXTIDR changes), so by-ASID is all. */
@@ -404,8 +412,10 @@ static int cp15_v7(struct arm_cpu *c, const struct arm_rec *r)
         return undefined(c);
     if (read)
         mrc_result(c, r->rd, cp15_read(c, (enum cp15_reg)d->reg));
+    else if (d->reg == R_ATS1C)
+        address_translate(c, r->shift, c->r[r->rd]);
     else
-        cp15_write(c, (enum cp15_reg)d->reg, r->shift, c->r[r->rd]);
+        cp15_write(c, (enum cp15_reg)d->reg, c->r[r->rd]);
     return ARM_OK;
 }
 

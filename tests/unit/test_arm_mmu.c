@@ -499,6 +499,18 @@ START_TEST(par_results)
     mcr(e, 1, 0, 0, 0, SCTLR_BITS(SCTLR_M | SCTLR_TRE));
     mcr(e, 7, 0, 8, 0, 0x20003000u);
     ck_assert_uint_eq(mrc(e, 7, 0, 4, 0), 0x00133000u | 6u << 4 | 1u << 2 | 1u << 7);
+    /* An external abort on the walk is the one fault ATS takes, as a data
+     * abort (B4.2.6); PAR keeps its value. */
+    map_l1(e, 0x60000000u, UNMAPPED_PA | 1u);
+    e->arm->pc = 0x2000;
+    e->arm->r[0] = 0x60000123u;
+    exec_cp15(e, false, 7, 0, 8, 1);
+    ck_assert_uint_eq(e->arm->cpsr & PSR_MODE, MODE_ABT);
+    ck_assert_uint_eq(e->arm->cp15.dfsr, 0x80eu);
+    ck_assert_uint_eq(e->arm->cp15.dfar, 0x60000123u);
+    ck_assert_uint_eq(e->arm->r[14], 0x2008u);
+    ck_assert_uint_eq(e->arm->cp15.par, 0x00133000u | 6u << 4 | 1u << 2 | 1u << 7);
+    arm_write_cpsr(e->arm, MODE_SVC);
     /* ATS12NSO* need the Security Extensions: UNDEFINED. */
     e->arm->r[0] = 0;
     exec_cp15(e, false, 7, 0, 8, 4);
