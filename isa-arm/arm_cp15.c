@@ -328,11 +328,19 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
         p->ttbcr = v & 7u;
         arm_tlb_flush(c);
         break;
-    case R_DACR:
-        if (v != p->dacr)
-            arm_tlb_flush(c);
+    case R_DACR: {
+        /* Only the entries of the domains whose field changed (an entry's
+         * rights depend on its own domain alone): a guest that toggles the
+         * user domain around every user access keeps its kernel entries. */
+        uint32_t changed = v ^ p->dacr, domains = 0;
+        for (unsigned d = 0; d < 16; d++)
+            if ((changed >> (2 * d)) & 3u)
+                domains |= 1u << d;
+        if (domains)
+            arm_tlb_flush_attrs(c, domains);
         p->dacr = v;
         break;
+    }
     case R_DFSR: p->dfsr = v & 0x3cffu; break;   /* CM, ExT, WnR, FS, domain */
     case R_IFSR: p->ifsr = v & 0x140fu; break;   /* ExT, FS */
     case R_ADFSR: p->adfsr = v; break;
@@ -341,10 +349,15 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
     case R_IFAR: p->ifar = v; break;
     case R_PAR: p->par = v & 0xfffff6ffu; break;
     case R_ATS1C: break;        /* cp15_v7 */
-    case R_TLBI_ALL: case R_TLBI_ASID:
-        /* Every entry goes: the soft TLB keeps no ASID tags (it is flushed
-         * whenever CONTEXTIDR changes), so by-ASID is all. */
+    case R_TLBI_ALL:
         arm_tlb_flush(c);
+        break;
+    case R_TLBI_ASID:
+        /* The soft TLB keeps no ASID tags: it only ever holds non-global
+         * entries of the current ASID (they go whenever CONTEXTIDR
+         * changes), so by-ASID drops every non-global entry, whatever the
+         * ASID given. Global entries stay, as the architecture says. */
+        arm_tlb_flush_attrs(c, ARM_TLB_NG);
         break;
     case R_TLBI_MVA: case R_TLBI_MVAA:
         arm_tlb_flush_va(c, v & 0xfffff000u);
@@ -353,8 +366,8 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
     case R_NMRR: p->nmrr = v; break;
     case R_VBAR: p->vbar = v & ~0x1fu; break;
     case R_CONTEXTIDR:
-        if (v != p->contextidr)
-            arm_tlb_flush(c);   /* a new ASID: non-global entries go (all do) */
+        if ((v ^ p->contextidr) & 0xffu)
+            arm_tlb_flush_attrs(c, ARM_TLB_NG);   /* a new ASID: non-global entries go */
         p->contextidr = v;
         break;
     case R_TPIDRURW: p->tpidrurw = v; break;

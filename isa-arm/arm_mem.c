@@ -37,7 +37,7 @@ static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, b
         return NULL;
     if (kind == TLB_WRITE && (rom || bus_page_has_code(c->cpu.bus, ppage)))
         return NULL;
-    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage);
+    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage, res->tlb_attrs);
     if (res->block > c->tlb_max_block)
         c->tlb_max_block = res->block;
     return host + (va & GUEST_PAGE_MASK);

@@ -393,11 +393,38 @@ START_TEST(tlb_maintenance_and_context_changes)
     mcr(e, 8, 0, 3, 1, 0x40000000u);              /* TLBIMVAIS */
     ck_assert_int_eq(rd(e, 0x40009000u, 4, false, &v), 0);
     ck_assert_uint_eq(v, 0x88u);
-    /* A new ASID: nothing of the old context survives. */
-    mcr(e, 13, 0, 0, 1, 6);
+    /* A new ASID: the non-global entries go, the global ones may stay. */
+    mcr(e, 8, 0, 7, 0, 0);                        /* TLBIALL */
+    map_l2(e, 0x30000000u, small_page(0x00101000u, 3, false));
+    map_l2(e, 0x30001000u, small_page(0x00102000u, 3, false) | 1u << 11);
+    ck_assert_int_eq(rd(e, 0x30000000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 2);
     ck_assert_int_eq(rd(e, 0x30001000u, 4, false, &v), 0);
     ck_assert_uint_eq(v, 3);
-    /* TLBIALL / TLBIASID / TLBIMVAA and a DACR change drop entries too. */
+    map_l2(e, 0x30000000u, small_page(0x00100000u, 3, false));
+    map_l2(e, 0x30001000u, small_page(0x00100000u, 3, false) | 1u << 11);
+    mcr(e, 13, 0, 0, 1, 6);
+    ck_assert_int_eq(rd(e, 0x30000000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 2);                      /* global: still cached */
+    ck_assert_int_eq(rd(e, 0x30001000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 1);                      /* non-global: walked again */
+    map_l2(e, 0x30001000u, small_page(0x00102000u, 3, false) | 1u << 11);
+    ck_assert_int_eq(rd(e, 0x30001000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 1);
+    /* A DACR change drops only the entries of the domains it changes. */
+    map_l1(e, 0x40000000u, section(0x00100000u, 1, 3, false, false));
+    mcr(e, 8, 0, 7, 0, 0);
+    ck_assert_int_eq(rd(e, 0x40009000u, 4, false, &v), 0);   /* domain 1 */
+    ck_assert_int_eq(rd(e, 0x30000000u, 4, false, &v), 0);   /* domain 0 */
+    map_l1(e, 0x40000000u, section(0x00000000u, 1, 3, false, false));
+    map_l2(e, 0x30000000u, small_page(0x00101000u, 3, false));
+    mcr(e, 3, 0, 0, 0, 0x3du);                    /* domain 1: client -> manager */
+    ck_assert_int_eq(rd(e, 0x40009000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 0x88u);                  /* walked again */
+    ck_assert_int_eq(rd(e, 0x30000000u, 4, false, &v), 0);
+    ck_assert_uint_eq(v, 1);                      /* domain 0 entry kept */
+    mcr(e, 3, 0, 0, 0, 0x35u);
+    /* TLBIASID (non-global entries), TLBIMVAA, TLBIALL, DACR. */
     map_l2(e, 0x30001000u, small_page(0x00101000u, 3, false));
     mcr(e, 8, 0, 7, 2, 6);                        /* TLBIASID */
     ck_assert_int_eq(rd(e, 0x30001000u, 4, false, &v), 0);
