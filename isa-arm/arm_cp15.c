@@ -320,8 +320,17 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
     }
     case R_ACTLR: p->actlr = v; break;
     case R_CPACR: break;        /* no coprocessor to grant: cp10/cp11 read as zero */
-    case R_TTBR0: p->ttbr0 = v; arm_tlb_flush(c); break;
-    case R_TTBR1: p->ttbr1 = v; arm_tlb_flush(c); break;
+    case R_TTBR0: case R_TTBR1:
+        /* The architecture asks software to maintain the TLB after a table
+         * change; the non-global entries go here anyway (a new table
+         * usually comes with a new address space), the global ones (the
+         * kernel's, the same in every table) stay. */
+        if (reg == R_TTBR0)
+            p->ttbr0 = v;
+        else
+            p->ttbr1 = v;
+        arm_tlb_flush_attrs(c, ARM_TLB_NG);
+        break;
     case R_TTBCR:
         /* Only N: EAE is RAZ/WI without LPAE, PD0/PD1 without the Security
          * Extensions (B4.1.153). */

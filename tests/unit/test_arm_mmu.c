@@ -309,6 +309,7 @@ START_TEST(external_aborts_and_alignment)
     ck_assert_int_eq(rd(e, 0x10200002u, 2, false, &v), 0);
     /* The first-level table itself nowhere: FS 01100 on the walk. */
     mcr(e, 2, 0, 0, 0, UNMAPPED_PA);
+    mcr(e, 8, 0, 7, 0, 0);                        /* TLBIALL after a table change */
     expect_fault(e, 0x10200000u, 4, false, false, 0x00cu);
     /* The abort takes DFSR/DFAR. */
     e->arm->pc = 0x1000;
