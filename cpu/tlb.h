@@ -65,6 +65,8 @@ static inline void tlb_fill(struct soft_tlb *t, unsigned priv, enum tlb_kind kin
 
 void tlb_flush_all(struct soft_tlb *t);
 void tlb_flush_va(struct soft_tlb *t, uint64_t va);
+/* Drops every entry whose virtual page lies in [va, va + size). */
+void tlb_flush_range(struct soft_tlb *t, uint64_t va, uint64_t size);
 /* Drops every entry of the given kind mapping physical page ppage. */
 void tlb_flush_phys_page(struct soft_tlb *t, enum tlb_kind kind, uint64_t ppage);
 

@@ -147,11 +147,12 @@ static void arm_reset(struct cpu *cpu)
     c->excl_open = false;
     c->excl_addr = 0;
     c->it_cur = 0;
-    c->sctlr = c->arch >= ARM_V5TE ? 0x00050078u : 0;
+    arm_cp15_reset(c);
     c->semi_errno = 0;
     memset(c->tt_open, 0, sizeof c->tt_open);
-    /* A2.6.1: SVC mode, IRQ and FIQ disabled, ARM state, PC = reset vector. */
-    c->cpsr = MODE_SVC | PSR_I | PSR_F;
+    /* A2.6.1: SVC mode, IRQ and FIQ disabled, ARM state, PC = reset vector;
+     * ARMv7 (B1.9.2) also masks asynchronous aborts. */
+    c->cpsr = MODE_SVC | PSR_I | PSR_F | (c->arch >= ARM_V7 ? PSR_A : 0);
     c->pc = c->next_pc = arm_vector_base(c);
     arm_mem_flush(c);
 }
@@ -290,11 +291,19 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
     return res;
 }
 
+/* The debugger's view of the MMU at the current privilege: a walk through
+ * RAM/ROM only, no TLB fill, no fault recorded or taken. */
 static int arm_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access access, uint64_t *pa)
 {
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
     if (va > UINT32_MAX)
         return -1;
-    *pa = va;   /* no MMU on these models */
+    enum tlb_kind kind = access == CPU_ACCESS_WRITE ? TLB_WRITE
+                       : access == CPU_ACCESS_EXEC ? TLB_EXEC : TLB_READ;
+    struct arm_mmu_result res;
+    if (arm_mmu_translate(c, (uint32_t)va, kind, !arm_privileged(c), true, &res))
+        return -1;
+    *pa = res.pa;
     return 0;
 }
 
@@ -360,6 +369,7 @@ static int arm_save(struct cpu *cpu, struct state_writer *w)
     state_put_u32(w, (uint32_t)c->semi_errno);
     for (unsigned i = 0; i < 3; i++)
         state_put_bool(w, c->tt_open[i]);
+    arm_cp15_save(c, w);
     return w->failed ? -1 : 0;
 }
 
@@ -390,6 +400,7 @@ static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->semi_errno = (int)state_get_u32(r);
     for (unsigned i = 0; i < 3; i++)
         c->tt_open[i] = state_get_bool(r);
+    arm_cp15_load(c, r);
     if (state_reader_check(r))
         return -1;
     c->next_pc = c->pc;

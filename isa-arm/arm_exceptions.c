@@ -1,15 +1,23 @@
-/* Exception entry (ARM ARM A2.6), SWI/BKPT/undefined traps and the minimal
- * CP15 of the ARMv5 model (B3.4: ID code, cache type, control register). */
+/* Exception entry: ARMv4/v5 (ARM ARM DDI 0100I A2.6) and ARMv7 (ARM ARM
+ * v7 DDI 0406C B1.8/B1.9), the SWI/BKPT/undefined traps and the aborts. */
 #include "isa-arm/arm_internal.h"
 
 uint32_t arm_vector_base(const struct arm_cpu *c)
 {
-    return (c->sctlr & (1u << 13)) ? 0xffff0000u : 0;
+    if (c->sctlr & SCTLR_V)
+        return 0xffff0000u;
+    /* B1.8.1: with SCTLR.V = 0 the vectors are at VBAR on ARMv7. */
+    return c->arch >= ARM_V7 ? c->cp15.vbar : 0;
 }
 
-/* A2.6.2-A2.6.9: mode, return link, vector offset, and which of I/F get set.
- * Must be called with c->pc = address of the instruction that caused it
- * (or, for IRQ/FIQ, of the next instruction to execute). */
+/* Entry to mode `mode` at vector offset `vector` with return link lr.
+ * ARMv4/v5 (A2.6.2-A2.6.9): I set (and F on reset/FIQ), ARM state.
+ * ARMv7 (B1.8.3-B1.8.5, the TakeXXXException pseudocode of B1.9): A set
+ * for every exception but UND and SVC, IT and J cleared, T from SCTLR.TE,
+ * E from SCTLR.EE. The SPSR gets the CPSR, except that an instruction
+ * executing inside an IT block that takes UND or an abort saves its own
+ * ITSTATE (c->it_cur), so that returning retries it in its IT block; SVC
+ * saves the advanced ITSTATE the CPSR already holds. */
 void arm_take_exception(struct arm_cpu *c, enum arm_exception e)
 {
     static const struct { uint8_t mode, vector; } info[] = {
@@ -19,6 +27,9 @@ void arm_take_exception(struct arm_cpu *c, enum arm_exception e)
         [EXC_FIQ] = { MODE_FIQ, 0x1c },
     };
     bool thumb = arm_thumb(c);
+    /* Return links (B1.8.3, table B1-7): UND and SVC the next halfword or
+     * word (Thumb +2 whatever the instruction's length, as the pseudocode
+     * has it), prefetch abort, IRQ and FIQ +4, data abort +8. */
     uint32_t lr;
     switch (e) {
     case EXC_UND: case EXC_SWI: lr = c->pc + (thumb ? 2 : 4); break;
@@ -27,14 +38,29 @@ void arm_take_exception(struct arm_cpu *c, enum arm_exception e)
     default: lr = 0; break;
     }
     uint32_t old = c->cpsr;
+    if (c->it_cur && (e == EXC_UND || e == EXC_PABT || e == EXC_DABT))
+        old = arm_with_itstate(old, c->it_cur);
     arm_switch_mode(c, info[e].mode);
     enum arm_bank bank = arm_mode_bank(info[e].mode);
     c->spsr[bank] = old;
     if (e != EXC_RESET)
         c->r[14] = lr;
-    c->cpsr = (c->cpsr & ~(PSR_T | PSR_MODE)) | info[e].mode | PSR_I;
+    if (c->arch >= ARM_V6) {
+        uint32_t cpsr = c->cpsr & ~(PSR_T | PSR_MODE | PSR_IT_MASK | PSR_J | PSR_E);
+        cpsr |= info[e].mode | PSR_I;
+        if (e != EXC_UND && e != EXC_SWI)
+            cpsr |= PSR_A;
+        if (c->sctlr & SCTLR_TE)
+            cpsr |= PSR_T;
+        if (c->sctlr & SCTLR_EE)
+            cpsr |= PSR_E;
+        c->cpsr = cpsr;
+    } else {
+        c->cpsr = (c->cpsr & ~(PSR_T | PSR_MODE)) | info[e].mode | PSR_I;
+    }
     if (e == EXC_RESET || e == EXC_FIQ)
         c->cpsr |= PSR_F;
+    c->it_cur = 0;
     c->pc = c->next_pc = arm_vector_base(c) + info[e].vector;
 }
 
@@ -44,10 +70,27 @@ int arm_exec_undefined(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
+/* The data abort for the fault arm_read/arm_write recorded: DFSR/DFAR on
+ * ARMv7 (B4.1.52, B4.1.53). */
 int arm_data_abort(struct arm_cpu *c)
 {
+    if (c->arch >= ARM_V7) {
+        c->cp15.dfsr = c->fault_fsr;
+        c->cp15.dfar = c->fault_addr;
+    }
     arm_take_exception(c, EXC_DABT);
     return ARM_OK;
+}
+
+/* The prefetch abort for the fault the fetch recorded: IFSR (no domain,
+ * no WnR: B4.1.96) and IFAR on ARMv7. */
+void arm_prefetch_abort(struct arm_cpu *c)
+{
+    if (c->arch >= ARM_V7) {
+        c->cp15.ifsr = c->fault_fsr & 0x140fu;
+        c->cp15.ifar = c->fault_addr;
+    }
+    arm_take_exception(c, EXC_PABT);
 }
 
 /* SWI; semihosting traps SWI 0x123456 (ARM) and 0xab (Thumb). */
@@ -60,53 +103,15 @@ int arm_exec_swi(struct arm_cpu *c, const struct arm_rec *r)
 }
 
 /* BKPT (v5): with no debugger attached it is a prefetch abort (A4.1.7);
- * BKPT 0xab is the semihosting trap in both states. */
+ * on ARMv7 with no debug architecture it is a debug event taken as a
+ * prefetch abort with IFSR = debug event and IFAR unchanged (C3.1,
+ * B3.13.3). BKPT 0xab is the semihosting trap in both states. */
 int arm_exec_bkpt(struct arm_cpu *c, const struct arm_rec *r)
 {
     if (c->cpu.semihosting && r->imm == 0xab)
         return arm_semihosting(c);
+    if (c->arch >= ARM_V7)
+        c->cp15.ifsr = arm_fsr(FS_DEBUG, 0, false);
     arm_take_exception(c, EXC_PABT);
-    return ARM_OK;
-}
-
-/* MRC/MCR p15 on arm926ej-s (DDI 0198E §2.3): rd = Rd, rn = CRn, rm = CRm,
- * op = opcode_1, shift = opcode_2, RF_L = MRC. User mode access is UND. */
-int arm_exec_cp15(struct arm_cpu *c, const struct arm_rec *r)
-{
-    if (!arm_privileged(c) || r->op != 0) {
-        arm_take_exception(c, EXC_UND);
-        return ARM_OK;
-    }
-    if (r->flags & RF_L) {
-        uint32_t v;
-        if (r->rn == 0 && r->shift == 0)
-            v = 0x41069265u;          /* MIDR: ARM, v5TEJ, ARM926, r0p5 */
-        else if (r->rn == 0 && r->shift == 1)
-            v = 0x1dd20d2u;           /* CTR: 16 KiB I/D caches, 8 words/line */
-        else if (r->rn == 1 && r->shift == 0)
-            v = c->sctlr;
-        else
-            v = 0;                    /* unimplemented registers read as zero */
-        if (r->rd == 15)
-            c->cpsr = (c->cpsr & 0x0fffffffu) | (v & 0xf0000000u);
-        else
-            c->r[r->rd] = v;
-        return ARM_OK;
-    }
-    uint32_t v = c->r[r->rd];
-    if (r->rn == 1 && r->shift == 0) {
-        /* Only V (high vectors) has an effect without an MMU; the SBO bits
-         * 6:3 and 16/18 read as one. */
-        c->sctlr = (v & 0x0000f385u) | 0x00050078u;
-    } else if (r->rn == 7 && r->rm == 0 && r->shift == 4) {
-        /* Wait for interrupt (ARM926EJ-S TRM 2.3.8): the core stops until
-         * an IRQ or FIQ is asserted, whether or not CPSR masks it; one that
-         * is already asserted makes it complete at once. */
-        if (c->irq_line || c->fiq_line)
-            return ARM_OK;
-        c->waiting = true;
-        return ARM_STOP_IDLE;
-    }
-    /* Cache and TLB maintenance: nothing is cached that needs it. */
     return ARM_OK;
 }

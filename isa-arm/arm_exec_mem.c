@@ -275,7 +275,7 @@ int arm_exec_ldm_stm(struct arm_cpu *c, const struct arm_rec *r)
             enum arm_bank bank = arm_mode_bank(c->cpsr);
             if (bank != BANK_USR)
                 arm_write_cpsr(c, c->spsr[bank]);
-            arm_branch(c, vals[15]);
+            arm_branch(c, c->arch >= ARM_V7 ? vals[15] & (arm_thumb(c) ? ~1u : ~3u) : vals[15]);
         } else {
             load_pc(c, vals[15]);
         }

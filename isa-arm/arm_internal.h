@@ -11,6 +11,9 @@
 #include "cpu/dcache.h"
 #include "cpu/tlb.h"
 
+struct state_writer;
+struct state_reader;
+
 /* Architecture versions. ARM_V7 is ARMv7-A with Thumb-2, the Security
  * Extensions' absence and no VFP/NEON (coprocessors 10/11 are UNDEFINED). */
 enum arm_arch { ARM_V4T = 4, ARM_V5TE = 5, ARM_V6 = 6, ARM_V7 = 7 };
@@ -107,6 +110,19 @@ static inline unsigned arm_rec_len(const struct arm_rec *r) { return r->cond >> 
  * (16-bit data processing does not set flags there), so it has its own. */
 enum { ARM_DC_ARM = 0, ARM_DC_THUMB = 1, ARM_DC_THUMB_IT = 2 };
 
+/* The ARMv7 CP15 system registers (ARM ARM v7 B4.1; arm_cp15.c). */
+struct arm_cp15 {
+    uint32_t actlr, cpacr;
+    uint32_t ttbr0, ttbr1, ttbcr;
+    uint32_t dacr;
+    uint32_t dfsr, ifsr, dfar, ifar, adfsr, aifsr;
+    uint32_t par;
+    uint32_t prrr, nmrr;
+    uint32_t vbar, contextidr;
+    uint32_t tpidrurw, tpidruro, tpidrprw;
+    uint32_t csselr;
+};
+
 struct arm_cpu {
     struct cpu cpu;          /* common head: must be first */
     enum arm_arch arch;
@@ -133,8 +149,18 @@ struct arm_cpu {
      * already holds the advanced state); 0 outside IT blocks. Synchronous
      * exceptions save this one so the faulting instruction is retried. */
     unsigned it_cur;
-    /* CP15 (arm926ej-s): SCTLR only; bit 13 (V) selects high vectors. */
+    /* CP15 (arm_cp15.c). SCTLR on every model with CP15 (arm926ej-s:
+     * only V has an effect); the rest is the ARMv7 system registers. */
     uint32_t sctlr;
+    struct arm_cp15 cp15;
+    /* The last MMU/alignment/external fault of a data access or fetch
+     * (short-descriptor FSR with WnR and domain, and the faulting address),
+     * recorded by arm_read/arm_write/arm_fetch for arm_data_abort and the
+     * prefetch abort. */
+    uint32_t fault_fsr, fault_addr;
+    /* Largest block (bytes) entered in the soft TLB since the last full
+     * flush: TLB maintenance by address drops that whole aligned block. */
+    uint32_t tlb_max_block;
     /* Semihosting state. */
     int semi_errno;
     bool tt_open[3];
@@ -255,6 +281,51 @@ int arm_exec_swi(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_bkpt(struct arm_cpu *c, const struct arm_rec *r);
 int arm_data_abort(struct arm_cpu *c);   /* takes the abort, returns ARM_OK */
 uint32_t arm_vector_base(const struct arm_cpu *c);
+void arm_prefetch_abort(struct arm_cpu *c);   /* with the recorded fault */
+
+/* arm_cp15.c: the system control coprocessor. */
+void arm_cp15_reset(struct arm_cpu *c);
+void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w);
+void arm_cp15_load(struct arm_cpu *c, struct state_reader *r);
+
+/* arm_mmu.c: VMSAv7 short-descriptor translation (ARM ARM v7 B3). */
+#define SCTLR_M   (1u << 0)
+#define SCTLR_A   (1u << 1)
+#define SCTLR_CP15BEN (1u << 5)
+#define SCTLR_V   (1u << 13)
+#define SCTLR_EE  (1u << 25)
+#define SCTLR_TRE (1u << 28)
+#define SCTLR_AFE (1u << 29)
+#define SCTLR_TE  (1u << 30)
+/* Short-descriptor fault status values FS[4:0] (B3.13.3, table B3-23). */
+enum arm_fs {
+    FS_ALIGNMENT = 0x01, FS_DEBUG = 0x02, FS_ACCESS_FLAG_SECTION = 0x03,
+    FS_TRANSLATION_SECTION = 0x05, FS_ACCESS_FLAG_PAGE = 0x06,
+    FS_TRANSLATION_PAGE = 0x07, FS_SYNC_EXTERNAL = 0x08, FS_DOMAIN_SECTION = 0x09,
+    FS_DOMAIN_PAGE = 0x0b, FS_WALK_EXTERNAL_L1 = 0x0c, FS_PERMISSION_SECTION = 0x0d,
+    FS_WALK_EXTERNAL_L2 = 0x0e, FS_PERMISSION_PAGE = 0x0f,
+};
+/* An FSR value in the short-descriptor format: FS[4] in bit 10, FS[3:0] in
+ * bits 3:0, the domain in bits 7:4, WnR in bit 11. */
+static inline uint32_t arm_fsr(unsigned fs, unsigned domain, bool write)
+{
+    return ((fs & 0x10u) << 6) | (fs & 0xfu) | ((domain & 0xfu) << 4) | (write ? 1u << 11 : 0);
+}
+struct arm_mmu_result {
+    uint32_t pa;
+    uint32_t block;     /* size of the mapping (4 KiB .. 16 MiB), for the soft TLB */
+    uint32_t par;       /* the PAR value of a successful translation (B4.1.112) */
+    uint32_t fsr;       /* on a fault: arm_fsr(...) */
+};
+/* Translates va for an access of the given kind at the given privilege,
+ * with every permission check. debug: no side effects (host memory only,
+ * never MMIO). Returns 0, or -1 with res->fsr set. */
+int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
+                      bool debug, struct arm_mmu_result *res) ORR_MUST_CHECK;
+/* Drops every soft-TLB entry and the decoded-code memo. */
+void arm_tlb_flush(struct arm_cpu *c);
+/* Drops the soft-TLB entries that may hold va (the whole largest block). */
+void arm_tlb_flush_va(struct arm_cpu *c, uint32_t va);
 
 #include "isa-arm/arm_exec_v6.h"
 

@@ -1,24 +1,36 @@
-/* Memory access for the ARM core: soft TLB fast path, bus slow path, and the
- * instruction fetch through the decoded cache. Translation is the identity
- * (no MMU on these models); arm_translate is where a page-table walk goes. */
+/* Memory access for the ARM core: soft TLB fast path, the slow path
+ * (translation through arm_mmu.c, alignment, unaligned and big-endian
+ * accesses, the bus), and the instruction fetch through the decoded cache. */
 #include "isa-arm/arm_internal.h"
 
 #include "machine/bus.h"
 
-/* Virtual to physical; returns 0, or -1 for a translation fault. */
+/* Virtual to physical for an access by the CPU; on a fault records it
+ * (FSR and address) for the abort and returns -1. */
 static int arm_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
-                         uint64_t *pa)
+                         struct arm_mmu_result *res)
 {
-    *pa = va;
+    if (arm_mmu_translate(c, va, kind, user, false, res)) {
+        c->fault_fsr = res->fsr;
+        c->fault_addr = va;
+        return -1;
+    }
     return 0;
+}
+
+static int record_fault(struct arm_cpu *c, unsigned fs, uint32_t va, bool write)
+{
+    c->fault_fsr = arm_fsr(fs, 0, write);
+    c->fault_addr = va;
+    return -1;
 }
 
 /* Fills the TLB for va's page if it is RAM/ROM; returns the host pointer for
  * va, or NULL when the access must take the bus path. */
 static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
-                           uint64_t pa)
+                           const struct arm_mmu_result *res)
 {
-    uint64_t ppage = pa & ~GUEST_PAGE_MASK;
+    uint64_t ppage = res->pa & ~GUEST_PAGE_MASK;
     bool rom;
     uint8_t *host = bus_host_ptr(c->cpu.bus, ppage, GUEST_PAGE_SIZE, &rom);
     if (!host)
@@ -26,6 +38,8 @@ static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, b
     if (kind == TLB_WRITE && (rom || bus_page_has_code(c->cpu.bus, ppage)))
         return NULL;
     tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage);
+    if (res->block > c->tlb_max_block)
+        c->tlb_max_block = res->block;
     return host + (va & GUEST_PAGE_MASK);
 }
 
@@ -45,45 +59,110 @@ static inline void store_le(uint8_t *p, unsigned size, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint32_t *value)
+/* CPSR.E = 1 (v7 A3.3.1, endian support): data accesses are big-endian, the
+ * bytes of each access reversed. */
+static inline uint32_t byte_reverse(uint32_t v, unsigned size)
+{
+    switch (size) {
+    case 1: return v;
+    case 2: return (uint32_t)__builtin_bswap16((uint16_t)v);
+    default: return __builtin_bswap32(v);
+    }
+}
+
+/* One access that missed the TLB (or any access while CPSR.E = 1, which
+ * never uses it). ARMv6 and later (A3.2.1, table A3-1): a misaligned
+ * access takes an alignment fault when SCTLR.A = 1 or the instruction
+ * requires alignment (ARM_ACC_ALIGNED), and otherwise is performed, byte
+ * by byte when it crosses a page, both pages translated and checked before
+ * any byte moves. The alignment fault comes before any MMU fault (B3.12.1).
+ * ARMv4/v5 never fault on alignment: their executors align the address
+ * themselves (the bus handles whatever remains). */
+static int access_slow(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
+                       bool write, uint32_t *value)
 {
     bool user = acc & ARM_ACC_USER;
-    uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_READ, addr, size);
+    enum tlb_kind kind = write ? TLB_WRITE : TLB_READ;
+    bool v6 = c->arch >= ARM_V6;
+    bool big = v6 && (c->cpsr & PSR_E);
+    bool misaligned = (addr & (size - 1)) != 0;
+    if (misaligned && v6 && ((acc & ARM_ACC_ALIGNED) || (c->sctlr & SCTLR_A)))
+        return record_fault(c, FS_ALIGNMENT, addr, write);
+    struct arm_mmu_result res;
+    if (arm_translate(c, addr, kind, user, &res))
+        return -1;
+    uint32_t v = write && big ? byte_reverse(*value, size) : write ? *value : 0;
+    uint32_t last = addr + size - 1;
+    if (misaligned && v6 && ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK)) {
+        uint32_t page2 = last & ~(uint32_t)GUEST_PAGE_MASK;
+        struct arm_mmu_result res2;
+        if (arm_translate(c, page2, kind, user, &res2))
+            return -1;
+        uint32_t got = 0;
+        for (unsigned i = 0; i < size; i++) {
+            uint32_t va = addr + i;
+            bool first_page = (addr & GUEST_PAGE_MASK) + i < GUEST_PAGE_SIZE;
+            uint64_t pa = first_page ? (uint64_t)res.pa + i : (uint64_t)res2.pa + (va - page2);
+            if (write) {
+                int rc = bus_write(c->cpu.bus, pa, 1, (v >> (8 * i)) & 0xffu);
+                if (rc != BUS_OK && rc != BUS_READONLY)
+                    return record_fault(c, FS_SYNC_EXTERNAL, va, true);
+            } else {
+                uint64_t b;
+                if (bus_read(c->cpu.bus, pa, 1, &b) != BUS_OK)
+                    return record_fault(c, FS_SYNC_EXTERNAL, va, false);
+                got |= (uint32_t)(b & 0xffu) << (8 * i);
+            }
+        }
+        if (!write)
+            *value = big ? byte_reverse(got, size) : got;
+        return 0;
+    }
+    uint8_t *h = big ? NULL : tlb_refill(c, addr, kind, user, &res);
     if (h) {
-        *value = load_le(h, size);
+        if (write)
+            store_le(h, size, v);
+        else
+            *value = load_le(h, size);
         return 0;
     }
-    uint64_t pa;
-    if (arm_translate(c, addr, TLB_READ, user, &pa))
-        return -1;
-    if ((addr & (size - 1)) == 0 && (h = tlb_refill(c, addr, TLB_READ, user, pa))) {
-        *value = load_le(h, size);
-        return 0;
+    if (write) {
+        int rc = bus_write(c->cpu.bus, res.pa, size, v);
+        return (rc == BUS_OK || rc == BUS_READONLY) ? 0
+                                                    : record_fault(c, FS_SYNC_EXTERNAL, addr, true);
     }
-    uint64_t v;
-    if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
-        return -1;
-    *value = (uint32_t)v;
+    uint64_t got;
+    if (bus_read(c->cpu.bus, res.pa, size, &got) != BUS_OK)
+        return record_fault(c, FS_SYNC_EXTERNAL, addr, false);
+    *value = big ? byte_reverse((uint32_t)got, size) : (uint32_t)got;
     return 0;
+}
+
+/* The hot path: one TLB compare (the tag keeps the alignment bits, so a
+ * misaligned access misses). While CPSR.E = 1 the TLB is not used at all
+ * (nothing is filled either), so the little-endian path pays one test. */
+int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint32_t *value)
+{
+    if (__builtin_expect(!(c->cpsr & PSR_E), 1)) {
+        uint8_t *h = tlb_lookup(&c->tlb, (acc & ARM_ACC_USER) ? 0 : 1, TLB_READ, addr, size);
+        if (h) {
+            *value = load_le(h, size);
+            return 0;
+        }
+    }
+    return access_slow(c, addr, size, acc, false, value);
 }
 
 int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint32_t value)
 {
-    bool user = acc & ARM_ACC_USER;
-    uint8_t *h = tlb_lookup(&c->tlb, user ? 0 : 1, TLB_WRITE, addr, size);
-    if (h) {
-        store_le(h, size, value);
-        return 0;
+    if (__builtin_expect(!(c->cpsr & PSR_E), 1)) {
+        uint8_t *h = tlb_lookup(&c->tlb, (acc & ARM_ACC_USER) ? 0 : 1, TLB_WRITE, addr, size);
+        if (h) {
+            store_le(h, size, value);
+            return 0;
+        }
     }
-    uint64_t pa;
-    if (arm_translate(c, addr, TLB_WRITE, user, &pa))
-        return -1;
-    if ((addr & (size - 1)) == 0 && (h = tlb_refill(c, addr, TLB_WRITE, user, pa))) {
-        store_le(h, size, value);
-        return 0;
-    }
-    int rc = bus_write(c->cpu.bus, pa, size, value);
-    return (rc == BUS_OK || rc == BUS_READONLY) ? 0 : -1;
+    return access_slow(c, addr, size, acc, true, &value);
 }
 
 /* Decodes one instruction of the given state into r. */
@@ -98,11 +177,11 @@ static void decode_into(struct arm_cpu *c, bool thumb, uint32_t insn, struct arm
 
 /* Reads the instruction bits at pa through the bus (MMIO, or the second
  * halfword of a T32 instruction on another page); -1 on a bus fault. */
-static int fetch_bus(struct arm_cpu *c, uint64_t pa, unsigned size, uint32_t *insn)
+static int fetch_bus(struct arm_cpu *c, uint64_t pa, uint32_t va, unsigned size, uint32_t *insn)
 {
     uint64_t v;
     if (bus_read(c->cpu.bus, pa, size, &v) != BUS_OK)
-        return -1;
+        return record_fault(c, FS_SYNC_EXTERNAL, va, false);
     *insn = (uint32_t)v;
     return 0;
 }
@@ -112,10 +191,10 @@ static int fetch_bus(struct arm_cpu *c, uint64_t pa, unsigned size, uint32_t *in
  * cached (the record would depend on two pages). */
 static int fetch_straddling_hw2(struct arm_cpu *c, uint32_t va2, bool user, uint32_t *hw2)
 {
-    uint64_t pa2;
-    if (arm_translate(c, va2, TLB_EXEC, user, &pa2))
+    struct arm_mmu_result res;
+    if (arm_translate(c, va2, TLB_EXEC, user, &res))
         return -1;
-    return fetch_bus(c, pa2, 2, hw2);
+    return fetch_bus(c, res.pa, va2, 2, hw2);
 }
 
 /* The decoded record of the instruction at c->pc. The exec TLB gives the
@@ -141,16 +220,18 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
         h = (uint8_t *)(uintptr_t)(va + e->addend);
         pa = e->ppage | (va & GUEST_PAGE_MASK);
     } else {
-        if (arm_translate(c, va, TLB_EXEC, user, &pa))
+        struct arm_mmu_result res;
+        if (arm_translate(c, va, TLB_EXEC, user, &res))
             goto abort;
-        h = tlb_refill(c, va, TLB_EXEC, user, pa);
+        pa = res.pa;
+        h = tlb_refill(c, va, TLB_EXEC, user, &res);
         if (!h) {
-            if (fetch_bus(c, pa, size, &insn))
+            if (fetch_bus(c, pa, va, size, &insn))
                 goto abort;
             if (thumb && thumb_is_32bit(c->arch, insn)) {
                 if (((va + 2) & GUEST_PAGE_MASK) == 0
                         ? fetch_straddling_hw2(c, va + 2, user, &hw2)
-                        : fetch_bus(c, pa + 2, 2, &hw2))
+                        : fetch_bus(c, pa + 2, va + 2, 2, &hw2))
                     goto abort;
                 insn = insn << 16 | hw2;
             }
@@ -189,7 +270,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
     c->fast_recs = recs;
     return r;
 abort:
-    arm_take_exception(c, EXC_PABT);
+    arm_prefetch_abort(c);
     return NULL;
 }
 
@@ -207,8 +288,7 @@ static void on_code_written(void *opaque, uint64_t ppage)
 
 void arm_mem_flush(struct arm_cpu *c)
 {
-    c->fast_valid = false;
-    tlb_flush_all(&c->tlb);
+    arm_tlb_flush(c);
     dcache_flush(&c->dc);
 }
 
@@ -217,7 +297,7 @@ int arm_mem_init(struct arm_cpu *c, struct orr_error *err)
     /* One record per halfword so ARM and Thumb share the page layout. */
     if (dcache_init(&c->dc, sizeof(struct arm_rec), GUEST_PAGE_SIZE / 2, 512, err))
         return -1;
-    tlb_flush_all(&c->tlb);
+    arm_tlb_flush(c);
     struct bus_listener l = { .opaque = c, .code_marked = on_code_marked,
                               .code_written = on_code_written };
     if (bus_add_listener(c->cpu.bus, &l)) {
