@@ -963,6 +963,54 @@ START_TEST(unaligned_and_pc_stores)
 }
 END_TEST
 
+/* The accesses that must be aligned take the alignment fault (DFSR FS 1,
+ * DFAR the address); plain LDR/STR only when SCTLR.A is set. */
+static void expect_alignment_abort(struct env *e, uint32_t insn, uint32_t addr, bool write)
+{
+    struct arm_cpu *c = e->arm;
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    step(e, insn);
+    ck_assert_msg(c->pc == 0x10, "%08x: pc %08x", insn, c->pc);
+    ck_assert_uint_eq(c->cpsr & PSR_MODE, MODE_ABT);
+    ck_assert_uint_eq(c->cp15.dfsr, arm_fsr(FS_ALIGNMENT, 0, write));
+    ck_assert_uint_eq(c->cp15.dfar, addr);
+    ck_assert_uint_eq(c->r[14], CODE + 8);
+}
+
+START_TEST(alignment_faults)
+{
+    struct env *e = env_new("cortex-a15");
+    struct arm_cpu *c = e->arm;
+    c->r[2] = 0x2004;
+    expect_alignment_abort(e, 0xe1b24f9f, 0x2004, false);   /* ldrexd r4, r5, [r2] */
+    c->excl_open = false;
+    expect_alignment_abort(e, 0xe1a23f96, 0x2004, true);    /* strexd: even when failing */
+    c->r[2] = 0x2002;
+    expect_alignment_abort(e, 0xe1921f9f, 0x2002, false);   /* ldrex r1, [r2] */
+    expect_alignment_abort(e, 0xe1823f94, 0x2002, true);    /* strex r3, r4, [r2] */
+    expect_alignment_abort(e, 0xe1c240d0, 0x2002, false);   /* ldrd r4, r5, [r2] */
+    expect_alignment_abort(e, 0xe8920003, 0x2002, false);   /* ldm r2, {r0, r1} */
+    expect_alignment_abort(e, 0xe8820003, 0x2002, true);    /* stm r2, {r0, r1} */
+    c->r[2] = 0x2001;
+    expect_alignment_abort(e, 0xe1021093, 0x2001, false);   /* swp r1, r3, [r2] */
+    c->r[5] = 0x2002;
+    expect_alignment_abort(e, 0xf8950a00, 0x2002, false);   /* rfeia r5 */
+    /* The base is left alone by a faulting writeback form. */
+    c->r[2] = 0x2002;
+    expect_alignment_abort(e, 0xe8b20003, 0x2002, false);   /* ldm r2!, {r0, r1} */
+    ck_assert_uint_eq(c->r[2], 0x2002);
+    /* LDR/LDRH are fine unaligned unless SCTLR.A = 1. */
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    c->r[2] = 0x2001;
+    step(e, 0xe5921000);
+    ck_assert_uint_eq(c->pc, CODE + 4);
+    c->sctlr |= SCTLR_A;
+    expect_alignment_abort(e, 0xe5921000, 0x2001, false);   /* ldr r1, [r2] */
+    expect_alignment_abort(e, 0xe1c210b0, 0x2001, true);    /* strh r1, [r2] */
+    env_free(e);
+}
+END_TEST
+
 START_TEST(save_load_v6_state)
 {
     struct env *a = env_new("cortex-a15"), *b = env_new("cortex-a15");
@@ -1019,6 +1067,7 @@ static Suite *v6_suite(void)
     tcase_add_test(tc, msr_mrs_v7);
     tcase_add_test(tc, interworking_and_bxj);
     tcase_add_test(tc, unaligned_and_pc_stores);
+    tcase_add_test(tc, alignment_faults);
     tcase_add_test(tc, save_load_v6_state);
     suite_add_tcase(s, tc);
     return s;
