@@ -992,6 +992,7 @@ START_TEST(alignment_faults)
     expect_alignment_abort(e, 0xe8920003, 0x2002, false);   /* ldm r2, {r0, r1} */
     expect_alignment_abort(e, 0xe8820003, 0x2002, true);    /* stm r2, {r0, r1} */
     c->r[2] = 0x2001;
+    c->sctlr |= SCTLR_SW;
     expect_alignment_abort(e, 0xe1021093, 0x2001, false);   /* swp r1, r3, [r2] */
     c->r[5] = 0x2002;
     expect_alignment_abort(e, 0xf8950a00, 0x2002, false);   /* rfeia r5 */
@@ -1007,6 +1008,30 @@ START_TEST(alignment_faults)
     c->sctlr |= SCTLR_A;
     expect_alignment_abort(e, 0xe5921000, 0x2001, false);   /* ldr r1, [r2] */
     expect_alignment_abort(e, 0xe1c210b0, 0x2001, true);    /* strh r1, [r2] */
+    env_free(e);
+}
+END_TEST
+
+/* SWP/SWPB on the v7 models (Multiprocessing Extensions): UNDEFINED
+ * unless SCTLR.SW is set. */
+START_TEST(swp_needs_sctlr_sw)
+{
+    struct env *e = env_new("cortex-a7");
+    struct arm_cpu *c = e->arm;
+    poke(e, 0x2000, 0x12345678);
+    c->r[2] = 0x2000; c->r[3] = 0xaa;
+    step(e, 0xe1021093);                          /* swp r1, r3, [r2] */
+    ck_assert_uint_eq(c->pc, 0x04);
+    ck_assert_uint_eq(c->cpsr & PSR_MODE, MODE_UND);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0x12345678u);
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    c->sctlr |= SCTLR_SW;
+    step(e, 0xe1421093);                          /* swpb r1, r3, [r2] */
+    ck_assert_uint_eq(c->r[1], 0x78);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0x123456aau);
+    step(e, 0xe1021093);                          /* swp r1, r3, [r2] */
+    ck_assert_uint_eq(c->r[1], 0x123456aau);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0xaa);
     env_free(e);
 }
 END_TEST
@@ -1068,6 +1093,7 @@ static Suite *v6_suite(void)
     tcase_add_test(tc, interworking_and_bxj);
     tcase_add_test(tc, unaligned_and_pc_stores);
     tcase_add_test(tc, alignment_faults);
+    tcase_add_test(tc, swp_needs_sctlr_sw);
     tcase_add_test(tc, save_load_v6_state);
     suite_add_tcase(s, tc);
     return s;
