@@ -184,6 +184,20 @@ START_TEST(decode_fields)
     r = dec(ARM_V7, 0xf1010200);                       /* setend be */
     ck_assert_ptr_eq(r.fn, arm_exec_setend);
     ck_assert_uint_eq(r.op, 1);
+    r = dec(ARM_V7, 0xec510f0e);                       /* mrrc p15, 0, r0, r1, c14 */
+    ck_assert_ptr_eq(r.fn, arm_exec_cp15_64);
+    ck_assert(r.flags & RF_L);
+    ck_assert_uint_eq(r.rd, 0);
+    ck_assert_uint_eq(r.rn, 1);
+    ck_assert_uint_eq(r.rm, 14);
+    ck_assert_uint_eq(r.op, 0);
+    r = dec(ARM_V7, 0xec432f3e);                       /* mcrr p15, 3, r2, r3, c14 */
+    ck_assert_ptr_eq(r.fn, arm_exec_cp15_64);
+    ck_assert(!(r.flags & RF_L));
+    ck_assert_uint_eq(r.op, 3);
+    ck_assert_ptr_eq(dec(ARM_V7, 0xec510e0e).fn, arm_exec_undefined);   /* p14 */
+    ck_assert_ptr_eq(dec(ARM_V7, 0xec500f0e).fn, arm_exec_undefined);   /* mrrc r0, r0 */
+    ck_assert_ptr_eq(dec(ARM_V5TE, 0xec510f0e).fn, arm_exec_undefined);
     r = dec(ARM_V7, 0xe12fff22);                       /* bxj r2 */
     ck_assert_ptr_eq(r.fn, arm_exec_bx);
     ck_assert_uint_eq(r.op, 0);
