@@ -1026,6 +1026,46 @@ START_TEST(alignment_faults)
 }
 END_TEST
 
+/* LDRT/STRT and LDRHT/STRHT are checked with User permissions even in a
+ * privileged mode: with the MMU on and the whole RAM one PL1-only section
+ * (AP = 0b001), the plain forms work and the T forms take a permission
+ * fault (B3.7.1). */
+START_TEST(unprivileged_forms_use_user_permissions)
+{
+    struct env *e = env_new("cortex-a15");
+    struct arm_cpu *c = e->arm;
+    poke(e, 0x8000, 0x00000402);     /* section 0 -> PA 0, domain 0, AP 0b001 */
+    poke(e, 0x2000, 0xcafef00d);
+    c->cp15.ttbr0 = 0x8000;
+    c->cp15.ttbcr = 0;
+    c->cp15.dacr = 1;                /* domain 0: client */
+    c->sctlr |= SCTLR_M;
+    arm_tlb_flush(c);
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    c->r[2] = 0x2000;
+    step(e, 0xe5921000);                          /* ldr r1, [r2] */
+    ck_assert_uint_eq(c->r[1], 0xcafef00du);
+    static const struct { uint32_t insn; bool write; } t_forms[] = {
+        { 0xe4b21004, false },   /* ldrt r1, [r2], #4 */
+        { 0xe4a21004, true },    /* strt r1, [r2], #4 */
+        { 0xe4f21001, false },   /* ldrbt r1, [r2], #1 */
+        { 0xe0f210b2, false },   /* ldrht r1, [r2], #2 */
+        { 0xe0e210b2, true },    /* strht r1, [r2], #2 */
+        { 0xe0f210d1, false },   /* ldrsbt r1, [r2], #1 */
+    };
+    for (size_t i = 0; i < sizeof t_forms / sizeof t_forms[0]; i++) {
+        arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+        c->r[2] = 0x2000;
+        step(e, t_forms[i].insn);
+        ck_assert_msg(c->pc == 0x10, "%08x", t_forms[i].insn);
+        ck_assert_uint_eq(c->cp15.dfsr, arm_fsr(FS_PERMISSION_SECTION, 0, t_forms[i].write));
+        ck_assert_uint_eq(c->cp15.dfar, 0x2000);
+        ck_assert_uint_eq(c->r[2], 0x2000);       /* base restored */
+    }
+    env_free(e);
+}
+END_TEST
+
 /* SWP/SWPB on the v7 models (Multiprocessing Extensions): UNDEFINED
  * unless SCTLR.SW is set. */
 START_TEST(swp_needs_sctlr_sw)
@@ -1108,6 +1148,7 @@ static Suite *v6_suite(void)
     tcase_add_test(tc, unaligned_and_pc_stores);
     tcase_add_test(tc, alignment_faults);
     tcase_add_test(tc, swp_needs_sctlr_sw);
+    tcase_add_test(tc, unprivileged_forms_use_user_permissions);
     tcase_add_test(tc, save_load_v6_state);
     suite_add_tcase(s, tc);
     return s;
