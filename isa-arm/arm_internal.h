@@ -293,6 +293,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r);
 #define SCTLR_M   (1u << 0)
 #define SCTLR_A   (1u << 1)
 #define SCTLR_CP15BEN (1u << 5)
+#define SCTLR_SW  (1u << 10)   /* SWP/SWPB enable (Multiprocessing Extensions) */
 #define SCTLR_V   (1u << 13)
 #define SCTLR_EE  (1u << 25)
 #define SCTLR_TRE (1u << 28)
