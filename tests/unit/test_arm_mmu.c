@@ -586,6 +586,51 @@ START_TEST(older_models_keep_the_identity)
 }
 END_TEST
 
+/* The whole chain with real instructions: a user-mode load faults on an
+ * unmapped page, the abort handler reads DFSR/DFAR, maps the page, drops
+ * the TLB entry and returns with SUBS pc, lr, #8, and the load is retried. */
+START_TEST(user_fault_handled_and_retried)
+{
+    struct env *e = env_new("cortex-a15");
+    map_l1(e, 0x00000000u, section(0x00000000u, 0, 3, false, false));
+    map_table(e, 0x30000000u, 0);
+    static const uint32_t user[] = {
+        0xe5910000u, /* ldr r0, [r1] */
+        0xe3a02007u, /* mov r2, #7 */
+        0xeafffffeu, /* b . */
+    };
+    static const uint32_t handler[] = {
+        0xee154f10u, /* mrc p15, 0, r4, c5, c0, 0   DFSR */
+        0xee165f10u, /* mrc p15, 0, r5, c6, c0, 0   DFAR */
+        0xe5889000u, /* str r9, [r8]                the page's descriptor */
+        0xee08af37u, /* mcr p15, 0, r10, c8, c7, 1  TLBIMVA */
+        0xe25ef008u, /* subs pc, lr, #8 */
+    };
+    for (unsigned i = 0; i < 3; i++)
+        poke(e, 0x2000u + 4 * i, user[i]);
+    for (unsigned i = 0; i < 5; i++)
+        poke(e, 0x3000u + 4 * i, handler[i]);
+    poke(e, 0x10u, 0xea000bfau);                 /* data abort vector: b 0x3000 */
+    poke(e, 0x00100010u, 0x5a5a5a5au);
+    mmu_on(e, 0);
+    struct arm_cpu *c = e->arm;
+    arm_write_cpsr(c, MODE_USR);
+    c->r[1] = 0x30000010u;
+    c->r[8] = L2_BASE;                           /* the entry of VA 0x30000000 */
+    c->r[9] = small_page(0x00100000u, 3, false);
+    c->r[10] = 0x30000000u;
+    c->pc = 0x2000u;
+    e->cpu->ops->run(e->cpu, 12);
+    ck_assert_uint_eq(c->cpsr & PSR_MODE, MODE_USR);
+    ck_assert_uint_eq(c->r[4], 0x007u);          /* translation fault, page, domain 0 */
+    ck_assert_uint_eq(c->r[5], 0x30000010u);
+    ck_assert_uint_eq(c->r[0], 0x5a5a5a5au);
+    ck_assert_uint_eq(c->r[2], 7);
+    ck_assert_uint_eq(c->pc, 0x2008u);
+    env_free(e);
+}
+END_TEST
+
 static Suite *mmu_suite(void)
 {
     Suite *s = suite_create("arm_mmu");
@@ -601,6 +646,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, par_results);
     tcase_add_test(tc, debugger_translate_has_no_side_effects);
     tcase_add_test(tc, older_models_keep_the_identity);
+    tcase_add_test(tc, user_fault_handled_and_retried);
     suite_add_tcase(s, tc);
     return s;
 }
