@@ -90,10 +90,11 @@ struct cp15_desc {
 };
 
 /* Every ARMv7 CP15 register and operation of these models, sorted by
- * (CRn, opc1, CRm, opc2) as in B3.17.2 (cp15_find relies on the order). CRn = 0, opc1 = 0, CRm = c3..c7 and
- * the unused c2 slots read as zero (B3.17.2, "RAZ"); the two MIDR aliases
- * are opc2 = 4 and 7 (B4.1.105). ATS12NSO* (c7, 0, c8, 4..7) need the
- * Security Extensions: absent, so UNDEFINED. */
+ * (CRn, opc1, CRm, opc2) as in B3.17.2 (cp15_find relies on the order).
+ * CRn = 0, opc1 = 0, CRm = c3..c7 and the unused c2 slots read as zero
+ * (B3.17.2, "RAZ"); the two MIDR aliases are opc2 = 4 and 7 (B4.1.105).
+ * ATS12NSO* (c7, 0, c8, 4..7) need the Security Extensions: absent, so
+ * UNDEFINED. */
 static const struct cp15_desc cp15_table[] = {
     { CP15_ENC(0, 0, 0, 0), R_MIDR, PL1_R },       /* MIDR */
     { CP15_ENC(0, 0, 0, 1), R_CTR, PL1_R },        /* CTR */
