@@ -564,6 +564,112 @@ static void dec_mcr(uint32_t i, struct arm_rec *r)
     r->op = bits(i, 23, 21); r->shift = bits(i, 7, 5); r->flags = bits(i, 20, 20) ? RF_L : 0;
 }
 
+/* ---- ARMv6/v7 UNPREDICTABLE choices in the older encodings ------------
+ * The same fields as the ARMv4/v5 decoders; the rows run only from ARMv6
+ * (ARMv7 where the rule is v7's), so the ARM7TDMI and ARM926 behaviours the
+ * conformance vectors check are kept. */
+
+static void reject_if(struct arm_rec *r, bool unpredictable)
+{
+    if (unpredictable)
+        r->fn = arm_exec_undefined;
+}
+
+static void dec_mul_v6(uint32_t i, struct arm_rec *r)   /* v7 A8.8.114/100 */
+{
+    dec_mul(i, r);
+    reject_if(r, r->rd == 15 || r->rm == 15 || r->rs == 15 || (r->op && r->rn == 15));
+}
+
+static void dec_mull_v6(uint32_t i, struct arm_rec *r)  /* v7 A8.8.257/177 */
+{
+    dec_mull(i, r);
+    reject_if(r, r->rd == 15 || r->rn == 15 || r->rm == 15 || r->rs == 15 || r->rd == r->rn);
+}
+
+static void dec_swp_v6(uint32_t i, struct arm_rec *r)   /* v7 A8.8.229 */
+{
+    dec_swp(i, r);
+    reject_if(r, r->rd == 15 || r->rm == 15 || r->rn == 15 || r->rn == r->rm || r->rn == r->rd);
+}
+
+/* LDRH/LDRSB/LDRSH/STRH (v7 A8.8.80-94, A8.8.217): Rt = 15, writeback to
+ * r15 or Rt, a register offset in r15. */
+static void dec_ldrh_v7(uint32_t i, struct arm_rec *r)
+{
+    dec_ldrh(i, r);
+    bool wb = !(r->flags & RF_P) || (r->flags & RF_W);
+    reject_if(r, r->rd == 15 || (wb && (r->rn == 15 || r->rn == r->rd)) ||
+                 (!(r->flags & RF_IMM) && r->rm == 15));
+}
+
+static void dec_blx_reg_v6(uint32_t i, struct arm_rec *r)   /* v7 A8.8.26 */
+{
+    dec_bx(i, r);
+    reject_if(r, r->rm == 15);
+}
+
+static void dec_clz_v6(uint32_t i, struct arm_rec *r)       /* v7 A8.8.33 */
+{
+    dec_clz(i, r);
+    reject_if(r, r->rd == 15 || r->rm == 15);
+}
+
+static void dec_qarith_v6(uint32_t i, struct arm_rec *r)    /* v7 A8.8.134... */
+{
+    dec_qarith(i, r);
+    reject_if(r, r->rd == 15 || r->rn == 15 || r->rm == 15);
+}
+
+/* SMLAxy/SMLAWy/SMULWy/SMLALxy/SMULxy (v7 A8.8.176-206): no r15; the
+ * accumulator too where there is one; SMLALxy RdHi = RdLo. */
+static void dec_smulxy_v6(uint32_t i, struct arm_rec *r)
+{
+    dec_smulxy(i, r);
+    bool acc = r->op == 0 || r->op == 2 || (r->op == 1 && !(r->shift & 1));
+    reject_if(r, r->rd == 15 || r->rm == 15 || r->rs == 15 || (acc && r->rn == 15) ||
+                 (r->op == 2 && r->rd == r->rn));
+}
+
+static void dec_mrs_v6(uint32_t i, struct arm_rec *r)       /* v7 B9.3.9 */
+{
+    dec_mrs(i, r);
+    reject_if(r, r->rd == 15);
+}
+
+/* Data processing with a register-shifted register (v7 A8.8.*): no r15 at
+ * all (MOV/MVN have no Rn). */
+static void dec_dp_regshift_v6(uint32_t i, struct arm_rec *r)
+{
+    dec_dp(i, r);
+    bool has_rn = r->op != 0xd && r->op != 0xf;
+    reject_if(r, r->rd == 15 || r->rm == 15 || r->rs == 15 || (has_rn && r->rn == 15));
+}
+
+/* LDM/STM (v7 A8.8.57-60, A8.8.197-200, B9.3.5/6/17): base r15, an empty
+ * list, an LDM writing back to a base it loads, and writeback in the
+ * user-register forms. */
+static void dec_ldm_v7(uint32_t i, struct arm_rec *r)
+{
+    dec_ldm(i, r);
+    uint32_t list = r->imm & 0xffff;
+    bool load = r->flags & RF_L, wb = r->flags & RF_W, user_regs = r->flags & RF_B;
+    reject_if(r, r->rn == 15 || list == 0 || (load && wb && ((list >> r->rn) & 1)) ||
+                 (user_regs && wb && !(load && (list & 0x8000))));
+}
+
+/* MCRR/MRRC (v7 A8.8.109/A8.8.110): only CP15 exists. rd = Rt, rn = Rt2,
+ * rm = CRm, op = opc1, RF_L = MRRC. */
+static void dec_mcrr(uint32_t i, struct arm_rec *r)
+{
+    r->fn = arm_exec_cp15_64;
+    r->rd = bits(i, 15, 12); r->rn = bits(i, 19, 16); r->rm = bits(i, 3, 0);
+    r->op = bits(i, 7, 4); r->flags = bits(i, 20, 20) ? RF_L : 0;
+    /* Another coprocessor; UNPREDICTABLE: r15, MRRC with Rt = Rt2. */
+    reject_if(r, bits(i, 11, 8) != 15 || r->rd == 15 || r->rn == 15 ||
+                 ((r->flags & RF_L) && r->rd == r->rn));
+}
+
 #define V4 ARM_V4T
 #define V5 ARM_V5TE
 #define V6 ARM_V6
@@ -586,7 +692,9 @@ static const struct arm_pattern arm_patterns[] = {
     { 0xfe000000, 0xfa000000, V5, dec_blx_imm, "BLX imm (A4.1.9)" },
     { 0xfd70f000, 0xf550f000, V5, dec_nop,     "PLD (A4.1.45, a hint)" },
     { 0xf0000000, 0xf0000000, V5, dec_und,     "unconditional space (A3.13)" },
+    { 0x0fc000f0, 0x00000090, V6, dec_mul_v6,  "MUL/MLA (v7 A8.8.114/100)" },
     { 0x0fc000f0, 0x00000090, V4, dec_mul,     "MUL/MLA (A4.1.40/A4.1.34)" },
+    { 0x0f8000f0, 0x00800090, V6, dec_mull_v6, "UMULL/UMLAL/SMULL/SMLAL (v7)" },
     { 0x0f8000f0, 0x00800090, V4, dec_mull,    "UMULL/UMLAL/SMULL/SMLAL" },
     { 0x0ff000f0, 0x00400090, V6, dec_umaal,   "UMAAL (v7 A8.8.255)" },
     { 0x0ff000f0, 0x00600090, V7, dec_mls,     "MLS (v7 A8.8.101)" },
@@ -594,7 +702,11 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0f2000f0, 0x002000b0, V7, dec_ldrht,   "LDRHT/STRHT (v7 A8.8.83/A8.8.219)" },
     { 0x0f3000d0, 0x003000d0, V7, dec_ldrht,   "LDRSBT/LDRSHT (v7 A8.8.89/93)" },
     { 0x0f3000d0, 0x002000d0, V7, dec_und,     "LDRD/STRD P=0 W=1: UNPREDICTABLE" },
+    { 0x0fb00ff0, 0x01000090, V6, dec_swp_v6,  "SWP/SWPB (v7 A8.8.229)" },
     { 0x0fb00ff0, 0x01000090, V4, dec_swp,     "SWP/SWPB (A4.1.108)" },
+    { 0x0e1000b0, 0x001000b0, V7, dec_ldrh_v7, "LDRH/LDRSH (v7 A8.8.80-94)" },
+    { 0x0e1000d0, 0x001000d0, V7, dec_ldrh_v7, "LDRSB (v7 A8.8.86-88)" },
+    { 0x0e1000f0, 0x000000b0, V7, dec_ldrh_v7, "STRH (v7 A8.8.217/218)" },
     { 0x0e1000f0, 0x001000b0, V4, dec_ldrh,    "LDRH (A4.1.28)" },
     { 0x0e1000d0, 0x001000d0, V4, dec_ldrh,    "LDRSB/LDRSH (A4.1.29/30)" },
     { 0x0e1000f0, 0x000000b0, V4, dec_ldrh,    "STRH (A4.1.104)" },
@@ -602,15 +714,20 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0e1000d0, 0x000000d0, V5, dec_ldrd,    "LDRD/STRD (A4.1.26/A4.1.102)" },
     { 0x0e000090, 0x00000090, V4, dec_und,     "other multiply/extra-load space" },
     { 0x0ff000f0, 0x01200010, V4, dec_bx,      "BX (A4.1.10)" },
+    { 0x0ff000f0, 0x01200030, V6, dec_blx_reg_v6, "BLX reg (v7 A8.8.26)" },
     { 0x0ff000f0, 0x01200030, V5, dec_bx,      "BLX reg (A4.1.9)" },
     { 0x0ff000f0, 0x01200020, V6, dec_bxj,     "BXJ (v7 A8.8.34)" },
     { 0x0ff000f0, 0x01400070, V7, dec_hvc,     "HVC (v7 B9.3.4)" },
     { 0x0ff000f0, 0x01600070, V6, dec_smc,     "SMC (v7 B9.3.14)" },
     { 0x0f9002f0, 0x01000200, V7, dec_und,     "MRS/MSR banked: no Virtualization Ext." },
+    { 0x0ff000f0, 0x01600010, V6, dec_clz_v6,  "CLZ (v7 A8.8.33)" },
     { 0x0ff000f0, 0x01600010, V5, dec_clz,     "CLZ (A4.1.13)" },
+    { 0x0f9000f0, 0x01000050, V6, dec_qarith_v6, "QADD/QSUB/QDADD/QDSUB (v7)" },
     { 0x0f9000f0, 0x01000050, V5, dec_qarith,  "QADD/QSUB/QDADD/QDSUB" },
     { 0x0ff000f0, 0x01200070, V5, dec_bkpt,    "BKPT (A4.1.7)" },
+    { 0x0f900090, 0x01000080, V6, dec_smulxy_v6, "SMLAxy/.../SMULxy (v7)" },
     { 0x0f900090, 0x01000080, V5, dec_smulxy,  "SMLAxy/SMLAWy/SMULWy/SMLALxy/SMULxy" },
+    { 0x0fb000f0, 0x01000000, V6, dec_mrs_v6,  "MRS (v7 B9.3.9)" },
     { 0x0fb000f0, 0x01000000, V4, dec_mrs,     "MRS (A4.1.38)" },
     { 0x0fb000f0, 0x01200000, V4, dec_msr,     "MSR reg (A4.1.39)" },
     { 0x0fff0000, 0x03200000, V6, dec_hint,    "NOP/YIELD/WFE/WFI/SEV/DBG (v7 A5.2.11)" },
@@ -618,6 +735,7 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0fb00000, 0x03000000, V7, dec_movw_movt, "MOVW/MOVT (v7 A8.8.102/106)" },
     { 0x0f900000, 0x01000000, V4, dec_und,     "misc. space with S=0 (A3.16)" },
     { 0x0fb00000, 0x03000000, V4, dec_und,     "undefined imm space (A3.13)" },
+    { 0x0e000090, 0x00000010, V6, dec_dp_regshift_v6, "data processing, register shift (v7)" },
     { 0x0c000000, 0x00000000, V4, dec_dp,      "data processing (A5.1)" },
     { 0x0f800010, 0x06000010, V6, dec_parallel, "parallel add/subtract (v7 A5.4.1/2)" },
     { 0x0ff00030, 0x06800010, V6, dec_pkh,     "PKHBT/PKHTB (v7 A8.8.125)" },
@@ -639,9 +757,11 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0e000010, 0x06000010, V4, dec_und,     "media/undefined, UDF (A3.13.1, v7 A8.8.247)" },
     { 0x0c000000, 0x04000000, V7, dec_ldr_v7,  "LDR/STR/LDRB/STRB (v7 A5.3)" },
     { 0x0c000000, 0x04000000, V4, dec_ldr,     "LDR/STR/LDRB/STRB (A5.2)" },
+    { 0x0e000000, 0x08000000, V7, dec_ldm_v7,  "LDM/STM (v7 A8.8.57-60, A8.8.197-200)" },
     { 0x0e000000, 0x08000000, V4, dec_ldm,     "LDM/STM (A5.4)" },
     { 0x0e000000, 0x0a000000, V4, dec_b,       "B/BL (A4.1.5)" },
     { 0x0f000010, 0x0e000010, V4, dec_mcr,     "MCR/MRC (A4.1.32/A4.1.41)" },
+    { 0x0fe00000, 0x0c400000, V7, dec_mcrr,    "MCRR/MRRC (v7 A8.8.109/110)" },
     { 0x0e000000, 0x0c000000, V4, dec_und,     "LDC/STC: no such coprocessor" },
     { 0x0f000010, 0x0e000000, V4, dec_und,     "CDP: no such coprocessor" },
     { 0x0f000000, 0x0f000000, V4, dec_swi,     "SWI (A4.1.107)" },

@@ -10,6 +10,15 @@ static inline unsigned acc_of(const struct arm_cpu *c)
     return ARM_ACC_ALIGNED | (arm_privileged(c) ? 0 : ARM_ACC_USER);
 }
 
+/* The alignment fault of an access the word accesses do not check
+ * themselves (DFSR FS = alignment, WnR, DFAR = the address; B3.12.1). */
+static int alignment_abort(struct arm_cpu *c, uint32_t addr, bool write)
+{
+    c->fault_fsr = arm_fsr(FS_ALIGNMENT, 0, write);
+    c->fault_addr = addr;
+    return arm_data_abort(c);
+}
+
 /* LDREX/LDREXB/LDREXH/LDREXD (A8.8.75-78): loads and marks the address for
  * exclusive access (SetExclusiveMonitors). A faulting load leaves the
  * monitor as it was. */
@@ -19,11 +28,9 @@ int arm_exec_ldrex(struct arm_cpu *c, const struct arm_rec *r)
     unsigned acc = acc_of(c);
     uint32_t v, v2 = 0;
     if (r->op == 8) {
-        /* MemA[address, 8]: doubleword aligned. Each word access checks its
-         * own alignment; a word-aligned but not doubleword-aligned address
-         * is caught here. */
-        if (addr & 4u)
-            return arm_data_abort(c);
+        /* MemA[address, 8]: doubleword aligned. */
+        if (addr & 7u)
+            return alignment_abort(c, addr, false);
         if (arm_read(c, addr, 4, acc, &v) || arm_read(c, addr + 4, 4, acc, &v2))
             return arm_data_abort(c);
     } else if (arm_read(c, addr, r->op, acc, &v)) {
@@ -38,19 +45,20 @@ int arm_exec_ldrex(struct arm_cpu *c, const struct arm_rec *r)
 }
 
 /* STREX/STREXB/STREXH/STREXD (A8.8.210-213): stores only while the
- * monitor holds exclusive access to the address (ExclusiveMonitorsPass);
- * rm gets 0 on success, 1 on failure. Either way the monitor is cleared.
- * A store that faults leaves the monitor and the status register alone,
- * so the retried instruction sees the same state. */
+ * monitor holds exclusive access to the address (ExclusiveMonitorsPass,
+ * which checks alignment first, pass or fail); rm gets 0 on success, 1 on
+ * failure. Either way the monitor is cleared. A store that faults leaves
+ * the monitor and the status register alone, so the retried instruction
+ * sees the same state. */
 int arm_exec_strex(struct arm_cpu *c, const struct arm_rec *r)
 {
     uint32_t addr = c->r[r->rn] + r->imm;
+    if (addr & (r->op - 1u))
+        return alignment_abort(c, addr, true);
     if (c->excl_open && c->excl_addr == addr) {
         unsigned acc = acc_of(c);
         int rc;
         if (r->op == 8) {
-            if (addr & 4u)
-                return arm_data_abort(c);
             rc = arm_write(c, addr, 4, acc, c->r[r->rd]) ||
                  arm_write(c, addr + 4, 4, acc, c->r[r->rs]);
         } else {
