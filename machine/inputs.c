@@ -108,6 +108,11 @@ int machine_set_input(struct machine *m, const char *name, bool active, struct o
     const void *fdt = m->dtb;
     for (int keys = fdt_node_offset_by_compatible(fdt, -1, "gpio-keys"); keys >= 0;
          keys = fdt_node_offset_by_compatible(fdt, keys, "gpio-keys")) {
+        int len;
+        const char *status = fdt_getprop(fdt, keys, "status", &len);
+        if (status && len > 0 && (strnlen(status, (size_t)len) == (size_t)len ||
+                                  (strcmp(status, "okay") != 0 && strcmp(status, "ok") != 0)))
+            continue;   /* a disabled node (DTSpec §2.3.4) */
         int key;
         fdt_for_each_subnode(key, fdt, keys) {
             if (key_named(fdt, key, name))

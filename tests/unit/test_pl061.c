@@ -2,6 +2,7 @@
  * sink, inputs driven with set_input), then on the arm-virt board, where
  * the gpio-keys power button reaches it through machine_set_input. */
 #include <check.h>
+#include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -531,6 +532,87 @@ START_TEST(virt_power_button)
 }
 END_TEST
 
+/* A small board built with libfdt: a PL061 with two gpio-keys nodes, one
+ * holding an active-low key, the other disabled. */
+static void *keys_board(void)
+{
+    size_t size = 4096;
+    void *fdt = calloc(1, size);
+    ck_assert_int_eq(fdt_create_empty_tree(fdt, (int)size), 0);
+    ck_assert_int_eq(fdt_setprop_u32(fdt, 0, "#address-cells", 1), 0);
+    ck_assert_int_eq(fdt_setprop_u32(fdt, 0, "#size-cells", 1), 0);
+    int mem = fdt_add_subnode(fdt, 0, "memory@40000000");
+    ck_assert_int_ge(mem, 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, mem, "device_type", "memory"), 0);
+    uint32_t mreg[2] = { cpu_to_fdt32(0x40000000), cpu_to_fdt32(0x100000) };
+    ck_assert_int_eq(fdt_setprop(fdt, mem, "reg", mreg, sizeof mreg), 0);
+    int cpus = fdt_add_subnode(fdt, 0, "cpus");
+    ck_assert_int_ge(cpus, 0);
+    int cpu = fdt_add_subnode(fdt, cpus, "cpu@0");
+    ck_assert_int_ge(cpu, 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, cpu, "device_type", "cpu"), 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, cpu, "compatible", "arm,arm926ej-s"), 0);
+    int gpio = fdt_add_subnode(fdt, 0, "gpio@9030000");
+    ck_assert_int_ge(gpio, 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, gpio, "compatible", "arm,pl061"), 0);
+    uint32_t greg[2] = { cpu_to_fdt32(VIRT_GPIO), cpu_to_fdt32(0x1000) };
+    ck_assert_int_eq(fdt_setprop(fdt, gpio, "reg", greg, sizeof greg), 0);
+    ck_assert_int_eq(fdt_setprop_u32(fdt, gpio, "#gpio-cells", 2), 0);
+    ck_assert_int_eq(fdt_setprop_u32(fdt, gpio, "phandle", 5), 0);
+    int keys = fdt_add_subnode(fdt, 0, "keys");
+    ck_assert_int_ge(keys, 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, keys, "compatible", "gpio-keys"), 0);
+    int key = fdt_add_subnode(fdt, keys, "reset@0");
+    ck_assert_int_ge(key, 0);
+    uint32_t gpios[3] = { cpu_to_fdt32(5), cpu_to_fdt32(6), cpu_to_fdt32(1) };  /* low */
+    ck_assert_int_eq(fdt_setprop(fdt, key, "gpios", gpios, sizeof gpios), 0);
+    int off = fdt_add_subnode(fdt, 0, "more-keys");
+    ck_assert_int_ge(off, 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, off, "compatible", "gpio-keys"), 0);
+    ck_assert_int_eq(fdt_setprop_string(fdt, off, "status", "disabled"), 0);
+    int dead = fdt_add_subnode(fdt, off, "dead");
+    ck_assert_int_ge(dead, 0);
+    uint32_t dgpios[3] = { cpu_to_fdt32(5), cpu_to_fdt32(1), cpu_to_fdt32(0) };
+    ck_assert_int_eq(fdt_setprop(fdt, dead, "gpios", dgpios, sizeof dgpios), 0);
+    /* (adding a node moves the offsets of those after it) */
+    int bad = fdt_add_subnode(fdt, fdt_path_offset(fdt, "/keys"), "broken");
+    ck_assert_int_ge(bad, 0);
+    uint32_t bgpios[2] = { cpu_to_fdt32(5), cpu_to_fdt32(1) };   /* one cell short */
+    ck_assert_int_eq(fdt_setprop(fdt, bad, "gpios", bgpios, sizeof bgpios), 0);
+    ck_assert_int_eq(fdt_pack(fdt), 0);
+    return fdt;
+}
+
+START_TEST(gpio_keys_active_low_and_disabled)
+{
+    void *fdt = keys_board();
+    struct machine_config cfg = {
+        .dtb = fdt,
+        .dtb_size = fdt_totalsize(fdt),
+        .board_name = "keys",
+        .clock_mode = CLOCK_MODE_VIRTUAL,
+    };
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "machine_create: %s", err.msg);
+    /* an active-low key: released drives high, pressed drives low; the
+     * unit address is not part of the name */
+    ck_assert_msg(machine_set_input(m, "reset", false, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(bus_rd(m, VIRT_GPIO + DATA_ALL), 0x40);
+    ck_assert_msg(machine_set_input(m, "reset", true, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(bus_rd(m, VIRT_GPIO + DATA_ALL), 0x00);
+    ck_assert_int_ne(machine_set_input(m, "reset@0", true, &err), 0);
+    /* a key of a disabled node is not there */
+    ck_assert_int_ne(machine_set_input(m, "dead", true, &err), 0);
+    /* nor is one whose gpios is short of #gpio-cells */
+    ck_assert_int_ne(machine_set_input(m, "broken", true, &err), 0);
+    ck_assert_msg(strstr(err.msg, "#gpio-cells"), "%s", err.msg);
+    ck_assert_uint_eq(bus_rd(m, VIRT_GPIO + DATA_ALL), 0x00);
+    machine_destroy(m);
+    free(fdt);
+}
+END_TEST
+
 static Suite *pl061_suite(void)
 {
     Suite *s = suite_create("pl061");
@@ -554,6 +636,7 @@ static Suite *pl061_suite(void)
     TCase *board = tcase_create("arm-virt");
     tcase_add_test(board, virt_board_has_both_devices);
     tcase_add_test(board, virt_power_button);
+    tcase_add_test(board, gpio_keys_active_low_and_disabled);
     suite_add_tcase(s, board);
     return s;
 }
