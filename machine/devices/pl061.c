@@ -8,14 +8,19 @@
  * power button ends up here). An input nobody drives reads low, as the
  * pull-downs QEMU's virt board gives its PL061 make it.
  *
- * Interrupts are detected on the pin levels, outputs included, whenever
- * they change (a data or direction write, an input change):
+ * Interrupts (TRM 3.3.3-3.3.9):
  *   - edge-sensitive pins (GPIOIS clear) latch a raw interrupt on a rising
  *     edge (GPIOIEV set), a falling edge (GPIOIEV clear) or either edge
- *     (GPIOIBE set); GPIOIC clears the latch (TRM 3.3.5-3.3.10);
+ *     (GPIOIBE set) of an input pin; GPIOIC clears the latch. An output
+ *     pin makes no edges: what reaches the edge detector is the outside
+ *     world, whose only source here is the external inputs (QEMU's model
+ *     draws the same line). A pin that turns input with a level different
+ *     from the one it drove as an output sees that change as an edge;
  *   - level-sensitive pins (GPIOIS set) have a raw interrupt exactly while
- *     the level is high (GPIOIEV set) or low (GPIOIEV clear); GPIOIC does
- *     not clear it, removing the level does.
+ *     the pin's level, output or input, is high (GPIOIEV set) or low
+ *     (GPIOIEV clear). GPIOIC does not clear it (TRM 3.3.9: it clears
+ *     edge-detected interrupts only); removing the level does. (QEMU's
+ *     model keeps a level interrupt latched until GPIOIC instead.)
  * The combined interrupt GPIOINTR (any bit of GPIOMIS) drives the device's
  * first interrupt line.
  *
@@ -91,11 +96,12 @@ static void update_irq(struct pl061 *s)
     irq_set(s->irq, (raw_status(s) & s->ie) != 0);
 }
 
-/* Runs the edge detector over a change of pin levels (TRM 3.3.3-3.3.5). */
+/* Runs the edge detector over a change of pin levels (TRM 3.3.3-3.3.5):
+ * changes on pins that are inputs now. */
 static void pins_changed(struct pl061 *s)
 {
     uint32_t now = pin_levels(s);
-    uint32_t changed = now ^ s->pins;
+    uint32_t changed = (now ^ s->pins) & ~s->dir;
     uint32_t rising = changed & now, falling = changed & ~now;
     uint32_t edge_pins = ~s->is;
     uint32_t hit = (changed & s->ibe) |

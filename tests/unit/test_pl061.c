@@ -302,23 +302,36 @@ START_TEST(level_low)
 }
 END_TEST
 
-START_TEST(outputs_raise_interrupts)
+START_TEST(outputs_make_levels_not_edges)
 {
     struct rig *r = rig_new();
     wr(r, DIR, 0x02);
     wr(r, IEV, 0x02);
+    wr(r, IBE, 0x02);
     wr(r, IE, 0x02);
-    wr(r, DATA_AT(0x02), 0x02);                 /* pin 1 rises */
+    wr(r, DATA_AT(0x02), 0x02);                 /* pin 1 rises: an output, no edge */
+    ck_assert_uint_eq(rd(r, RIS), 0);
+    wr(r, DATA_AT(0x02), 0x00);
+    ck_assert_uint_eq(rd(r, RIS), 0);
+    ck_assert(!r->sink.level);
+    /* a level-sensitive output pin does raise its level */
+    wr(r, IS, 0x02);
+    ck_assert_uint_eq(rd(r, RIS), 0);
+    wr(r, DATA_AT(0x02), 0x02);
     ck_assert_uint_eq(rd(r, RIS), 0x02);
     ck_assert(r->sink.level);
-    wr(r, IC, 0x02);
-    /* turning an input that is high into an output driving low is an edge
-     * too, a falling one, sensed here with both edges */
+    wr(r, DATA_AT(0x02), 0x00);
+    ck_assert(!r->sink.level);
+    /* an input that is high turned into an output driving low: no edge */
     pin(r, 5, true);
     wr(r, IBE, 0x20);
-    wr(r, IE, 0x22);
+    wr(r, IE, 0x20);
     wr(r, DIR, 0x22);
+    ck_assert_uint_eq(rd(r, RIS), 0);
+    /* back to input, where the outside still holds it high: an edge */
+    wr(r, DIR, 0x02);
     ck_assert_uint_eq(rd(r, RIS), 0x20);
+    ck_assert(r->sink.level);
     rig_free(r);
 }
 END_TEST
@@ -627,7 +640,7 @@ static Suite *pl061_suite(void)
     tcase_add_test(tc, edge_both);
     tcase_add_test(tc, level_high);
     tcase_add_test(tc, level_low);
-    tcase_add_test(tc, outputs_raise_interrupts);
+    tcase_add_test(tc, outputs_make_levels_not_edges);
     tcase_add_test(tc, mask_gates_the_line);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, reset_keeps_external_inputs);
