@@ -99,7 +99,8 @@ const struct machine_device *machine_find_device(const struct machine *m, const 
  * `gpio-keys` node ("GPIO Key Poweroff" or "poweroff" on arm-virt), which
  * drives the GPIO pin the key is wired to. `active`: high, or pressed (a
  * key wired GPIO_ACTIVE_LOW then drives its pin low). The level holds until
- * changed: a button press is a call with true, later one with false. */
+ * changed: a button press is a call with true and, once the guest has run
+ * a while (QEMU's gpio-key holds 100 ms), one with false. */
 int machine_set_input(struct machine *m, const char *name, bool active,
                       struct orr_error *err) ORR_MUST_CHECK;
 
