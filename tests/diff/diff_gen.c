@@ -16,8 +16,9 @@ const struct filter_reason_desc diff_filter_reasons[F_COUNT] = {
     [F_PC_OPERAND] = { "pc-operand", "A8.8 (each page), A5.2.2",
                        "r15 as Rn/Rm/Rs/Ra where the page says UNPREDICTABLE (register-shifted "
                        "operands, multiplies, media, register offsets)" },
-    [F_SP_T32] = { "sp-t32", "A8.8 T32 encodings ('if d == 13 || ... then UNPREDICTABLE')",
-                   "r13 in T32 register fields the encoding forbids (BadReg)" },
+    [F_SP_T32] = { "sp-t32", "A8.8 T32 encodings ('if BadReg(d) ... then UNPREDICTABLE')",
+                   "r13 in T32 register fields the encoding forbids (BadReg), two low "
+                   "registers in CMP (register) T2" },
     [F_WB_BASE_IS_RT] = { "wb-rn-is-rt", "A8.8.62-94, A8.8.203-220",
                           "writeback with Rn = Rt (or Rt2): UNPREDICTABLE" },
     [F_WB_BASE_PC] = { "wb-rn-pc", "A8.8.62-94, A8.8.203-220",
@@ -108,8 +109,10 @@ void gen_group(struct gen *g, unsigned from)
 
 void gen_note_dest(struct gen *g, unsigned reg)
 {
-    if (reg < 16)
+    if (reg < 16) {
         g->kind[reg] = RK_OTHER;
+        g->it_aligned &= (uint16_t)~(1u << reg);
+    }
 }
 
 /* MOVW/MOVT of a 32-bit value into reg (A32 A8.8.102/106, T32 encoding T3/T1). */
@@ -244,7 +247,14 @@ uint32_t gen_pattern(struct gen *g, const char *pattern, uint16_t flags)
             v = rng_pct(&g->rng, 40) ? 14u : rng_below(&g->rng, 15);
         } else if (is_reg_letter(ch) && (w == 3 || w == 4)) {
             unsigned max = 1u << w;
-            if (ch == 'n' && (flags & T_ALIGN4)) {
+            if (ch == 'n' && (flags & T_ALIGN4) && g->in_it) {
+                /* Inside an IT block: a register its prologue aligned. */
+                unsigned c[16], nc = 0;
+                for (unsigned r = 0; r < max; r++)
+                    if ((g->it_aligned >> r) & 1u)
+                        c[nc++] = r;
+                v = nc ? c[rng_below(&g->rng, nc)] : gen_pick_reg(g, RK_APTR, max);
+            } else if (ch == 'n' && (flags & T_ALIGN4)) {
                 /* Word-aligned right before use, whatever the branches
                  * skipped (BIC Rn, Rn, #3; never r13 in T32). */
                 v = gen_pick_reg(g, RK_APTR, max);
@@ -252,9 +262,9 @@ uint32_t gen_pattern(struct gen *g, const char *pattern, uint16_t flags)
                     v = gen_pick_reg(g, RK_APTR, 13);
                 if (!g->in_it && !(g->b->thumb && v == 13))
                     gen_align_reg(g, v);
-            } else if (ch == 'n' && (flags & T_MEM) && rng_pct(&g->rng, 92))
+            } else if (ch == 'n' && (flags & T_MEM) && rng_pct(&g->rng, 97))
                 v = gen_pick_reg(g, RK_PTR, max);
-            else if (ch == 'm' && (flags & T_MEM) && rng_pct(&g->rng, 75))
+            else if (ch == 'm' && (flags & T_MEM) && rng_pct(&g->rng, 90))
                 v = gen_pick_reg(g, RK_SMALL, max);
             else
                 v = rng_below(&g->rng, max);
@@ -313,6 +323,7 @@ int gen_one(struct gen *g, int tmpl)
             unsigned n = gen_field(t->pattern, 'n', insn);
             if (g->kind[n] == RK_APTR)
                 g->kind[n] = RK_PTR;
+            g->it_aligned &= (uint16_t)~(1u << n);
         }
         if (strchr(t->pattern, 'r')) {
             /* Registers of a list (LDM, POP) lose what they held. */
@@ -453,6 +464,8 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     struct gen_block *b = g->b;
     g->rng.s = seed;
     g->in_it = false;
+    g->it_aligned = 0;
+    g->setend_seen = false;
     b->thumb = thumb;
     b->n = 0;
     b->npatch = 0;

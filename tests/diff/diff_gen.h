@@ -60,7 +60,7 @@ enum filter_reason {
     F_NONE = 0,
     F_PC_DEST,        /* Rd/Rt = 15 in an instruction where the page calls it UNPREDICTABLE */
     F_PC_OPERAND,     /* Rn/Rm/Rs/Ra = 15 where UNPREDICTABLE */
-    F_SP_T32,         /* T32: r13 where the page forbids it (UNPREDICTABLE) */
+    F_SP_T32,         /* T32: r13 (or a register pair) the page forbids (UNPREDICTABLE) */
     F_WB_BASE_IS_RT,  /* writeback with Rn = Rt (or Rt2) */
     F_WB_BASE_PC,     /* writeback with Rn = 15 */
     F_LDRD_REGS,      /* LDRD/STRD: odd Rt, Rt = 14, Rm = Rt/Rt2 */
@@ -138,7 +138,8 @@ struct gen {
     uint64_t *filtered;         /* [F_COUNT] */
     uint64_t *per_template;     /* generated count per template index */
     bool in_it;                 /* T32: generating the instructions of an IT block */
-    unsigned it_cond;           /* condition of the current IT slot */
+    uint16_t it_aligned;        /* registers word-aligned by the IT block's prologue */
+    bool setend_seen;           /* the block may run big-endian (no TBH then) */
 };
 
 /* A template: a bit picture (A32: 32 characters; T32: 16 or 32), spaces

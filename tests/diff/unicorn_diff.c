@@ -45,6 +45,7 @@ struct options {
     const char *cpu;
     uint64_t first;
     bool verbose;
+    bool unicorn_only;        /* generator check: where does Unicorn stop? */
     unsigned max_reports;
 };
 
@@ -52,6 +53,7 @@ struct stats {
     uint64_t blocks[2], insns[2];
     uint64_t divergences[2];
     uint64_t smc_discarded;   /* blocks that stored into their own code */
+    uint64_t uc_stops[2][STOP_COUNT];   /* how Unicorn ended each block */
     uint64_t stops_agreed[STOP_COUNT];
     uint64_t filtered[F_COUNT];
     uint64_t *per_template[2];
@@ -664,6 +666,44 @@ static void run_stream(struct tester *t, bool thumb, uint64_t insns)
         struct arch_state init, o, u;
         initial_state(b, &init);
         load_data(t);
+        if (t->opt.unicorn_only) {
+            uc_load_state(t, &init);
+            enum stop_kind sk = uc_run(t, b->end, 0);
+            t->st.blocks[which]++;
+            t->st.uc_stops[which][sk]++;
+            done += b->n;
+            if (sk != STOP_END) {
+                /* Once more with the trace: its last entry is the
+                 * instruction that stopped Unicorn. */
+                uint32_t pc;
+                uc_hook h;
+                load_data(t);
+                uc_load_state(t, &init);
+                t->trace.n = 0;
+                if (uc_hook_add(t->uc, &h, UC_HOOK_CODE, (void *)uc_on_code, t, DIFF_CODE_BASE,
+                                DIFF_CODE_BASE + DIFF_CODE_SIZE - 1) == UC_ERR_OK) {
+                    uc_ctl_remove_cache(t->uc, b->start, b->end);
+                    uc_run(t, b->end, 0);
+                    uc_hook_del(t->uc, h);
+                    uc_ctl_remove_cache(t->uc, b->start, b->end);
+                }
+                pc = t->trace.n ? t->trace.s[t->trace.n - 1].r[15] : 0;
+                int idx = find_insn(b, pc);
+                if (idx >= 0 && b->insn[idx].tmpl >= 0)
+                    t->st.div_template[which][b->insn[idx].tmpl]++;
+                if (t->opt.verbose && t->trace.n)
+                    print_state(stdout, "unicorn before the stop", &t->trace.s[t->trace.n - 1]);
+                if (t->opt.verbose && idx >= 0) {
+                    char text[192];
+                    disasm(t, &b->insn[idx], b->thumb, text, sizeof text);
+                    printf("block %" PRIu64 ": %s at %08x: %s [%s]\n", blockno, stop_names[sk], pc,
+                           text, insn_name(t, &b->insn[idx], b->thumb));
+                }
+            }
+            if (code_modified(t))
+                restore_code(t);
+            continue;
+        }
         orr_load_state(t, &init);
         uc_load_state(t, &init);
         uint64_t executed = 0;
@@ -673,6 +713,7 @@ static void run_stream(struct tester *t, bool thumb, uint64_t insns)
         uc_save_state(t, &u);
 
         t->st.blocks[which]++;
+        t->st.uc_stops[which][u.stop]++;
         t->st.insns[which] += executed;
         /* Progress counts what Orrery executed (setup code included; a
          * block cut short by an exception counts what ran). */
@@ -709,6 +750,7 @@ static void usage(FILE *f)
             "usage: orrery-unicorn-diff [--a32 N] [--t32 N] [--seed S] [--block K]\n"
             "                           [--only CLASS|TEMPLATE] [--cpu cortex-a15|cortex-a7]\n"
             "                           [--first B] [--max-reports N] [--verbose] [--list]\n"
+            "                           [--unicorn-only]\n"
             "Runs about N random A32 and N random T32 instructions on Orrery and Unicorn\n"
             "and compares them (docs/testing.md).\n");
 }
@@ -750,6 +792,11 @@ static void report(struct tester *t, double seconds)
             continue;
         printf("%s: %" PRIu64 " blocks, %" PRIu64 " instructions executed, %" PRIu64
                " divergences\n", names[w], t->st.blocks[w], t->st.insns[w], t->st.divergences[w]);
+        printf("  blocks ending in Unicorn:");
+        for (int k = 0; k < STOP_COUNT; k++)
+            if (t->st.uc_stops[w][k])
+                printf(" %s %" PRIu64 ";", stop_names[k], t->st.uc_stops[w][k]);
+        printf("\n");
         size_t count;
         const struct gen_template *tp = gen_templates(w == 1, &count);
         for (size_t i = 0; i < count; i++)
@@ -807,6 +854,8 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             t->opt.verbose = true;
+        } else if (strcmp(a, "--unicorn-only") == 0) {
+            t->opt.unicorn_only = true;
         } else if (strcmp(a, "--list") == 0) {
             list_templates();
             return 0;
