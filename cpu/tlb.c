@@ -37,6 +37,17 @@ void tlb_flush_range(struct soft_tlb *t, uint64_t va, uint64_t size)
             }
 }
 
+void tlb_flush_attrs(struct soft_tlb *t, uint32_t mask)
+{
+    for (unsigned p = 0; p < TLB_PRIVS; p++)
+        for (unsigned k = 0; k < TLB_KINDS; k++)
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                struct tlb_entry *e = &t->e[p][k][i];
+                if (e->attrs & mask)
+                    e->tag = TLB_INVALID_TAG;
+            }
+}
+
 void tlb_flush_phys_page(struct soft_tlb *t, enum tlb_kind kind, uint64_t ppage)
 {
     ppage &= ~GUEST_PAGE_MASK;

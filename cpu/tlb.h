@@ -28,6 +28,7 @@ struct tlb_entry {
     uint64_t tag;          /* virtual page address, or TLB_INVALID_TAG */
     uintptr_t addend;      /* host pointer = va + addend */
     uint64_t ppage;        /* physical page address, for targeted flushes */
+    uint32_t attrs;        /* ISA-defined bits for selective flushes (tlb_flush_attrs) */
 };
 
 struct soft_tlb {
@@ -52,14 +53,16 @@ static inline uint8_t *tlb_lookup(struct soft_tlb *t, unsigned priv,
 }
 
 /* Enters va's page, mapped to the host page at host_page (page-aligned
- * physical page ppage). */
+ * physical page ppage), with the ISA's attribute bits (ARM: the domain and
+ * whether the mapping is non-global). */
 static inline void tlb_fill(struct soft_tlb *t, unsigned priv, enum tlb_kind kind,
-                            uint64_t va, uint8_t *host_page, uint64_t ppage)
+                            uint64_t va, uint8_t *host_page, uint64_t ppage, uint32_t attrs)
 {
     struct tlb_entry *e = tlb_slot(t, priv, kind, va);
     e->tag = va & ~GUEST_PAGE_MASK;
     e->addend = (uintptr_t)host_page - (uintptr_t)(va & ~GUEST_PAGE_MASK);
     e->ppage = ppage & ~GUEST_PAGE_MASK;
+    e->attrs = attrs;
     t->misses++;
 }
 
@@ -67,6 +70,8 @@ void tlb_flush_all(struct soft_tlb *t);
 void tlb_flush_va(struct soft_tlb *t, uint64_t va);
 /* Drops every entry whose virtual page lies in [va, va + size). */
 void tlb_flush_range(struct soft_tlb *t, uint64_t va, uint64_t size);
+/* Drops every entry whose attrs share a bit with mask. */
+void tlb_flush_attrs(struct soft_tlb *t, uint32_t mask);
 /* Drops every entry of the given kind mapping physical page ppage. */
 void tlb_flush_phys_page(struct soft_tlb *t, enum tlb_kind kind, uint64_t ppage);
 

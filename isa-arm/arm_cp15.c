@@ -78,7 +78,7 @@ enum cp15_reg {
     R_RAZ, R_CCSIDR, R_CLIDR, R_AIDR, R_CSSELR,
     R_SCTLR, R_ACTLR, R_CPACR, R_TTBR0, R_TTBR1, R_TTBCR, R_DACR,
     R_DFSR, R_IFSR, R_ADFSR, R_AIFSR, R_DFAR, R_IFAR,
-    R_NOP, R_CACHE_OP, R_PAR, R_ATS1C, R_BARRIER,
+    R_NOP, R_CACHE_OP, R_PAR, R_ATS1C, R_BARRIER, R_L2CTLR, R_L2ECTLR,
     R_TLBI_ALL, R_TLBI_MVA, R_TLBI_ASID, R_TLBI_MVAA,
     R_PRRR, R_NMRR, R_VBAR, R_FCSEIDR, R_CONTEXTIDR, R_TPIDRURW, R_TPIDRURO, R_TPIDRPRW,
 };
@@ -89,11 +89,12 @@ struct cp15_desc {
     uint8_t access;      /* enum cp15_access */
 };
 
-/* Every ARMv7 CP15 register and operation of these models, in the order
- * of B3.17.2 (CRn, opc1, CRm, opc2). CRn = 0, opc1 = 0, CRm = c3..c7 and
- * the unused c2 slots read as zero (B3.17.2, "RAZ"); the two MIDR aliases
- * are opc2 = 4 and 7 (B4.1.105). ATS12NSO* (c7, 0, c8, 4..7) need the
- * Security Extensions: absent, so UNDEFINED. */
+/* Every ARMv7 CP15 register and operation of these models, sorted by
+ * (CRn, opc1, CRm, opc2) as in B3.17.2 (cp15_find relies on the order).
+ * CRn = 0, opc1 = 0, CRm = c3..c7 and the unused c2 slots read as zero
+ * (B3.17.2, "RAZ"); the two MIDR aliases are opc2 = 4 and 7 (B4.1.105).
+ * ATS12NSO* (c7, 0, c8, 4..7) need the Security Extensions: absent, so
+ * UNDEFINED. */
 static const struct cp15_desc cp15_table[] = {
     { CP15_ENC(0, 0, 0, 0), R_MIDR, PL1_R },       /* MIDR */
     { CP15_ENC(0, 0, 0, 1), R_CTR, PL1_R },        /* CTR */
@@ -172,6 +173,8 @@ static const struct cp15_desc cp15_table[] = {
     { CP15_ENC(8, 0, 7, 1), R_TLBI_MVA, PL1_W },   /* TLBIMVA */
     { CP15_ENC(8, 0, 7, 2), R_TLBI_ASID, PL1_W },  /* TLBIASID */
     { CP15_ENC(8, 0, 7, 3), R_TLBI_MVAA, PL1_W },  /* TLBIMVAA */
+    { CP15_ENC(9, 1, 0, 2), R_L2CTLR, PL1_RW },    /* L2CTLR (A15/A7 TRM 4.3.x) */
+    { CP15_ENC(9, 1, 0, 3), R_L2ECTLR, PL1_RW },   /* L2ECTLR */
     { CP15_ENC(10, 0, 2, 0), R_PRRR, PL1_RW },
     { CP15_ENC(10, 0, 2, 1), R_NMRR, PL1_RW },
     { CP15_ENC(12, 0, 0, 0), R_VBAR, PL1_RW },
@@ -186,9 +189,19 @@ static const struct cp15_desc *cp15_find(unsigned crn, unsigned opc1, unsigned c
 {
     static const struct cp15_desc raz = { 0, R_RAZ, PL1_R };
     unsigned enc = CP15_ENC(crn, opc1, crm, opc2);
-    for (size_t i = 0; i < sizeof cp15_table / sizeof cp15_table[0]; i++)
-        if (cp15_table[i].enc == enc)
-            return &cp15_table[i];
+    /* Binary search: the table is in encoding order (TPIDRURO is read on
+     * every `current` of a Linux guest, cache set/way loops issue tens of
+     * thousands of operations). */
+    size_t lo = 0, hi = sizeof cp15_table / sizeof cp15_table[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp15_table[mid].enc == enc)
+            return &cp15_table[mid];
+        if (cp15_table[mid].enc < enc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     if (crn == 0 && opc1 == 0 && crm >= 3 && crm <= 7)
         return &raz;   /* reserved feature ID space: RAZ (B3.17.2) */
     return NULL;
@@ -263,6 +276,8 @@ static uint32_t cp15_read(struct arm_cpu *c, enum cp15_reg reg)
     case R_TPIDRURW: return p->tpidrurw;
     case R_TPIDRURO: return p->tpidruro;
     case R_TPIDRPRW: return p->tpidrprw;
+    case R_L2CTLR: return p->l2ctlr;   /* bits 25:24 (cores - 1) read 0 */
+    case R_L2ECTLR: return p->l2ectlr;
     default: return 0;   /* R_RAZ, R_FCSEIDR */
     }
 }
@@ -270,21 +285,29 @@ static uint32_t cp15_read(struct arm_cpu *c, enum cp15_reg reg)
 /* ATS1CPR/ATS1CPW/ATS1CUR/ATS1CUW (B4.2.4): translates va as a PL1/PL0
  * read/write would and puts the result in PAR (B4.1.112): PA[31:12] and
  * the attributes, or F = 1 with FS (bits 6:1 = FSR bits 12, 10, 3:0).
- * A fault is reported only in PAR, never taken (external aborts on the
- * walk included). */
-static void address_translate(struct arm_cpu *c, unsigned opc2, uint32_t va)
+ * Only an external abort on the walk is taken, as a data abort with
+ * DFSR/DFAR (PAR UNKNOWN: left as it was); every other fault goes to PAR
+ * alone (B4.2.6). Returns true when the abort was taken. */
+static bool address_translate(struct arm_cpu *c, unsigned opc2, uint32_t va)
 {
     struct arm_mmu_result res;
     bool user = opc2 >= 2, write = opc2 & 1u;
     if (arm_mmu_translate(c, va, write ? TLB_WRITE : TLB_READ, user, false, &res) == 0) {
         c->cp15.par = res.par;
-        return;
+        return false;
     }
-    uint32_t fs = (res.fsr & 0xfu) | ((res.fsr >> 6) & 0x10u) | ((res.fsr >> 7) & 0x20u);
-    c->cp15.par = fs << 1 | 1u;
+    unsigned fs = (res.fsr & 0xfu) | ((res.fsr >> 6) & 0x10u);
+    if (fs == FS_WALK_EXTERNAL_L1 || fs == FS_WALK_EXTERNAL_L2) {
+        c->fault_fsr = res.fsr;
+        c->fault_addr = va;
+        (void)arm_data_abort(c);
+        return true;
+    }
+    c->cp15.par = (uint32_t)fs << 1 | 1u;
+    return false;
 }
 
-static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint32_t v)
+static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, uint32_t v)
 {
     struct arm_cp15 *p = &c->cp15;
     switch (reg) {
@@ -298,19 +321,36 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint
     }
     case R_ACTLR: p->actlr = v; break;
     case R_CPACR: break;        /* no coprocessor to grant: cp10/cp11 read as zero */
-    case R_TTBR0: p->ttbr0 = v; arm_tlb_flush(c); break;
-    case R_TTBR1: p->ttbr1 = v; arm_tlb_flush(c); break;
+    case R_TTBR0: case R_TTBR1:
+        /* The architecture asks software to maintain the TLB after a table
+         * change; the non-global entries go here anyway (a new table
+         * usually comes with a new address space), the global ones (the
+         * kernel's, the same in every table) stay. */
+        if (reg == R_TTBR0)
+            p->ttbr0 = v;
+        else
+            p->ttbr1 = v;
+        arm_tlb_flush_attrs(c, ARM_TLB_NG);
+        break;
     case R_TTBCR:
         /* Only N: EAE is RAZ/WI without LPAE, PD0/PD1 without the Security
          * Extensions (B4.1.153). */
         p->ttbcr = v & 7u;
         arm_tlb_flush(c);
         break;
-    case R_DACR:
-        if (v != p->dacr)
-            arm_tlb_flush(c);
+    case R_DACR: {
+        /* Only the entries of the domains whose field changed (an entry's
+         * rights depend on its own domain alone): a guest that toggles the
+         * user domain around every user access keeps its kernel entries. */
+        uint32_t changed = v ^ p->dacr, domains = 0;
+        for (unsigned d = 0; d < 16; d++)
+            if ((changed >> (2 * d)) & 3u)
+                domains |= 1u << d;
+        if (domains)
+            arm_tlb_flush_attrs(c, domains);
         p->dacr = v;
         break;
+    }
     case R_DFSR: p->dfsr = v & 0x3cffu; break;   /* CM, ExT, WnR, FS, domain */
     case R_IFSR: p->ifsr = v & 0x140fu; break;   /* ExT, FS */
     case R_ADFSR: p->adfsr = v; break;
@@ -318,11 +358,16 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint
     case R_DFAR: p->dfar = v; break;
     case R_IFAR: p->ifar = v; break;
     case R_PAR: p->par = v & 0xfffff6ffu; break;
-    case R_ATS1C: address_translate(c, opc2, v); break;
-    case R_TLBI_ALL: case R_TLBI_ASID:
-        /* Every entry goes: the soft TLB keeps no ASID tags (it is flushed
-         * whenever CONTEXTIDR changes), so by-ASID is all. */
+    case R_ATS1C: break;        /* cp15_v7 */
+    case R_TLBI_ALL:
         arm_tlb_flush(c);
+        break;
+    case R_TLBI_ASID:
+        /* The soft TLB keeps no ASID tags: it only ever holds non-global
+         * entries of the current ASID (they go whenever CONTEXTIDR
+         * changes), so by-ASID drops every non-global entry, whatever the
+         * ASID given. Global entries stay, as the architecture says. */
+        arm_tlb_flush_attrs(c, ARM_TLB_NG);
         break;
     case R_TLBI_MVA: case R_TLBI_MVAA:
         arm_tlb_flush_va(c, v & 0xfffff000u);
@@ -331,13 +376,17 @@ static void cp15_write(struct arm_cpu *c, enum cp15_reg reg, unsigned opc2, uint
     case R_NMRR: p->nmrr = v; break;
     case R_VBAR: p->vbar = v & ~0x1fu; break;
     case R_CONTEXTIDR:
-        if (v != p->contextidr)
-            arm_tlb_flush(c);   /* a new ASID: non-global entries go (all do) */
+        if ((v ^ p->contextidr) & 0xffu)
+            arm_tlb_flush_attrs(c, ARM_TLB_NG);   /* a new ASID: non-global entries go */
         p->contextidr = v;
         break;
     case R_TPIDRURW: p->tpidrurw = v; break;
     case R_TPIDRURO: p->tpidruro = v; break;
     case R_TPIDRPRW: p->tpidrprw = v; break;
+    /* The L2 RAM latencies and the L2ECTLR controls are stored without
+     * effect (there is no L2 model); the processor count field is read-only. */
+    case R_L2CTLR: p->l2ctlr = v & ~0x03000000u; break;
+    case R_L2ECTLR: p->l2ectlr = v; break;
     default: break;             /* NOP, cache and barrier operations, RAZ/WI */
     }
 }
@@ -386,8 +435,10 @@ static int cp15_v7(struct arm_cpu *c, const struct arm_rec *r)
         return undefined(c);
     if (read)
         mrc_result(c, r->rd, cp15_read(c, (enum cp15_reg)d->reg));
+    else if (d->reg == R_ATS1C)
+        address_translate(c, r->shift, c->r[r->rd]);
     else
-        cp15_write(c, (enum cp15_reg)d->reg, r->shift, c->r[r->rd]);
+        cp15_write(c, (enum cp15_reg)d->reg, c->r[r->rd]);
     return ARM_OK;
 }
 
@@ -480,8 +531,8 @@ void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
     const uint32_t fields[] = {
         p->actlr, p->cpacr, p->ttbr0, p->ttbr1, p->ttbcr, p->dacr, p->dfsr, p->ifsr,
         p->dfar, p->ifar, p->adfsr, p->aifsr, p->par, p->prrr, p->nmrr, p->vbar,
-        p->contextidr, p->tpidrurw, p->tpidruro, p->tpidrprw, p->csselr,
-        c->fault_fsr, c->fault_addr,
+        p->contextidr, p->tpidrurw, p->tpidruro, p->tpidrprw, p->csselr, p->l2ctlr,
+        p->l2ectlr, c->fault_fsr, c->fault_addr,
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         state_put_u32(w, fields[i]);
@@ -493,8 +544,8 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     uint32_t *const fields[] = {
         &p->actlr, &p->cpacr, &p->ttbr0, &p->ttbr1, &p->ttbcr, &p->dacr, &p->dfsr, &p->ifsr,
         &p->dfar, &p->ifar, &p->adfsr, &p->aifsr, &p->par, &p->prrr, &p->nmrr, &p->vbar,
-        &p->contextidr, &p->tpidrurw, &p->tpidruro, &p->tpidrprw, &p->csselr,
-        &c->fault_fsr, &c->fault_addr,
+        &p->contextidr, &p->tpidrurw, &p->tpidruro, &p->tpidrprw, &p->csselr, &p->l2ctlr,
+        &p->l2ectlr, &c->fault_fsr, &c->fault_addr,
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         *fields[i] = state_get_u32(r);
@@ -503,6 +554,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     p->vbar &= ~0x1fu;
     p->csselr &= 0xfu;
     p->cpacr = 0;
+    p->l2ctlr &= ~0x03000000u;
     if (c->arch >= ARM_V7)
         c->sctlr = (c->sctlr & SCTLR_V7_WRITABLE) | SCTLR_V7_ONES;
 }

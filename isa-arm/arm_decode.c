@@ -658,6 +658,18 @@ static void dec_ldm_v7(uint32_t i, struct arm_rec *r)
                  (user_regs && wb && !(load && (list & 0x8000))));
 }
 
+/* MCRR/MRRC (v7 A8.8.109/A8.8.110): only CP15 exists. rd = Rt, rn = Rt2,
+ * rm = CRm, op = opc1, RF_L = MRRC. */
+static void dec_mcrr(uint32_t i, struct arm_rec *r)
+{
+    r->fn = arm_exec_cp15_64;
+    r->rd = bits(i, 15, 12); r->rn = bits(i, 19, 16); r->rm = bits(i, 3, 0);
+    r->op = bits(i, 7, 4); r->flags = bits(i, 20, 20) ? RF_L : 0;
+    /* Another coprocessor; UNPREDICTABLE: r15, MRRC with Rt = Rt2. */
+    reject_if(r, bits(i, 11, 8) != 15 || r->rd == 15 || r->rn == 15 ||
+                 ((r->flags & RF_L) && r->rd == r->rn));
+}
+
 #define V4 ARM_V4T
 #define V5 ARM_V5TE
 #define V6 ARM_V6
@@ -749,6 +761,7 @@ static const struct arm_pattern arm_patterns[] = {
     { 0x0e000000, 0x08000000, V4, dec_ldm,     "LDM/STM (A5.4)" },
     { 0x0e000000, 0x0a000000, V4, dec_b,       "B/BL (A4.1.5)" },
     { 0x0f000010, 0x0e000010, V4, dec_mcr,     "MCR/MRC (A4.1.32/A4.1.41)" },
+    { 0x0fe00000, 0x0c400000, V7, dec_mcrr,    "MCRR/MRRC (v7 A8.8.109/110)" },
     { 0x0e000000, 0x0c000000, V4, dec_und,     "LDC/STC: no such coprocessor" },
     { 0x0f000010, 0x0e000000, V4, dec_und,     "CDP: no such coprocessor" },
     { 0x0f000000, 0x0f000000, V4, dec_swi,     "SWI (A4.1.107)" },

@@ -70,8 +70,8 @@ int arm_exec_undefined(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
-/* The data abort for the fault arm_read/arm_write recorded: DFSR/DFAR on
- * ARMv7 (B4.1.52, B4.1.53). */
+/* The data abort for the fault arm_read/arm_write recorded: DFSR and DFAR
+ * on ARMv7 (B4.1, "DFSR" and "DFAR"). */
 int arm_data_abort(struct arm_cpu *c)
 {
     if (c->arch >= ARM_V7) {
@@ -83,7 +83,7 @@ int arm_data_abort(struct arm_cpu *c)
 }
 
 /* The prefetch abort for the fault the fetch recorded: IFSR (no domain,
- * no WnR: B4.1.96) and IFAR on ARMv7. */
+ * no WnR: B4.1, "IFSR") and IFAR on ARMv7. */
 void arm_prefetch_abort(struct arm_cpu *c)
 {
     if (c->arch >= ARM_V7) {

@@ -164,7 +164,7 @@ int arm_exec_dp(struct arm_cpu *c, const struct arm_rec *r)
          * (the old 26-bit "P" forms). USR/SYS have no SPSR (UNPREDICTABLE):
          * the flags are then set from the result as usual. */
         arm_write_cpsr(c, c->spsr[arm_mode_bank(c->cpsr)]);
-        if (c->arch >= ARM_V7)   /* B1.9.10: the return address aligned for the new state */
+        if (c->arch >= ARM_V7)   /* BranchWritePC (A2.3.1) in the new state */
             arm_branch(c, c->next_pc & (arm_thumb(c) ? ~1u : ~3u));
         return ARM_OK;
     }

@@ -283,9 +283,13 @@ int arm_exec_ldm_stm(struct arm_cpu *c, const struct arm_rec *r)
     return ARM_OK;
 }
 
-/* SWP/SWPB, A4.1.108: RF_B = byte. */
+/* SWP/SWPB, A4.1.108: RF_B = byte. The ARMv7 models have the
+ * Multiprocessing Extensions, where SWP/SWPB are UNDEFINED unless SCTLR.SW
+ * is set (ARM ARM v7 A8.8.229, B4.1.130). */
 int arm_exec_swp(struct arm_cpu *c, const struct arm_rec *r)
 {
+    if (c->arch >= ARM_V7 && !(c->sctlr & SCTLR_SW))
+        return arm_exec_undefined(c, r);
     uint32_t addr = c->r[r->rn] + (r->rn == 15 ? 4 : 0), v;
     uint32_t src = c->r[r->rm] + (r->rm == 15 ? 4 : 0);   /* read in the store cycle: pc + 12 */
     unsigned user = arm_privileged(c) ? 0 : ARM_ACC_USER;

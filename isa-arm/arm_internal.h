@@ -121,6 +121,7 @@ struct arm_cp15 {
     uint32_t vbar, contextidr;
     uint32_t tpidrurw, tpidruro, tpidrprw;
     uint32_t csselr;
+    uint32_t l2ctlr, l2ectlr;   /* Cortex-A15/A7 L2 control (IMPLEMENTATION DEFINED) */
 };
 
 struct arm_cpu {
@@ -292,6 +293,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r);
 #define SCTLR_M   (1u << 0)
 #define SCTLR_A   (1u << 1)
 #define SCTLR_CP15BEN (1u << 5)
+#define SCTLR_SW  (1u << 10)   /* SWP/SWPB enable (Multiprocessing Extensions) */
 #define SCTLR_V   (1u << 13)
 #define SCTLR_EE  (1u << 25)
 #define SCTLR_TRE (1u << 28)
@@ -311,9 +313,13 @@ static inline uint32_t arm_fsr(unsigned fs, unsigned domain, bool write)
 {
     return ((fs & 0x10u) << 6) | (fs & 0xfu) | ((domain & 0xfu) << 4) | (write ? 1u << 11 : 0);
 }
+/* Soft-TLB attribute bits of an ARM entry (tlb_fill): bit d for domain d,
+ * ARM_TLB_NG for a non-global mapping; 0 with the MMU off. */
+#define ARM_TLB_NG (1u << 16)
 struct arm_mmu_result {
     uint32_t pa;
     uint32_t block;     /* size of the mapping (4 KiB .. 16 MiB), for the soft TLB */
+    uint32_t tlb_attrs; /* ARM_TLB_NG and the domain bit */
     uint32_t par;       /* the PAR value of a successful translation (B4.1.112) */
     uint32_t fsr;       /* on a fault: arm_fsr(...) */
 };
@@ -326,6 +332,8 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
 void arm_tlb_flush(struct arm_cpu *c);
 /* Drops the soft-TLB entries that may hold va (the whole largest block). */
 void arm_tlb_flush_va(struct arm_cpu *c, uint32_t va);
+/* Drops the soft-TLB entries with any of these attribute bits. */
+void arm_tlb_flush_attrs(struct arm_cpu *c, uint32_t mask);
 
 #include "isa-arm/arm_exec_v6.h"
 

@@ -37,7 +37,7 @@ static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, b
         return NULL;
     if (kind == TLB_WRITE && (rom || bus_page_has_code(c->cpu.bus, ppage)))
         return NULL;
-    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage);
+    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage, res->tlb_attrs);
     if (res->block > c->tlb_max_block)
         c->tlb_max_block = res->block;
     return host + (va & GUEST_PAGE_MASK);
@@ -78,8 +78,9 @@ static inline uint32_t byte_reverse(uint32_t v, unsigned size)
  * any byte moves. The alignment fault comes before any MMU fault (B3.12.1).
  * ARMv4/v5 never fault on alignment: their executors align the address
  * themselves (the bus handles whatever remains). */
-static int access_slow(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
-                       bool write, uint32_t *value)
+__attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t addr,
+                                                 unsigned size, unsigned acc, bool write,
+                                                 uint32_t *value)
 {
     bool user = acc & ARM_ACC_USER;
     enum tlb_kind kind = write ? TLB_WRITE : TLB_READ;
@@ -93,7 +94,8 @@ static int access_slow(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned
         return -1;
     uint32_t v = write && big ? byte_reverse(*value, size) : write ? *value : 0;
     uint32_t last = addr + size - 1;
-    if (misaligned && v6 && ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK)) {
+    bool crosses = ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK) != 0;
+    if (crosses && v6) {
         uint32_t page2 = last & ~(uint32_t)GUEST_PAGE_MASK;
         struct arm_mmu_result res2;
         if (arm_translate(c, page2, kind, user, &res2))
@@ -118,7 +120,9 @@ static int access_slow(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned
             *value = big ? byte_reverse(got, size) : got;
         return 0;
     }
-    uint8_t *h = big ? NULL : tlb_refill(c, addr, kind, user, &res);
+    /* Host memory only within the page (an ARMv4/v5 access that crosses
+     * one goes to the bus, which splits it). */
+    uint8_t *h = big || crosses ? NULL : tlb_refill(c, addr, kind, user, &res);
     if (h) {
         if (write)
             store_le(h, size, v);

@@ -142,6 +142,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
         res->pa = va;
         res->block = GUEST_PAGE_SIZE;
         res->par = (va & 0xfffff000u) | par_attributes(MT_STRONGLY_ORDERED, 0, 0, true, false);
+        res->tlb_attrs = 0;
         res->fsr = 0;
         return 0;
     }
@@ -159,7 +160,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
         return fault(res, FS_WALK_EXTERNAL_L1, 0, write);
 
     unsigned domain, ap, tex, level;
-    bool xn, pxn, cbit, bbit, sbit;
+    bool xn, pxn, cbit, bbit, sbit, ng;
     uint32_t pa, block;
     switch (d1 & 3u) {
     case 0:
@@ -189,6 +190,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
         cbit = (d2 >> 3) & 1u;
         bbit = (d2 >> 2) & 1u;
         sbit = (d2 >> 10) & 1u;
+        ng = (d2 >> 11) & 1u;
         level = 2;
         break;
     }
@@ -201,6 +203,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
         ap = ((d1 >> 13) & 4u) | ((d1 >> 10) & 3u);
         tex = (d1 >> 12) & 7u;
         sbit = (d1 >> 16) & 1u;
+        ng = (d1 >> 17) & 1u;
         if (d1 & (1u << 18)) {
             domain = 0;                        /* supersections are in domain 0 */
             pa = (d1 & 0xff000000u) | (va & 0x00ffffffu);
@@ -236,6 +239,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
     }
     res->pa = pa;
     res->block = block;
+    res->tlb_attrs = (1u << domain) | (ng ? ARM_TLB_NG : 0);
     res->par = (pa & 0xfffff000u) | (block == 0x1000000u ? 1u << 1 : 0) |
                region_attributes(c, tex, cbit, bbit, sbit);
     res->fsr = 0;
@@ -247,6 +251,12 @@ void arm_tlb_flush(struct arm_cpu *c)
     tlb_flush_all(&c->tlb);
     c->fast_valid = false;
     c->tlb_max_block = GUEST_PAGE_SIZE;
+}
+
+void arm_tlb_flush_attrs(struct arm_cpu *c, uint32_t mask)
+{
+    tlb_flush_attrs(&c->tlb, mask);
+    c->fast_valid = false;
 }
 
 void arm_tlb_flush_va(struct arm_cpu *c, uint32_t va)

@@ -184,6 +184,20 @@ START_TEST(decode_fields)
     r = dec(ARM_V7, 0xf1010200);                       /* setend be */
     ck_assert_ptr_eq(r.fn, arm_exec_setend);
     ck_assert_uint_eq(r.op, 1);
+    r = dec(ARM_V7, 0xec510f0e);                       /* mrrc p15, 0, r0, r1, c14 */
+    ck_assert_ptr_eq(r.fn, arm_exec_cp15_64);
+    ck_assert(r.flags & RF_L);
+    ck_assert_uint_eq(r.rd, 0);
+    ck_assert_uint_eq(r.rn, 1);
+    ck_assert_uint_eq(r.rm, 14);
+    ck_assert_uint_eq(r.op, 0);
+    r = dec(ARM_V7, 0xec432f3e);                       /* mcrr p15, 3, r2, r3, c14 */
+    ck_assert_ptr_eq(r.fn, arm_exec_cp15_64);
+    ck_assert(!(r.flags & RF_L));
+    ck_assert_uint_eq(r.op, 3);
+    ck_assert_ptr_eq(dec(ARM_V7, 0xec510e0e).fn, arm_exec_undefined);   /* p14 */
+    ck_assert_ptr_eq(dec(ARM_V7, 0xec500f0e).fn, arm_exec_undefined);   /* mrrc r0, r0 */
+    ck_assert_ptr_eq(dec(ARM_V5TE, 0xec510f0e).fn, arm_exec_undefined);
     r = dec(ARM_V7, 0xe12fff22);                       /* bxj r2 */
     ck_assert_ptr_eq(r.fn, arm_exec_bx);
     ck_assert_uint_eq(r.op, 0);
@@ -992,6 +1006,7 @@ START_TEST(alignment_faults)
     expect_alignment_abort(e, 0xe8920003, 0x2002, false);   /* ldm r2, {r0, r1} */
     expect_alignment_abort(e, 0xe8820003, 0x2002, true);    /* stm r2, {r0, r1} */
     c->r[2] = 0x2001;
+    c->sctlr |= SCTLR_SW;
     expect_alignment_abort(e, 0xe1021093, 0x2001, false);   /* swp r1, r3, [r2] */
     c->r[5] = 0x2002;
     expect_alignment_abort(e, 0xf8950a00, 0x2002, false);   /* rfeia r5 */
@@ -1007,6 +1022,70 @@ START_TEST(alignment_faults)
     c->sctlr |= SCTLR_A;
     expect_alignment_abort(e, 0xe5921000, 0x2001, false);   /* ldr r1, [r2] */
     expect_alignment_abort(e, 0xe1c210b0, 0x2001, true);    /* strh r1, [r2] */
+    env_free(e);
+}
+END_TEST
+
+/* LDRT/STRT and LDRHT/STRHT are checked with User permissions even in a
+ * privileged mode: with the MMU on and the whole RAM one PL1-only section
+ * (AP = 0b001), the plain forms work and the T forms take a permission
+ * fault (B3.7.1). */
+START_TEST(unprivileged_forms_use_user_permissions)
+{
+    struct env *e = env_new("cortex-a15");
+    struct arm_cpu *c = e->arm;
+    poke(e, 0x8000, 0x00000402);     /* section 0 -> PA 0, domain 0, AP 0b001 */
+    poke(e, 0x2000, 0xcafef00d);
+    c->cp15.ttbr0 = 0x8000;
+    c->cp15.ttbcr = 0;
+    c->cp15.dacr = 1;                /* domain 0: client */
+    c->sctlr |= SCTLR_M;
+    arm_tlb_flush(c);
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    c->r[2] = 0x2000;
+    step(e, 0xe5921000);                          /* ldr r1, [r2] */
+    ck_assert_uint_eq(c->r[1], 0xcafef00du);
+    static const struct { uint32_t insn; bool write; } t_forms[] = {
+        { 0xe4b21004, false },   /* ldrt r1, [r2], #4 */
+        { 0xe4a21004, true },    /* strt r1, [r2], #4 */
+        { 0xe4f21001, false },   /* ldrbt r1, [r2], #1 */
+        { 0xe0f210b2, false },   /* ldrht r1, [r2], #2 */
+        { 0xe0e210b2, true },    /* strht r1, [r2], #2 */
+        { 0xe0f210d1, false },   /* ldrsbt r1, [r2], #1 */
+    };
+    for (size_t i = 0; i < sizeof t_forms / sizeof t_forms[0]; i++) {
+        arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+        c->r[2] = 0x2000;
+        step(e, t_forms[i].insn);
+        ck_assert_msg(c->pc == 0x10, "%08x", t_forms[i].insn);
+        ck_assert_uint_eq(c->cp15.dfsr, arm_fsr(FS_PERMISSION_SECTION, 0, t_forms[i].write));
+        ck_assert_uint_eq(c->cp15.dfar, 0x2000);
+        ck_assert_uint_eq(c->r[2], 0x2000);       /* base restored */
+    }
+    env_free(e);
+}
+END_TEST
+
+/* SWP/SWPB on the v7 models (Multiprocessing Extensions): UNDEFINED
+ * unless SCTLR.SW is set. */
+START_TEST(swp_needs_sctlr_sw)
+{
+    struct env *e = env_new("cortex-a7");
+    struct arm_cpu *c = e->arm;
+    poke(e, 0x2000, 0x12345678);
+    c->r[2] = 0x2000; c->r[3] = 0xaa;
+    step(e, 0xe1021093);                          /* swp r1, r3, [r2] */
+    ck_assert_uint_eq(c->pc, 0x04);
+    ck_assert_uint_eq(c->cpsr & PSR_MODE, MODE_UND);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0x12345678u);
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    c->sctlr |= SCTLR_SW;
+    step(e, 0xe1421093);                          /* swpb r1, r3, [r2] */
+    ck_assert_uint_eq(c->r[1], 0x78);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0x123456aau);
+    step(e, 0xe1021093);                          /* swp r1, r3, [r2] */
+    ck_assert_uint_eq(c->r[1], 0x123456aau);
+    ck_assert_uint_eq(peek(e, 0x2000, 4), 0xaa);
     env_free(e);
 }
 END_TEST
@@ -1068,6 +1147,8 @@ static Suite *v6_suite(void)
     tcase_add_test(tc, interworking_and_bxj);
     tcase_add_test(tc, unaligned_and_pc_stores);
     tcase_add_test(tc, alignment_faults);
+    tcase_add_test(tc, swp_needs_sctlr_sw);
+    tcase_add_test(tc, unprivileged_forms_use_user_permissions);
     tcase_add_test(tc, save_load_v6_state);
     suite_add_tcase(s, tc);
     return s;
