@@ -30,9 +30,8 @@ const struct filter_reason_desc diff_filter_reasons[F_COUNT] = {
                            "LDM with writeback and Rn in the list; STM with writeback and Rn in "
                            "the list but not the lowest (A32), or at all (T32)" },
     [F_LDM_LIST] = { "ldm-list", "A8.8.57-60, A8.8.197-200, A8.8.131-133",
-                     "empty list, fewer than two registers (T32 .W, A32 from v7 for PUSH/POP-like "
-                     "forms), PC and LR both in a T32 LDM list, PC or SP in a T32 STM list, SP in "
-                     "a T32 LDM list" },
+                     "empty lists; T32 LDM/STM.W with fewer than two registers, LDM with both "
+                     "PC and LR" },
     [F_LDM_USER] = { "ldm-user", "B9.3.5, B9.3.6, B9.3.17",
                      "LDM/STM (user registers) and LDM (exception return) in USR/SYS mode, or "
                      "with writeback" },
@@ -58,9 +57,9 @@ const struct filter_reason_desc diff_filter_reasons[F_COUNT] = {
     [F_HINT_STOP] = { "policy-stop", "(policy, not UNPREDICTABLE)",
                       "WFI/WFE/YIELD/SEV, SVC, BKPT, SMC, HVC, CPS, SRS, RFE: they stop or trap "
                       "the emulation loop differently in each emulator" },
-    [F_SWP] = { "policy-swp", "A8.8.229, B4.1.130 (SCTLR.SW)",
-                "SWP/SWPB: UNDEFINED on a core with the Multiprocessing Extensions unless "
-                "SCTLR.SW is set; not generated" },
+    [F_SWP] = { "unicorn-swp", "A8.8.229, B4.1.130 (SCTLR.SW); Unicorn errata E2",
+                "SWP/SWPB: UNDEFINED on a core with the Multiprocessing Extensions while "
+                "SCTLR.SW = 0 (its reset value); Unicorn executes them" },
     [F_CODE_STORE] = { "policy-code-store", "(policy, not UNPREDICTABLE)",
                        "stores with Rn = 15 write into the block being executed; self-modifying "
                        "code has its own unit tests" },
@@ -473,6 +472,8 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     /* NZCVQ, GE random; A, I, F masked; T per stream. */
     b->cpsr = (rng_u32(&g->rng) & 0xf80f0000u) | 0x1c0u | b->mode | (thumb ? 0x20u : 0);
     init_registers(g);
+    b->usr_sp = b->mode == 0x10 ? b->regs[13] : random_ptr(g, 8);
+    b->usr_lr = b->mode == 0x10 ? b->regs[14] : rng_u32(&g->rng);
     b->data_seed = rng_u32(&g->rng);
     b->start = DIFF_CODE_BASE + 0x100u;
     b->regs[15] = b->start;

@@ -117,6 +117,7 @@ struct gen_block {
     uint32_t mode;              /* initial CPSR mode (USR or SVC) */
     uint32_t cpsr;              /* initial CPSR */
     uint32_t regs[16];          /* initial r0-r15 (r15 = the start address) */
+    uint32_t usr_sp, usr_lr;    /* the User-mode r13/r14 (SVC blocks: LDM/STM ^) */
     unsigned n;                 /* instructions (setup included) */
     struct gen_insn insn[DIFF_MAX_INSNS];
     uint32_t start, end;        /* [start, end): the block; end is where both stop */

@@ -327,6 +327,13 @@ static enum filter_reason rej_pld_reg(const struct gen *g, uint32_t i)
     return RM(i) == 15 ? F_PC_OPERAND : F_NONE;
 }
 
+/* SWP/SWPB: UNDEFINED on the Cortex-A15/A7 while SCTLR.SW = 0 (B4.1.130,
+ * the Multiprocessing Extensions); Unicorn executes them (errata E2). */
+static enum filter_reason rej_swp(const struct gen *g, uint32_t i)
+{
+    return F_SWP;
+}
+
 /* DSB/DMB/ISB (A8.8.43/44/53): option 0111 of bits 7:4 is unallocated. */
 static void fix_barrier(struct gen *g, uint32_t *i)
 {
@@ -460,6 +467,8 @@ const struct gen_template diff_a32_templates[] = {
     { "excl", "ldrex-strex", "",                                                   15, 0, NULL, NULL, emit_exclusive },
     { "branch", "b-bl",      "",                                                   20, 0, NULL, NULL, emit_branch },
     { "branch", "bx-blx",    "",                                                    8, 0, NULL, NULL, emit_bx },
+    { "misc", "udf",         "1110 0111 1111 iiii iiii iiii 1111 iiii",             1, 0, NULL, NULL, NULL },
+    { "misc", "swp",         "cccc 0001 0x00 nnnn dddd 0000 1001 mmmm",             1, T_MEM, NULL, rej_swp, NULL },
     { "misc", "setend",      "1111 0001 0000 0001 0000 00x0 0000 0000",             2, 0, NULL, NULL, NULL },
     { "misc", "barrier-nop", "1111 0101 0111 1111 1111 0000 01xx 1111",             2, 0, fix_barrier, NULL, NULL },
     { "misc", "clrex",       "1111 0101 0111 1111 1111 0000 0001 1111",             1, 0, NULL, NULL, NULL },
