@@ -67,6 +67,37 @@ const struct filter_reason_desc diff_filter_reasons[F_COUNT] = {
                     "encodings where Unicorn 2.0.1 contradicts the ARM ARM" },
 };
 
+bool gen_selected(const char *only, const struct gen_template *t)
+{
+    if (!only)
+        return true;
+    for (const char *p = only; *p;) {
+        size_t len = strcspn(p, ",");
+        if ((strlen(t->cls) == len && strncmp(p, t->cls, len) == 0) ||
+            (strlen(t->name) == len && strncmp(p, t->name, len) == 0))
+            return true;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+/* Every entry of the --only list names 16-bit Thumb ("t16" or "t16-..."). */
+static bool only_t16(const char *only)
+{
+    if (!only || !*only)
+        return false;
+    for (const char *p = only; *p;) {
+        if (strncmp(p, "t16", 3) != 0 || (p[3] != '-' && p[3] != ',' && p[3] != 0))
+            return false;
+        p += strcspn(p, ",");
+        if (*p == ',')
+            p++;
+    }
+    return true;
+}
+
 bool gen_is_mem_ptr(uint32_t v)
 {
     return v >= DIFF_DATA_BASE && v < DIFF_DATA_BASE + DIFF_DATA_SIZE;
@@ -118,6 +149,21 @@ void gen_note_dest(struct gen *g, unsigned reg)
 static void gen_mov32(struct gen *g, unsigned reg, uint32_t value, bool top)
 {
     uint32_t lo = value & 0xffffu, hi = value >> 16;
+    if (g->t16_only) {
+        /* 16-bit code only (--only t16): MOVS, then LSLS #8 / ADDS #imm8
+         * per further byte (values below 2^24, low registers; sets flags). */
+        reg &= 7u;
+        if (value < 256u) {
+            gen_push(g, 0x2000u | reg << 8 | value, 2, -1);
+            return;
+        }
+        gen_push(g, 0x2000u | reg << 8 | ((value >> 16) & 0xffu), 2, -1);
+        for (int shift = 8; shift >= 0; shift -= 8) {
+            gen_push(g, 0x0200u | reg << 3 | reg, 2, -1);                 /* LSLS #8 */
+            gen_push(g, 0x3000u | reg << 8 | ((value >> shift) & 0xffu), 2, -1);
+        }
+        return;
+    }
     if (!g->b->thumb) {
         gen_push(g, 0xe3000000u | ((lo >> 12) << 16) | (reg << 12) | (lo & 0xfffu), 4, -1);
         if (top)
@@ -146,7 +192,10 @@ void gen_make_ptr(struct gen *g, unsigned reg, uint32_t align)
 
 void gen_align_reg(struct gen *g, unsigned reg)
 {
-    if (g->b->thumb)   /* BIC (immediate) T1, A8.8.21 */
+    if (g->t16_only && reg < 8) {   /* LSRS #2, LSLS #2 */
+        gen_push(g, 0x0880u | reg << 3 | reg, 2, -1);
+        gen_push(g, 0x0080u | reg << 3 | reg, 2, -1);
+    } else if (g->b->thumb)   /* BIC (immediate) T1, A8.8.21 */
         gen_push(g, 0xf0200003u | (reg << 16) | (reg << 8), 4, -1);
     else               /* BIC (immediate) A1 */
         gen_push(g, 0xe3c00003u | (reg << 16) | (reg << 12), 4, -1);
@@ -169,7 +218,7 @@ unsigned gen_pick_reg(struct gen *g, enum reg_kind want, unsigned max)
     for (unsigned r = 0; r < max && r < 15; r++) {
         if (g->kind[r] == want || (want == RK_PTR && g->kind[r] == RK_APTR))
             cand[n++] = r;
-        if (g->kind[r] == RK_PTR && !(g->b->thumb && r == 13))
+        if (g->kind[r] == RK_PTR && !(g->b->thumb && r == 13) && !(g->t16_only && r >= 8))
             ptrs[np++] = r;
     }
     if (n && (g->in_it || !rng_pct(&g->rng, 10)))
@@ -179,7 +228,7 @@ unsigned gen_pick_reg(struct gen *g, enum reg_kind want, unsigned max)
         gen_align_reg(g, r);
         return r;
     }
-    unsigned r = rng_below(&g->rng, max < 15 ? max : 15);
+    unsigned r = rng_below(&g->rng, g->t16_only ? 8 : max < 15 ? max : 15);
     if (g->in_it || (g->b->thumb && r == 13))
         return r;
     if (want == RK_APTR)
@@ -477,21 +526,22 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     b->data_seed = rng_u32(&g->rng);
     b->start = DIFF_CODE_BASE + 0x100u;
     b->regs[15] = b->start;
-    /* CLREX first: the exclusive monitor state left by the previous block
-     * is not part of the compared state. */
-    gen_push(g, thumb ? 0xf3bf8f2fu : 0xf57ff01fu, 4, -1);
+    /* No CLREX is needed first: every STREX is generated right after its
+     * LDREX in one group, which a branch cannot enter in the middle, so the
+     * monitor state a block inherits never decides anything. */
+    g->t16_only = thumb && only_t16(g->only);
 
     size_t count;
     const struct gen_template *t = gen_templates(thumb, &count);
     uint32_t total = 0;
     for (size_t i = 0; i < count; i++)
-        if (!g->only || strcmp(g->only, t[i].cls) == 0 || strcmp(g->only, t[i].name) == 0)
+        if (gen_selected(g->only, &t[i]))
             total += t[i].weight;
     while (b->n < k + 1 && total) {
         uint32_t pick = rng_below(&g->rng, total);
         size_t i = 0;
         for (; i < count; i++) {
-            if (g->only && strcmp(g->only, t[i].cls) != 0 && strcmp(g->only, t[i].name) != 0)
+            if (!gen_selected(g->only, &t[i]))
                 continue;
             if (pick < t[i].weight)
                 break;
@@ -512,7 +562,8 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     /* The end is word-aligned (a T32 block pads with a NOP), so an ADR to it
      * is exact in both states. */
     if (addr & 2u) {
-        gen_push(g, 0xbf00u, 2, -1);   /* NOP (T1) */
+        /* NOP (T1), or MOV r8, r8 in 16-bit ARMv4T code */
+        gen_push(g, g->t16_only ? 0x46c0u : 0xbf00u, 2, -1);
         b->insn[b->n - 1].addr = addr;
         addr += 2;
     }

@@ -141,6 +141,7 @@ struct gen {
     bool in_it;                 /* T32: generating the instructions of an IT block */
     uint16_t it_aligned;        /* registers word-aligned by the IT block's prologue */
     bool setend_seen;           /* the block may run big-endian (no TBH then) */
+    bool t16_only;              /* 16-bit code only, setup code included */
 };
 
 /* A template: a bit picture (A32: 32 characters; T32: 16 or 32), spaces
@@ -193,6 +194,8 @@ void gen_note_dest(struct gen *g, unsigned reg);
 /* BIC reg, reg, #3 (not inside an IT block). */
 void gen_align_reg(struct gen *g, unsigned reg);
 const struct gen_template *gen_templates(bool thumb, size_t *count);
+/* --only: a comma-separated list of classes and template names (NULL: all). */
+bool gen_selected(const char *only, const struct gen_template *t);
 uint32_t gen_field(const char *pattern, char letter, uint32_t insn);
 bool gen_is_mem_ptr(uint32_t v);
 

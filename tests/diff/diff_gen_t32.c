@@ -622,6 +622,20 @@ static void emit_tbb(struct gen *g, int tmpl)
     gen_group(g, from);
 }
 
+/* PUSH/POP (A8.8.133/131) need a word-aligned sp (A3.2.1; Unicorn errata
+ * E1): MOV rX, sp; BIC rX, rX, #3; MOV sp, rX first (T32 cannot BIC sp). */
+static void emit_push_pop(struct gen *g, int tmpl)
+{
+    unsigned from = g->b->n, x = rng_below(&g->rng, 8);
+    gen_push(g, 0x4668u | x, 2, -1);            /* MOV rX, sp */
+    g->kind[x] = RK_PTR;
+    gen_align_reg(g, x);
+    gen_push(g, 0x4685u | x << 3, 2, -1);       /* MOV sp, rX */
+    gen_note_dest(g, x);
+    (void)gen_one(g, tmpl);
+    gen_group(g, from);
+}
+
 /* IT (A8.8.54) and one to four instructions for its slots. */
 static void emit_it(struct gen *g, int tmpl)
 {
@@ -653,8 +667,7 @@ static void emit_it(struct gen *g, int tmpl)
             if (!(tp[i].flags & T_NOIT) && (last || !(tp[i].flags & T_ITLAST)) &&
                 (g->it_aligned || !(tp[i].flags & T_ALIGN4)) &&
                 (!tp[i].emit || (tp[i].flags & T_ITLAST)) &&
-                (!g->only || strcmp(g->only, tp[i].cls) == 0 || strcmp(g->only, tp[i].name) == 0 ||
-                 strcmp(g->only, "it") == 0))
+                (gen_selected(g->only, &tp[i]) || strcmp(g->only, "it") == 0))
                 total += tp[i].weight;
         int done = -1;
         if (total) {
@@ -663,8 +676,7 @@ static void emit_it(struct gen *g, int tmpl)
                 if ((tp[i].flags & T_NOIT) || (!last && (tp[i].flags & T_ITLAST)) ||
                     (!g->it_aligned && (tp[i].flags & T_ALIGN4)) ||
                     (tp[i].emit && !(tp[i].flags & T_ITLAST)) ||
-                    (g->only && strcmp(g->only, tp[i].cls) != 0 && strcmp(g->only, tp[i].name) != 0 &&
-                     strcmp(g->only, "it") != 0))
+                    (!gen_selected(g->only, &tp[i]) && strcmp(g->only, "it") != 0))
                     continue;
                 if (pick < tp[i].weight) {
                     if (tp[i].emit) {
@@ -704,7 +716,7 @@ const struct gen_template diff_t32_templates[] = {
     { "t16", "t16-sp-adjust",   "1011 0000 xooo oooo",                           4, 0, NULL, NULL, NULL },
     { "t16", "t16-extend",      "1011 0010 xxmm mddd",                           8, 0, NULL, NULL, NULL },
     { "t16", "t16-rev",         "1011 1010 xxmm mddd",                           6, 0, fix_t16_rev, NULL, NULL },
-    { "t16", "t16-push-pop",    "1011 x10y rrrr rrrr",                           8, 0, NULL, rej_t16_pushpop, NULL },
+    { "t16", "t16-push-pop",    "1011 x10y rrrr rrrr",                           8, NOIT, NULL, rej_t16_pushpop, emit_push_pop },
     { "t16", "t16-ldm-stm",     "1100 xnnn rrrr rrrr",                           8, T_MEM | T_ALIGN4, NULL, rej_t16_ldm, NULL },
     { "t16", "t16-setend",      "1011 0110 0101 x000",                           1, 0, fix_setend, rej_setend, NULL },
     /* 32-bit data processing */
