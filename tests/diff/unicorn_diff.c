@@ -46,6 +46,7 @@ struct options {
     uint64_t a32, t32;
     unsigned block;
     const char *only;
+    const char *only_stream[2];   /* --only-a32 / --only-t32: override --only per stream */
     const char *cpu;
     uint64_t first;
     bool verbose;
@@ -635,7 +636,7 @@ static void report_divergence(struct tester *t, uint64_t blockno, const char *wh
         print_block(t, stdout, idx);
     printf("  reproduce: --%s 1 --first %" PRIu64 " --seed %" PRIu64 " --block %u%s%s --verbose\n",
            b->thumb ? "t32" : "a32", blockno, t->opt.seed, t->opt.block,
-           t->opt.only ? " --only " : "", t->opt.only ? t->opt.only : "");
+           t->gen.only ? " --only " : "", t->gen.only ? t->gen.only : "");
 }
 
 /* Finds the first instruction after which the two emulators differ: Unicorn
@@ -729,7 +730,7 @@ static void run_stream(struct tester *t, bool thumb, uint64_t insns)
     int which = thumb ? 1 : 0;
     bool first = true;
     t->gen.b = &t->block;
-    t->gen.only = t->opt.only;
+    t->gen.only = t->opt.only_stream[which] ? t->opt.only_stream[which] : t->opt.only;
     t->gen.filtered = t->st.filtered;
     uint64_t done = 0;
     for (uint64_t blockno = t->opt.first; done < insns; blockno++) {
@@ -838,7 +839,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: orrery-unicorn-diff [--a32 N] [--t32 N] [--seed S] [--block K]\n"
-            "                           [--only CLASS|TEMPLATE] [--cpu cortex-a15|cortex-a7]\n"
+            "                           [--only LIST] [--only-a32 LIST] [--only-t32 LIST]\n"
+            "                           [--cpu cortex-a15|cortex-a7]\n"
             "                           [--first B] [--max-reports N] [--max-divergences N]\n"
             "                           [--verbose] [--list]\n"
             "                           [--unicorn-only]\n"
@@ -945,6 +947,12 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--only") == 0 && v) {
             t->opt.only = v;
+            i++;
+        } else if (strcmp(a, "--only-a32") == 0 && v) {
+            t->opt.only_stream[0] = v;
+            i++;
+        } else if (strcmp(a, "--only-t32") == 0 && v) {
+            t->opt.only_stream[1] = v;
             i++;
         } else if (strcmp(a, "--cpu") == 0 && v &&
                    (strcmp(v, "cortex-a15") == 0 || strcmp(v, "cortex-a7") == 0)) {
