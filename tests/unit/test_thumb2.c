@@ -574,6 +574,73 @@ START_TEST(exec_tbb_tbh)
 }
 END_TEST
 
+START_TEST(exec_it_block_with_t32)
+{
+    static const uint16_t prog[] = {
+        0x2001,           /* 100 movs r0, #1 */
+        0x2801,           /* 102 cmp r0, #1 -> Z C */
+        0xbf14,           /* 104 ite ne */
+        0xf04f, 0x0155,   /* 106 mov.w r1, #0x55: NE, skipped */
+        0xf241, 0x2234,   /* 10a movw r2, #0x1234: EQ */
+        0x2303,           /* 10e movs r3, #3 */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, sizeof prog / 2);
+    step(e, 3);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0x14);
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->pc, 0x10a);
+    ck_assert_uint_eq(e->arm->r[1], 0);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0x08);
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->r[2], 0x1234);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0);
+    ck_assert_uint_eq(NZCV(e), PSR_Z | PSR_C);
+    step(e, 1);
+    ck_assert_uint_eq(NZCV(e), PSR_C);
+    ck_assert_uint_eq(e->arm->pc, 0x110);
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_subs_pc_lr_returns)
+{
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, (const uint16_t[]){ 0xf3de, 0x8f00 }, 2);   /* subs pc, lr, #0 */
+    e->arm->spsr[BANK_SVC] = MODE_USR | PSR_T | PSR_N;
+    e->arm->r[14] = 0x201;
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->cpsr, MODE_USR | PSR_T | PSR_N);
+    ck_assert_uint_eq(e->arm->pc, 0x200);
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_extra_loads_literal_and_shifted)
+{
+    static const uint16_t prog[] = {
+        0xf91f, 0x000a,   /* 20a ldrsb.w r0, [pc, #-10]: Align(0x20e, 4) - 10 = 0x202 */
+        0xf832, 0x1013,   /* 20e ldrh.w r1, [r2, r3, lsl #1] */
+        0xea71, 0x0452,   /* 212 orns r4, r1, r2, lsr #1 */
+    };
+    struct env *e = thumb_env(0x20a);
+    put_word(e, 0x200, 0x00f00000u);
+    put_word(e, 0x204, 0x0000beefu);
+    put_code(e, 0x20a, prog, sizeof prog / 2);
+    e->arm->r[2] = 0x200;
+    e->arm->r[3] = 2;
+    step(e, 2);
+    ck_assert_uint_eq(e->arm->r[0], 0xfffffff0u);
+    ck_assert_uint_eq(e->arm->r[1], 0xbeefu);
+    e->arm->r[1] = 0;
+    e->arm->r[2] = 0xffffffffu;
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->r[4], 0x80000000u);   /* ~(0xffffffff >> 1) */
+    ck_assert_uint_eq(NZCV(e), PSR_N | PSR_C);      /* carry: the bit shifted out */
+    env_free(e);
+}
+END_TEST
+
 static Suite *thumb2_suite(void)
 {
     Suite *s = suite_create("thumb2");
@@ -595,6 +662,9 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_ldrd_strd_any_rt2);
     tcase_add_test(tc, exec_push_pop);
     tcase_add_test(tc, exec_tbb_tbh);
+    tcase_add_test(tc, exec_it_block_with_t32);
+    tcase_add_test(tc, exec_subs_pc_lr_returns);
+    tcase_add_test(tc, exec_extra_loads_literal_and_shifted);
     suite_add_tcase(s, tc);
     return s;
 }
