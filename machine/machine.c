@@ -59,7 +59,7 @@ int machine_create(const struct machine_config *cfg, struct machine **out,
     }
 
     if (board_add_memory(m, cfg, err) || board_add_cpus(m, cfg, err) ||
-        board_add_devices(m, err)) {
+        board_add_devices(m, err) || psci_setup(&m->psci, m->dtb, m->cpus, m->ncpus, err)) {
         machine_destroy(m);
         return -1;
     }
@@ -88,6 +88,7 @@ void machine_reset(struct machine *m)
 {
     clock_reset(&m->clock);
     m->executed = 0;
+    m->psci.request = PSCI_REQ_NONE;
     for (unsigned i = 0; i < m->ncpus; i++)
         m->cpus[i]->ops->reset(m->cpus[i]);
     for (unsigned i = 0; i < m->ndevices; i++)
@@ -147,6 +148,28 @@ static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most
         }
     }
     return reason;
+}
+
+/* A PSCI call stopped the CPU: SYSTEM_OFF ends the run with status 0,
+ * SYSTEM_RESET asks for a reset, CPU_OFF of the only CPU(s) leaves nothing
+ * to run (QEMU would sit there forever; here the run ends with a message). */
+static void psci_stop(struct machine *m, struct machine_run_result *res)
+{
+    switch (m->psci.request) {
+    case PSCI_REQ_SYSTEM_RESET:
+        res->reason = CPU_STOP_RESET;
+        break;
+    case PSCI_REQ_CPU_OFF:
+        res->reason = CPU_STOP_FATAL;
+        snprintf(res->message, sizeof res->message,
+                 "the guest turned its CPU off (PSCI CPU_OFF) and no CPU is left running");
+        break;
+    case PSCI_REQ_SYSTEM_OFF:
+    case PSCI_REQ_NONE:
+        res->exit_code = 0;
+        break;
+    }
+    m->psci.request = PSCI_REQ_NONE;
 }
 
 void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res)
@@ -209,6 +232,8 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         case CPU_STOP_EXIT:
             res->reason = reason;
             res->exit_code = cpu->exit_code;
+            if (m->psci.request != PSCI_REQ_NONE)
+                psci_stop(m, res);
             return;
         case CPU_STOP_FATAL:
             res->reason = reason;

@@ -85,6 +85,23 @@ def main():
     t.check_one_error_line(p, 'truncated uImage', 1)
     p = t.run(base + ['--kernel', z, '--initrd', os.path.join(d, 'missing')])
     t.check_one_error_line(p, 'missing initrd', 1)
+
+    # PSCI over HVC from a raw Image: SYSTEM_OFF ends the run with status 0;
+    # SYSTEM_RESET reboots (and so runs until --timeout) unless --no-reboot.
+    def psci(fid):
+        return t.assemble([lambda pc, l: t.ldr_lit(0, pc, l['fid']), 0xE1400070,
+                           ('label', 'x'), lambda pc, l: t.branch(pc, l['x']),
+                           ('label', 'fid'), fid])
+    off = t.write(os.path.join(d, 'off.bin'), psci(0x84000008))
+    reset = t.write(os.path.join(d, 'reset.bin'), psci(0x84000009))
+    cpu = [orrery, 'run', '--cpu', 'cortex-a15']
+    p = t.run(cpu + ['--timeout', '20', '--kernel', off])
+    t.check(p.returncode == 0 and p.stderr == b'', 'PSCI SYSTEM_OFF: exit 0', t.describe(p))
+    p = t.run(cpu + ['--timeout', '20', '--no-reboot', '--kernel', reset])
+    t.check(p.returncode == 0 and p.stderr == b'', 'PSCI SYSTEM_RESET with --no-reboot: exit 0',
+            t.describe(p))
+    p = t.run(cpu + ['--timeout', '1', '--kernel', reset])
+    t.check(p.returncode == 124, 'PSCI SYSTEM_RESET reboots until --timeout', t.describe(p))
     t.finish()
 
 
