@@ -22,6 +22,7 @@ struct run_options {
     const char *initrd;          /* Linux boot protocol inputs */
     const char *append;
     const char *dtb;
+    const char *bios;            /* firmware for flash bank 0 */
     uint64_t ram_size;           /* 0: the board's */
     bool semihosting;
     enum clock_mode clock;
@@ -188,6 +189,10 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->dtb = v;
+        } else if (opt_match(&s, "--bios", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->bios = v;
         } else if (opt_match(&s, "--semihosting", NULL, false, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -245,13 +250,23 @@ struct guest {
     const uint8_t *image;        /* --kernel, or the embedded demo */
     size_t image_len;
     bool linux_boot;             /* not ELF: the Linux boot protocol */
+    uint8_t *bios;               /* --bios: firmware in flash, no kernel */
+    size_t bios_len;
     uint8_t *initrd, *dtb;       /* NULL when not given */
     size_t initrd_len, dtb_len;
     const char *append;
 };
 
-static int load_guest(struct machine *m, const struct guest *g, struct orr_error *err)
+/* first: the machine is new (flash is loaded once; it keeps its contents
+ * across guest resets, as real flash does). */
+static int load_guest(struct machine *m, const struct guest *g, bool first,
+                      struct orr_error *err)
 {
+    if (g->bios) {
+        if (first && machine_load_bios(m, g->bios, g->bios_len, err))
+            return -1;
+        return machine_boot_firmware_dtb(m, g->dtb, g->dtb_len, NULL, err);
+    }
     if (!g->linux_boot)
         return machine_load_image(m, g->image, g->image_len, 0, false, err);
     struct linux_boot_args a = {
@@ -307,7 +322,7 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             machine_reset(m);
             {
                 struct orr_error err = { { 0 } };
-                if (load_guest(m, g, &err) != 0) {
+                if (load_guest(m, g, false, &err) != 0) {
                     snprintf(msg, msglen, "after guest reset: %s", err.msg);
                     return 1;
                 }
@@ -375,8 +390,14 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     if (rc >= 0)
         return rc;
 
-    /* No --kernel: the embedded demo, which reports through semihosting. */
-    bool demo = o.kernel == NULL;
+    if (o.bios && (o.kernel || o.initrd || o.append)) {
+        cli_error("--bios starts firmware from flash; it cannot be combined with --kernel, "
+                  "--initrd or --append");
+        return 1;
+    }
+    /* No --kernel (and no --bios): the embedded demo, which reports through
+     * semihosting. */
+    bool demo = o.kernel == NULL && o.bios == NULL;
     if (demo) {
         o.semihosting = true;
         if (demo_defaults && !o.cpu)
@@ -401,7 +422,13 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     int status = 1;
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    if (demo) {
+    if (o.bios) {
+        if (load_file(o.bios, KERNEL_MAX_BYTES, &g.bios, &g.bios_len, &err) != 0 ||
+            (o.dtb && load_file(o.dtb, KERNEL_MAX_BYTES, &g.dtb, &g.dtb_len, &err) != 0)) {
+            cli_error("%s", err.msg);
+            goto out;
+        }
+    } else if (demo) {
         g.image = rom_demo_elf;
         g.image_len = rom_demo_elf_size;
         if (o.initrd || o.append || o.dtb) {
@@ -452,8 +479,10 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.m->serial[i].host_write = console_write;
         ctx.m->serial[i].host_opaque = &ctx;
     }
-    if (load_guest(ctx.m, &g, &err) != 0) {
-        if (demo)
+    if (load_guest(ctx.m, &g, true, &err) != 0) {
+        if (g.bios)
+            cli_error("%s: %s", o.bios, err.msg);
+        else if (demo)
             cli_error("embedded demo: %s", err.msg);
         else if (strstr(err.msg, o.kernel))
             cli_error("%s", err.msg);
@@ -480,6 +509,7 @@ out:
     free(kernel);
     free(g.initrd);
     free(g.dtb);
+    free(g.bios);
     board_blob_free(&board);
     return status;
 }

@@ -29,6 +29,8 @@ void print_help(void)
 "  --initrd FILE        initial ramdisk for a Linux kernel\n"
 "  --append ARGS        kernel command line (/chosen bootargs)\n"
 "  --dtb FILE           device tree for a Linux kernel (default: the board's)\n"
+"  --bios FILE          firmware: loaded into the flash bank at address 0, started\n"
+"                       there, with the device tree at the start of RAM\n"
 "  --semihosting        let the guest use ARM semihosting (console on stdin/stdout,\n"
 "                       exit code)\n"
 "  --clock MODE         virtual (default: reproducible, time follows executed\n"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/devices/cfi_flash.h"
 #include "machine/machine.h"
 
 /* uImage header fields (big-endian). */
@@ -316,12 +317,28 @@ int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
     return rc;
 }
 
-int machine_boot_firmware_dtb(struct machine *m, uint64_t *dtb_addr, struct orr_error *err)
+int machine_load_bios(struct machine *m, const uint8_t *data, size_t len,
+                      struct orr_error *err)
+{
+    for (unsigned i = 0; i < m->ndevices; i++) {
+        const struct machine_device *md = &m->devices[i];
+        if (strcmp(md->model->name, "cfi-flash") != 0 || md->base != 0)
+            continue;
+        if (cfi_flash_load(md->dev, 0, data, len, err))
+            return orr_fail_prefix(err, "--bios");
+        return 0;
+    }
+    return orr_fail(err, "--bios: board %s has no cfi-flash bank at address 0",
+                    m->board_name);
+}
+
+int machine_boot_firmware_dtb(struct machine *m, const void *src, size_t src_len,
+                              uint64_t *dtb_addr, struct orr_error *err)
 {
     void *dtb;
     size_t dtb_len;
-    if (boot_make_dtb(m->dtb, m->dtb_size, m->ram_base, m->ram_size, NULL, 0, 0, &dtb,
-                      &dtb_len, err))
+    if (boot_make_dtb(src ? src : m->dtb, src ? src_len : m->dtb_size, m->ram_base,
+                      m->ram_size, NULL, 0, 0, &dtb, &dtb_len, err))
         return -1;
     int rc = 0;
     if (dtb_len > m->ram_size)

@@ -81,9 +81,14 @@ struct linux_boot_args {
 int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
                        struct boot_layout *layout, struct orr_error *err) ORR_MUST_CHECK;
 
-/* Firmware boot (QEMU's -bios on virt): the board's tree, fixed up as
- * above, at the start of RAM, and CPU 0 starting at address 0. */
-int machine_boot_firmware_dtb(struct machine *m, uint64_t *dtb_addr,
-                              struct orr_error *err) ORR_MUST_CHECK;
+/* Firmware boot (QEMU's -bios on virt): machine_load_bios copies the image
+ * into the flash bank at address 0 (once: flash keeps it across resets);
+ * machine_boot_firmware_dtb (at start and after every reset) puts the tree
+ * (dtb, or NULL for the board's), fixed up as above, at the start of RAM
+ * and starts CPU 0 at address 0. */
+int machine_load_bios(struct machine *m, const uint8_t *data, size_t len,
+                      struct orr_error *err) ORR_MUST_CHECK;
+int machine_boot_firmware_dtb(struct machine *m, const void *dtb, size_t dtb_len,
+                              uint64_t *dtb_addr, struct orr_error *err) ORR_MUST_CHECK;
 
 #endif

@@ -102,6 +102,34 @@ def main():
             t.describe(p))
     p = t.run(cpu + ['--timeout', '1', '--kernel', reset])
     t.check(p.returncode == 124, 'PSCI SYSTEM_RESET reboots until --timeout', t.describe(p))
+
+    # --bios: firmware runs from flash at 0 and finds the device tree at the
+    # start of RAM; then powers off through PSCI (or spins on failure).
+    fw = t.assemble([
+        lambda pc, l: t.ldr_lit(3, pc, l['ram']),
+        0xE5933000,                                   # ldr r3, [r3]
+        lambda pc, l: t.ldr_lit(4, pc, l['magic']),
+        0xE1530004,                                   # cmp r3, r4
+        lambda pc, l: t.branch(pc, l['spin'], t.NE),
+        lambda pc, l: t.ldr_lit(0, pc, l['off']),
+        0xE1400070,                                   # hvc #0
+        ('label', 'spin'), lambda pc, l: t.branch(pc, l['spin']),
+        ('label', 'ram'), 0x40000000,
+        ('label', 'magic'), 0xEDFE0DD0,
+        ('label', 'off'), 0x84000008,
+    ])
+    bios = t.write(os.path.join(d, 'bios.bin'), fw)
+    p = t.run(cpu + ['--timeout', '20', '--bios', bios])
+    t.check(p.returncode == 0, '--bios: runs from flash, DTB at the start of RAM', t.describe(p))
+    p = t.run(cpu + ['--bios', bios, '--kernel', z])
+    t.check_one_error_line(p, '--bios with --kernel', 1)
+    big = os.path.join(d, 'big.bin')
+    with open(big, 'wb') as f:
+        f.truncate(64 * 1024 * 1024 + 4)
+    p = t.run(cpu + ['--bios', big])
+    line = t.check_one_error_line(p, '--bios larger than the flash bank', 1)
+    t.check('larger than flash bank' in line, 'the message names the flash bank', line)
+    os.unlink(big)
     t.finish()
 
 
