@@ -11,6 +11,7 @@
 #include "machine/devices/cfi_flash.h"
 #include "machine/devices/devices.h"
 #include "machine/machine.h"
+#include "machine/state.h"
 #include "tests/unit/unit.h"
 
 #define BIG (64u << 20)
@@ -213,6 +214,49 @@ START_TEST(on_arm_virts_bus)
 }
 END_TEST
 
+static struct machine *virt(void)
+{
+    const struct builtin_board *b = builtin_board_find("arm-virt");
+    struct machine_config cfg = { .dtb = b->dtb, .dtb_size = b->dtb_size,
+                                  .board_name = b->name, .cpu_model = "cortex-a15" };
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    return m;
+}
+
+START_TEST(save_state_keeps_contents_and_mode)
+{
+    struct machine *a = virt(), *b = virt();
+    uint64_t v;
+    /* a: a word programmed in bank 1, bank 0 left in query mode */
+    ck_assert_int_eq(bus_write(&a->bus, 0x04000100, 4, 0x40), BUS_OK);
+    ck_assert_int_eq(bus_write(&a->bus, 0x04000100, 4, 0x600dc0de), BUS_OK);
+    ck_assert_int_eq(bus_write(&a->bus, 0x04000000, 4, 0xff), BUS_OK);
+    ck_assert_int_eq(bus_write(&a->bus, 0x0, 4, 0x98), BUS_OK);
+    /* b: something else in bank 1 that the load must replace */
+    ck_assert_int_eq(bus_write(&b->bus, 0x04000200, 4, 0x40), BUS_OK);
+    ck_assert_int_eq(bus_write(&b->bus, 0x04000200, 4, 0x1234), BUS_OK);
+    struct state_writer w;
+    state_writer_init(&w);
+    ck_assert_int_eq(machine_save(a, &w), 0);
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(state_writer_finish(&w, &err) == 0, "%s", err.msg);
+    struct state_reader r;
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_msg(machine_load(b, &r, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(bus_read(&b->bus, 0x04000100, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0x600dc0de);
+    ck_assert_int_eq(bus_read(&b->bus, 0x04000200, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_int_eq(bus_read(&b->bus, 0x10 * 4, 4, &v), BUS_OK);
+    ck_assert_uint_eq(v, 0x00510051);   /* still in query mode */
+    state_writer_free(&w);
+    machine_destroy(a);
+    machine_destroy(b);
+}
+END_TEST
+
 static Suite *cfi_flash_suite(void)
 {
     Suite *s = suite_create("cfi_flash");
@@ -221,6 +265,7 @@ static Suite *cfi_flash_suite(void)
     tcase_add_test(tc, identifier_status_and_lock);
     tcase_add_test(tc, program_erase_and_buffered_write);
     tcase_add_test(tc, on_arm_virts_bus);
+    tcase_add_test(tc, save_state_keeps_contents_and_mode);
     suite_add_tcase(s, tc);
     return s;
 }
