@@ -1,7 +1,7 @@
 /* PSCI 1.0 for one cluster of CPUs that are always on. References: ARM DEN
- * 0022D (PSCI) §5.1 (function ids and arguments), §5.2.2 (return codes),
- * §5.1.14 (MIGRATE_INFO_TYPE), §5.1.15 (PSCI_FEATURES); DEN 0028 (SMC
- * Calling Convention) §7.1 (unknown function ids return -1). */
+ * 0022D (PSCI) chapter 5 (each function's ids, arguments and results; the
+ * return codes), DEN 0028 (SMC Calling Convention: an unknown function id
+ * returns -1). */
 #include "machine/psci.h"
 
 #include <libfdt.h>
@@ -46,7 +46,7 @@ static bool is_implemented(uint32_t fid)
 }
 
 /* An MPIDR affinity names CPU n when Aff0 = n and the higher levels are 0
- * (MPIDR bits [23:0]; DEN 0022D §5.1.4). */
+ * (the target_cpu argument of CPU_ON and AFFINITY_INFO is MPIDR[23:0]). */
 static bool names_cpu(const struct psci *p, uint32_t mpidr)
 {
     return (mpidr & 0x00ffff00u) == 0 && (mpidr & 0xffu) < p->ncpus;
@@ -59,16 +59,16 @@ int32_t psci_call(struct psci *p, uint32_t fid, uint32_t a1, uint32_t a2, uint32
     case PSCI_VERSION:
         return (int32_t)PSCI_VERSION_1_0;
     case PSCI_FEATURES: {
-        /* §5.1.15: 0 for an implemented call (for CPU_SUSPEND the flags:
-         * original power_state format, no OS-initiated mode, also 0). */
+        /* PSCI_FEATURES: 0 for an implemented call (for CPU_SUSPEND the
+         * flags: original power_state format, no OS-initiated mode, also 0). */
         uint32_t range = a1 & 0xffffff00u;
         if ((range == 0x84000000u || range == 0xc4000000u) && is_implemented(canonical(a1)))
             return PSCI_SUCCESS;
         return PSCI_NOT_SUPPORTED;
     }
     case PSCI_CPU_SUSPEND:
-        /* A standby (or power-down) state that wakes at once is allowed:
-         * §5.4 lets an implementation return early, like WFI may (B1.8.13). */
+        /* A standby state woken at once: PSCI lets CPU_SUSPEND return early
+         * on any wake-up event, as a WFI may complete at once (B1.8.13). */
         return PSCI_SUCCESS;
     case PSCI_CPU_OFF:
         p->request = PSCI_REQ_CPU_OFF;
@@ -77,7 +77,7 @@ int32_t psci_call(struct psci *p, uint32_t fid, uint32_t a1, uint32_t a2, uint32
         /* Every CPU is on from reset: there is no CPU to turn on. */
         return names_cpu(p, a1) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
     case PSCI_AFFINITY_INFO:
-        /* §5.1.6: level 0 only here; 0 means ON. */
+        /* AFFINITY_INFO: level 0 only here; 0 means ON. */
         if (a2 != 0 || !names_cpu(p, a1))
             return PSCI_INVALID_PARAMETERS;
         return 0;
@@ -91,7 +91,7 @@ int32_t psci_call(struct psci *p, uint32_t fid, uint32_t a1, uint32_t a2, uint32
         return PSCI_SUCCESS;
     default:
         /* MIGRATE and MIGRATE_INFO_UP_CPU with no Trusted OS, and every
-         * unknown id: NOT_SUPPORTED (SMCCC §7.1 gives -1 too). */
+         * unknown id: NOT_SUPPORTED (the SMC Calling Convention gives -1 too). */
         return PSCI_NOT_SUPPORTED;
     }
 }

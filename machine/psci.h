@@ -11,7 +11,7 @@
 #include "cpu/cpu.h"
 #include "cpu/error.h"
 
-/* Function ids (DEN 0022D §5.1, SMC32 calling convention; the SMC64 forms
+/* Function ids (DEN 0022D chapter 5, SMC32 calling convention; the SMC64 forms
  * are accepted for the calls that have them). */
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u
@@ -28,7 +28,7 @@
 /* QEMU's PSCI 0.1 ids (only in trees that name them in cpu_on etc.). */
 #define PSCI_0_1_BASE 0x95c1ba5eu
 
-/* Return codes (DEN 0022D §5.2.2). */
+/* Return codes (DEN 0022D chapter 5). */
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
 #define PSCI_INVALID_PARAMETERS (-2)
