@@ -200,6 +200,41 @@ START_TEST(fixes_up_the_tree)
 }
 END_TEST
 
+START_TEST(one_cell_tree_without_memory_or_chosen)
+{
+    char fdt[256];
+    ck_assert_int_eq(fdt_create(fdt, sizeof fdt), 0);
+    ck_assert_int_eq(fdt_finish_reservemap(fdt), 0);
+    ck_assert_int_eq(fdt_begin_node(fdt, ""), 0);
+    ck_assert_int_eq(fdt_property_u32(fdt, "#address-cells", 1), 0);
+    ck_assert_int_eq(fdt_property_u32(fdt, "#size-cells", 1), 0);
+    ck_assert_int_eq(fdt_end_node(fdt), 0);
+    ck_assert_int_eq(fdt_finish(fdt), 0);
+    struct orr_error err = { { 0 } };
+    void *t;
+    size_t tl;
+    ck_assert_int_eq(boot_make_dtb(fdt, sizeof fdt, RAM, 64 * MiB, "quiet", RAM + 0x100000,
+                                   RAM + 0x100010, &t, &tl, &err), 0);
+    int mem = fdt_path_offset(t, "/memory");
+    ck_assert_int_ge(mem, 0);
+    int len;
+    const fdt32_t *reg = fdt_getprop(t, mem, "reg", &len);
+    ck_assert_int_eq(len, 8);
+    ck_assert_uint_eq(fdt32_to_cpu(reg[0]), RAM);
+    ck_assert_uint_eq(fdt32_to_cpu(reg[1]), 64 * MiB);
+    int chosen = fdt_path_offset(t, "/chosen");
+    const void *p = fdt_getprop(t, chosen, "linux,initrd-end", &len);
+    ck_assert_int_eq(len, 4);
+    ck_assert_uint_eq(cells64(p, len), RAM + 0x100010);
+    ck_assert_ptr_null(fdt_getprop(t, chosen, "stdout-path", NULL));   /* no alias */
+    free(t);
+    /* RAM above 4 GiB cannot be written in one cell */
+    ck_assert_int_eq(boot_make_dtb(fdt, sizeof fdt, 0x100000000ull, MiB, NULL, 0, 0, &t, &tl,
+                                   &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "RAM"));
+}
+END_TEST
+
 static struct machine *make_machine(uint64_t ram)
 {
     const struct builtin_board *b = builtin_board_find("arm-virt");
@@ -260,6 +295,7 @@ static Suite *linux_boot_suite(void)
     tcase_add_test(tc, identifies_images);
     tcase_add_test(tc, places_as_qemu_virt);
     tcase_add_test(tc, fixes_up_the_tree);
+    tcase_add_test(tc, one_cell_tree_without_memory_or_chosen);
     tcase_add_test(tc, boots_a_zimage_on_arm_virt);
     suite_add_tcase(s, tc);
     return s;
