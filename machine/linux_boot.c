@@ -104,7 +104,9 @@ int boot_plan(const struct boot_image *k, size_t initrd_len, size_t dtb_len,
         kaddr = k->load_addr;
         entry = k->entry;
     } else if (k->kind == BOOT_IMAGE_UIMAGE) {
-        kaddr = ram_base + BOOT_NOLOAD_OFFSET;
+        /* kernel_noload: as if the whole file were at +32 MiB, so the data
+         * follows its 64-byte header there; the entry is relative to it. */
+        kaddr = ram_base + BOOT_NOLOAD_OFFSET + UIMAGE_HEADER_SIZE;
         entry = kaddr + k->entry;
     } else {
         kaddr = ram_base + BOOT_KERNEL_OFFSET;
@@ -205,10 +207,12 @@ static int set_chosen(void *fdt, const char *cmdline, uint64_t istart, uint64_t 
     if (cmdline && *cmdline && (rc = fdt_setprop_string(fdt, chosen, "bootargs", cmdline)))
         return fdt_fail(err, "setting bootargs", rc);
     if (iend > istart) {
-        /* Cells as the root's #address-cells, as QEMU writes them. */
-        int ac = fdt_address_cells(fdt, 0);
+        /* One 32-bit cell each, as QEMU 7.2 writes them on virt whatever
+         * the root's #address-cells (Linux reads either size); two cells
+         * only for an initrd above 4 GiB. */
+        int ac = iend > UINT32_MAX ? 2 : 1;
         fdt32_t v[2];
-        if (ac < 1 || ac > 2 || !put_cells(v, ac, istart))
+        if (!put_cells(v, ac, istart))
             return orr_fail(err, "device tree: cannot express the initrd address");
         if ((rc = fdt_setprop(fdt, chosen, "linux,initrd-start", v, 4 * ac)))
             return fdt_fail(err, "setting linux,initrd-start", rc);

@@ -13,8 +13,9 @@
  * firmware sees the same answers: program stores the value (it does not
  * AND it into the old contents), every operation completes at once (status
  * 0x80, ready), lock commands are accepted but nothing is ever locked (the
- * block lock status read with 0x90 at word 2 is 0). One difference: a block
- * erase happens on its 0xd0 confirm (QEMU erases on the 0x20 setup write).
+ * block lock status read with 0x90 at word 2 is 0), and a block erase
+ * happens on the 0x20 setup write already (a real part waits for the 0xd0
+ * confirm; firmware that confirms cannot tell the difference).
  *
  * Speed. The bus has no region that is ROM for reads and MMIO for writes,
  * so both banks are MMIO all the time: reads in read-array mode come from
@@ -227,9 +228,16 @@ static void first_cycle(struct cfi_flash *f, struct bank *b, uint64_t offset, ui
         b->cmd = cmd;           /* a one-cycle command: the next write starts anew */
         b->wcycle = 0;
         return;
+    case CMD_ERASE: {
+        /* Erased at once, as QEMU does; the confirm only completes it. */
+        uint64_t start = offset & ~(uint64_t)(CFI_FLASH_SECTOR_SIZE - 1);
+        memset(b->storage + start, 0xff, CFI_FLASH_SECTOR_SIZE);
+        b->touched = true;
+        b->status |= STATUS_READY;
+        break;
+    }
     case CMD_PROGRAM:
     case CMD_PROGRAM_ALT:
-    case CMD_ERASE:
     case CMD_LOCK:
     case CMD_CFI_QUERY:
         break;
@@ -267,9 +275,6 @@ static int flash_write(void *opaque, unsigned window, uint64_t offset, unsigned 
             return BUS_OK;
         case CMD_ERASE:
             if (cmd == CMD_CONFIRM) {
-                uint64_t start = offset & ~(uint64_t)(CFI_FLASH_SECTOR_SIZE - 1);
-                memset(b->storage + start, 0xff, CFI_FLASH_SECTOR_SIZE);
-                b->touched = true;
                 b->status |= STATUS_READY;
                 b->wcycle = 0;
             } else {
