@@ -18,17 +18,12 @@ static const uint32_t implemented[] = {
     PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES,
 };
 
-/* The SMC32 id for fid: SMC64 forms of the calls that take addresses or
- * MPIDRs, and QEMU's 0.1 ids, fold onto their SMC32 id. */
+/* The PSCI 0.2 id for fid: QEMU's 0.1 ids fold onto theirs. The SMC64
+ * forms are not available to an AArch32 caller (they fall to the default,
+ * NOT_SUPPORTED, and PSCI_FEATURES says so, as on QEMU). */
 static uint32_t canonical(uint32_t fid)
 {
     switch (fid) {
-    case PSCI_CPU_SUSPEND | PSCI_SMC64:
-    case PSCI_CPU_ON | PSCI_SMC64:
-    case PSCI_AFFINITY_INFO | PSCI_SMC64:
-    case PSCI_MIGRATE | PSCI_SMC64:
-    case PSCI_MIGRATE_INFO_UP_CPU | PSCI_SMC64:
-        return fid & ~PSCI_SMC64;
     case PSCI_0_1_BASE + 0: return PSCI_CPU_SUSPEND;
     case PSCI_0_1_BASE + 1: return PSCI_CPU_OFF;
     case PSCI_0_1_BASE + 2: return PSCI_CPU_ON;
@@ -61,14 +56,17 @@ int32_t psci_call(struct psci *p, uint32_t fid, uint32_t a1, uint32_t a2, uint32
     case PSCI_FEATURES: {
         /* PSCI_FEATURES: 0 for an implemented call (for CPU_SUSPEND the
          * flags: original power_state format, no OS-initiated mode, also 0). */
-        uint32_t range = a1 & 0xffffff00u;
-        if ((range == 0x84000000u || range == 0xc4000000u) && is_implemented(canonical(a1)))
+        if ((a1 & 0xffffff00u) == 0x84000000u && is_implemented(a1))
             return PSCI_SUCCESS;
         return PSCI_NOT_SUPPORTED;
     }
     case PSCI_CPU_SUSPEND:
-        /* A standby state woken at once: PSCI lets CPU_SUSPEND return early
-         * on any wake-up event, as a WFI may complete at once (B1.8.13). */
+        /* Only the power_state bits of the original format with no
+         * affinity level above 0 are accepted, as QEMU does; every state
+         * is a standby entered as WFI (B1.8.13), returning 0 on wake-up. */
+        if (a1 & 0xfffe0000u)
+            return PSCI_INVALID_PARAMETERS;
+        p->request = PSCI_REQ_CPU_SUSPEND;
         return PSCI_SUCCESS;
     case PSCI_CPU_OFF:
         p->request = PSCI_REQ_CPU_OFF;
@@ -77,10 +75,11 @@ int32_t psci_call(struct psci *p, uint32_t fid, uint32_t a1, uint32_t a2, uint32
         /* Every CPU is on from reset: there is no CPU to turn on. */
         return names_cpu(p, a1) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
     case PSCI_AFFINITY_INFO:
-        /* AFFINITY_INFO: level 0 only here; 0 means ON. */
-        if (a2 != 0 || !names_cpu(p, a1))
-            return PSCI_INVALID_PARAMETERS;
-        return 0;
+        /* AFFINITY_INFO: 0 means ON. Above level 0 everything is on (as
+         * QEMU answers); at level 0 the target must exist. */
+        if (a2 != 0)
+            return 0;
+        return names_cpu(p, a1) ? 0 : PSCI_INVALID_PARAMETERS;
     case PSCI_MIGRATE_INFO_TYPE:
         return PSCI_TOS_NOT_PRESENT;
     case PSCI_SYSTEM_OFF:

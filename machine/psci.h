@@ -37,13 +37,20 @@
 
 /* What a call asked of the machine beyond its return value. */
 enum psci_request { PSCI_REQ_NONE, PSCI_REQ_SYSTEM_OFF, PSCI_REQ_SYSTEM_RESET,
-                    PSCI_REQ_CPU_OFF };
+                    PSCI_REQ_CPU_OFF, PSCI_REQ_CPU_SUSPEND };
+
+#define PSCI_MAX_CPUS 8
 
 struct psci {
     bool enabled;
     enum cpu_fw_conduit conduit;
     unsigned ncpus;              /* CPU n has MPIDR affinity n (Aff0) */
     enum psci_request request;   /* set by a call, taken by the run loop */
+    /* CPU_SUSPEND: the CPU waits as in WFI until one of its interrupt
+     * inputs is high (the run loop checks). Not saved: a save state taken
+     * meanwhile resumes with the call returned, an early wake-up PSCI
+     * allows. */
+    bool suspended[PSCI_MAX_CPUS];
 };
 
 /* Enables PSCI if the tree has a node compatible with "arm,psci*" whose

@@ -4,7 +4,9 @@ prints the boot registers (r0, r1, r2, where it runs, CPSR) for several RAM
 sizes and initrds, a uImage of type kernel_noload, and --bios firmware that
 drives every CFI flash command and prints each answer. The expected lines
 were captured from qemu-system-arm 7.2 (-M virt -cpu cortex-a15); when that
-QEMU is installed the probes run on it too and must print the same."""
+QEMU is installed the probes run on it too and must print the same. A PSCI
+probe makes calls over HVC and prints each result (QEMU differs only in
+PSCI_VERSION, 1.1 there)."""
 import os
 import shutil
 import struct
@@ -118,6 +120,33 @@ FLASH_EXPECTED = '''
 00800080 00800080 0000000a 0000000b 00800080 00000000 0000000a ffffffff'''.split()
 
 
+PSCI_CALLS = [  # (function id, r1, r2); each call's r0 is printed
+    (0x84000000, 0, 0)] + [(0x8400000A, f, 0) for f in list(range(0x84000000, 0x8400000B)) +
+                           [0xC4000003, 0x12345678]] + [
+    (0x84000003, 0, 0), (0x84000003, 1, 0), (0x84000004, 0, 0), (0x84000004, 1, 0),
+    (0x84000004, 0, 1), (0x84000006, 0, 0), (0x84000005, 0, 0), (0x84000007, 0, 0),
+    (0x84000001, 0x20000, 0)]
+# PSCI_VERSION is 1.0 here (the tree's "arm,psci-1.0"); QEMU 7.2 answers 1.1.
+PSCI_EXPECTED = ('00010000 00000000 00000000 00000000 00000000 00000000 ffffffff 00000000 '
+                 'ffffffff 00000000 00000000 00000000 ffffffff ffffffff fffffffc fffffffe '
+                 '00000000 fffffffe 00000000 00000002 ffffffff ffffffff fffffffe')
+
+
+def psci_probe():
+    items = uart_setup()
+    lits = []
+    for call in PSCI_CALLS:
+        for reg, value in enumerate(call):
+            name = 'lit%d' % len(lits)
+            lits.append((name, value))
+            items.append(lambda pc, l, n=name, r=reg: t.ldr_lit(r, pc, l[n]))
+        items += [0xE1400070, lambda pc, l: bl(pc, l['hex'])]
+    items += tail()
+    for name, value in lits:
+        items += [('label', name), value]
+    return t.assemble(items)
+
+
 def uimage_noload(code):
     hdr = struct.pack('>IIIIIIIBBBB32s', 0x27051956, 0, 0, len(code), 0, 0,
                       zlib.crc32(code), 5, 2, 14, 0, b'probe')
@@ -136,6 +165,7 @@ def main():
     u = t.write(os.path.join(d, 'regs.uImage'), uimage_noload(reg_probe()))
     initrd = t.write(os.path.join(d, 'initrd'), b'\x11' * 3000)
     fw = t.write(os.path.join(d, 'flash.bin'), flash_probe())
+    psci = t.write(os.path.join(d, 'psci.bin'), psci_probe())
     qemu = shutil.which('qemu-system-arm')
     if qemu:
         v = subprocess.run([qemu, '--version'], stdout=subprocess.PIPE).stdout
@@ -153,6 +183,7 @@ def main():
         ('uImage kernel_noload', ['--kernel', u, '-m', '256M'],
          '00000000 ffffffff 48000000 42000040 800001d3'),
         ('--bios flash commands', ['--bios', fw], ' '.join(FLASH_EXPECTED)),
+        ('PSCI calls over HVC', ['--bios', psci], PSCI_EXPECTED),
     ]
     for what, args, expected in cases:
         p = t.run([orrery, 'run', '--cpu', 'cortex-a15', '--timeout', '30'] + args)
@@ -163,8 +194,10 @@ def main():
                      .replace('--bios', '-bios') for a in args]
             q = t.run([qemu, '-M', 'virt', '-cpu', 'cortex-a15', '-nographic',
                        '-monitor', 'none', '-serial', 'stdio'] + qargs, timeout=60)
-            t.check(words(q.stdout) == expected.split(), '%s: QEMU prints the same' % what,
-                    t.describe(q))
+            want = expected.split()
+            if what.startswith('PSCI'):
+                want[0] = '00010001'
+            t.check(words(q.stdout) == want, '%s: QEMU prints the same' % what, t.describe(q))
     t.finish()
 
 

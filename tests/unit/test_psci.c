@@ -40,6 +40,16 @@ static struct machine *make_machine(bool with_psci, const char *method)
     return m;
 }
 
+/* ldr r0, =fid; ldr r1, =a1; ldr r2, =a2; <insn>; b . */
+static void load_call2(struct machine *m, uint32_t fid, uint32_t a1, uint32_t a2)
+{
+    const uint32_t prog[] = { 0xe59f000c, 0xe59f100c, 0xe59f200c, HVC0, 0xeafffffe,
+                              fid, a1, a2 };
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(machine_load_image(m, (const uint8_t *)prog, sizeof prog, RAM, true,
+                                        &err), 0);
+}
+
 /* ldr r0, =fid; ldr r1, =a1; <insn>; b . */
 static void load_call(struct machine *m, uint32_t insn, uint32_t fid, uint32_t a1)
 {
@@ -55,6 +65,7 @@ static uint32_t call(struct machine *m, uint32_t fid, uint32_t a1)
     machine_reset(m);
     load_call(m, HVC0, fid, a1);
     struct cpu *cpu = m->cpus[0];
+    cpu->exit_request = false;   /* left by a previous call's request (no machine_run here) */
     struct cpu_run_result r = cpu->ops->run(cpu, 3);
     ck_assert_uint_eq(r.executed, 3);
     ck_assert_uint_eq(cpu->ops->reg_get(cpu, 15), RAM + 12);
@@ -67,12 +78,15 @@ START_TEST(answers_calls)
     ck_assert_uint_eq(call(m, PSCI_VERSION, 0), 0x00010000u);
     ck_assert_uint_eq(call(m, PSCI_MIGRATE_INFO_TYPE, 0), 2);
     ck_assert_uint_eq(call(m, PSCI_CPU_ON, 0), (uint32_t)PSCI_ALREADY_ON);
-    ck_assert_uint_eq(call(m, PSCI_CPU_ON | PSCI_SMC64, 0), (uint32_t)PSCI_ALREADY_ON);
+    ck_assert_uint_eq(call(m, PSCI_CPU_ON | PSCI_SMC64, 0), (uint32_t)PSCI_NOT_SUPPORTED);
     ck_assert_uint_eq(call(m, PSCI_CPU_ON, 1), (uint32_t)PSCI_INVALID_PARAMETERS);
     ck_assert_uint_eq(call(m, PSCI_0_1_BASE + 2, 0), (uint32_t)PSCI_ALREADY_ON);
     ck_assert_uint_eq(call(m, PSCI_AFFINITY_INFO, 0), 0);
     ck_assert_uint_eq(call(m, PSCI_AFFINITY_INFO, 0x100), (uint32_t)PSCI_INVALID_PARAMETERS);
     ck_assert_uint_eq(call(m, PSCI_CPU_SUSPEND, 0), 0);
+    ck_assert_uint_eq(call(m, PSCI_CPU_SUSPEND, 0x20000), (uint32_t)PSCI_INVALID_PARAMETERS);
+    ck_assert_uint_eq(call(m, PSCI_FEATURES, PSCI_CPU_ON | PSCI_SMC64),
+                      (uint32_t)PSCI_NOT_SUPPORTED);
     ck_assert_uint_eq(call(m, PSCI_FEATURES, PSCI_SYSTEM_RESET), 0);
     ck_assert_uint_eq(call(m, PSCI_FEATURES, PSCI_FEATURES), 0);
     ck_assert_uint_eq(call(m, PSCI_FEATURES, PSCI_MIGRATE), (uint32_t)PSCI_NOT_SUPPORTED);
@@ -80,6 +94,13 @@ START_TEST(answers_calls)
     ck_assert_uint_eq(call(m, PSCI_MIGRATE, 0), (uint32_t)PSCI_NOT_SUPPORTED);
     ck_assert_uint_eq(call(m, 0x8400001f, 0), (uint32_t)PSCI_NOT_SUPPORTED);
     ck_assert_uint_eq(call(m, 0xdeadbeef, 0), (uint32_t)PSCI_NOT_SUPPORTED);
+    /* AFFINITY_INFO above level 0: on, whatever the target (as QEMU) */
+    machine_reset(m);
+    load_call2(m, PSCI_AFFINITY_INFO, 0x300, 1);
+    struct cpu *cpu = m->cpus[0];
+    cpu->exit_request = false;
+    ck_assert_uint_eq(cpu->ops->run(cpu, 4).executed, 4);
+    ck_assert_uint_eq(cpu->ops->reg_get(cpu, 0), 0);
     machine_destroy(m);
 }
 END_TEST
@@ -113,6 +134,42 @@ START_TEST(system_off_reset_and_cpu_off_end_the_run)
     run_until_stop(m, &res);
     ck_assert_int_eq(res.reason, CPU_STOP_FATAL);
     ck_assert_ptr_nonnull(strstr(res.message, "CPU_OFF"));
+    machine_destroy(m);
+}
+END_TEST
+
+/* CPU_SUSPEND waits like WFI: the machine idles with nothing to wake it,
+ * and a high interrupt line into the CPU (masked or not) resumes it after
+ * the call, which here then powers off. */
+START_TEST(cpu_suspend_waits_for_an_interrupt)
+{
+    struct machine *m = make_machine(true, NULL);
+    /* ldr r0, =CPU_SUSPEND; mov r1, #0; hvc #0; ldr r0, =SYSTEM_OFF; hvc #0; b . */
+    const uint32_t prog[] = { 0xe59f0010, 0xe3a01000, HVC0, 0xe59f0008, HVC0, 0xeafffffe,
+                              PSCI_CPU_SUSPEND, PSCI_SYSTEM_OFF };
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(machine_load_image(m, (const uint8_t *)prog, sizeof prog, RAM, true,
+                                        &err), 0);
+    struct machine_run_result res;
+    machine_run(m, 1000000, &res);
+    ck_assert_int_ne(res.reason, CPU_STOP_EXIT);
+    ck_assert(m->psci.suspended[0]);
+    uint64_t executed = m->executed;
+    ck_assert_uint_eq(executed, 3);
+    for (int i = 0; i < 5; i++) {
+        machine_run(m, 1000000, &res);
+        ck_assert(res.reason == CPU_STOP_IDLE || res.reason == CPU_STOP_BUDGET);
+    }
+    ck_assert_uint_eq(m->executed, executed);
+    /* An interrupt line ending at the CPU goes high (no GIC is modelled
+     * yet, so the test adds one to a device's outputs). */
+    struct machine_device *md = &m->devices[0];
+    ck_assert_uint_lt(md->nirqs, DEVICE_MAX_IRQS);
+    md->irqs[md->nirqs++] = (struct irq_line){ .opaque = m->cpus[0], .level = true };
+    machine_run(m, 1000000, &res);
+    ck_assert_int_eq(res.reason, CPU_STOP_EXIT);
+    ck_assert_int_eq(res.exit_code, 0);
+    ck_assert(!m->psci.suspended[0]);
     machine_destroy(m);
 }
 END_TEST
@@ -164,6 +221,7 @@ static Suite *psci_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, answers_calls);
     tcase_add_test(tc, system_off_reset_and_cpu_off_end_the_run);
+    tcase_add_test(tc, cpu_suspend_waits_for_an_interrupt);
     tcase_add_test(tc, wrong_conduit_or_no_psci_is_undefined);
     suite_add_tcase(s, tc);
     return s;
