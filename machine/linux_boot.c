@@ -24,6 +24,7 @@
 #define UIH_ARCH_ARM 2
 #define UIH_TYPE_KERNEL 2
 #define UIH_TYPE_KERNEL_NOLOAD 14
+#define UIH_TYPE_RAMDISK 3
 #define UIH_COMP_NONE 0
 
 /* zImage header (arch/arm/boot/compressed/head.S): magic, start, end. */
@@ -85,6 +86,25 @@ int boot_identify(const uint8_t *d, size_t len, struct boot_image *out, struct o
                             "the file has %zu bytes", start, end, end - start, len);
         out->kind = BOOT_IMAGE_ZIMAGE;
     }
+    return 0;
+}
+
+int boot_initrd_payload(const uint8_t *d, size_t len, size_t *offset, size_t *payload_len,
+                        struct orr_error *err)
+{
+    *offset = 0;
+    *payload_len = len;
+    if (len < UIMAGE_HEADER_SIZE || rd32be(d) != UIMAGE_MAGIC || d[UIH_TYPE] != UIH_TYPE_RAMDISK)
+        return 0;
+    uint32_t size = rd32be(d + UIH_SIZE);
+    if (d[UIH_COMP] != UIH_COMP_NONE)
+        return orr_fail(err, "initrd: uImage ramdisk compression %u is not supported (only "
+                        "none, 0)", d[UIH_COMP]);
+    if (size > len - UIMAGE_HEADER_SIZE)
+        return orr_fail(err, "initrd: truncated uImage: header says %u bytes of data, the "
+                        "file has %zu", size, len - UIMAGE_HEADER_SIZE);
+    *offset = UIMAGE_HEADER_SIZE;
+    *payload_len = size;
     return 0;
 }
 
@@ -291,26 +311,28 @@ int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
                        struct boot_layout *layout, struct orr_error *err)
 {
     struct boot_image k;
-    if (boot_identify(a->kernel, a->kernel_len, &k, err))
+    size_t ioff = 0, ilen = 0;
+    if (boot_identify(a->kernel, a->kernel_len, &k, err) ||
+        (a->initrd && boot_initrd_payload(a->initrd, a->initrd_len, &ioff, &ilen, err)))
         return -1;
     const void *src = a->dtb ? a->dtb : m->dtb;
     size_t src_len = a->dtb ? a->dtb_len : m->dtb_size;
     /* The initrd's place does not depend on the tree's size, so plan once
      * with no tree to learn it, build the tree, then check it fits. */
     struct boot_layout l;
-    if (boot_plan(&k, a->initrd_len, 0, m->ram_base, m->ram_size, &l, err))
+    if (boot_plan(&k, ilen, 0, m->ram_base, m->ram_size, &l, err))
         return -1;
     void *dtb;
     size_t dtb_len;
     if (boot_make_dtb(src, src_len, m->ram_base, m->ram_size, a->cmdline, l.initrd_addr,
                       l.initrd_end, &dtb, &dtb_len, err))
         return -1;
-    int rc = boot_plan(&k, a->initrd_len, dtb_len, m->ram_base, m->ram_size, &l, err);
+    int rc = boot_plan(&k, ilen, dtb_len, m->ram_base, m->ram_size, &l, err);
     if (rc == 0)
         rc = write_ram(m, l.kernel_addr, a->kernel + k.payload_offset, k.payload_len,
                        "kernel", err);
     if (rc == 0 && a->initrd)
-        rc = write_ram(m, l.initrd_addr, a->initrd, a->initrd_len, "initrd", err);
+        rc = write_ram(m, l.initrd_addr, a->initrd + ioff, ilen, "initrd", err);
     if (rc == 0)
         rc = write_ram(m, l.dtb_addr, dtb, dtb_len, "device tree", err);
     free(dtb);

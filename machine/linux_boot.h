@@ -44,6 +44,11 @@ struct boot_image {
 int boot_identify(const uint8_t *data, size_t len, struct boot_image *out,
                   struct orr_error *err) ORR_MUST_CHECK;
 
+/* The bytes of an initrd to place: the data of a uImage of type ramdisk
+ * (compression none), as QEMU unwraps it, else the whole file. */
+int boot_initrd_payload(const uint8_t *data, size_t len, size_t *offset, size_t *payload_len,
+                        struct orr_error *err) ORR_MUST_CHECK;
+
 struct boot_layout {
     uint64_t kernel_addr, kernel_end;    /* [addr, end) */
     uint64_t entry;

@@ -280,6 +280,20 @@ START_TEST(boots_a_zimage_on_arm_virt)
     ck_assert_int_eq(bus_read_block(&m->bus, l.dtb_addr, hdr, sizeof hdr), 0);
     ck_assert_int_eq(fdt_check_header(hdr), 0);
 
+    /* A uImage-wrapped ramdisk is unwrapped (QEMU does the same). */
+    uint8_t *ur = make_uimage(0, 0, 3, 0, 100, 64 + 100);
+    struct linux_boot_args b = { .kernel = z, .kernel_len = 8192, .initrd = ur,
+                                 .initrd_len = 64 + 100 };
+    machine_reset(m);
+    ck_assert_msg(machine_boot_linux(m, &b, &l, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(l.initrd_end - l.initrd_addr, 100);
+    ck_assert_int_eq(bus_read_block(&m->bus, l.initrd_addr, &byte, 1), 0);
+    ck_assert_uint_eq(byte, 64);               /* the first data byte, not the magic */
+    ur[31] = 1;                                /* gzip: refused */
+    ck_assert_int_eq(machine_boot_linux(m, &b, &l, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "initrd"));
+    free(ur);
+
     /* The same machine with too little RAM for the kernel. */
     machine_destroy(m);
     m = make_machine(0x4000);
