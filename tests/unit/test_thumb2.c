@@ -666,6 +666,23 @@ START_TEST(exec_bkpt_in_it_block_is_unconditional)
 }
 END_TEST
 
+START_TEST(disasm_t32)
+{
+    static const uint16_t prog[] = {
+        0xf241, 0x2234,   /* 100 movw r2, #0x1234 */
+        0xbf08,           /* 104 it eq */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, sizeof prog / 2);
+    char buf[64];
+    ck_assert_int_eq(e->cpu->ops->disasm(e->cpu, 0x100, buf, sizeof buf), 4);
+    ck_assert_str_eq(buf, "movw r2, #0x1234");
+    ck_assert_int_eq(e->cpu->ops->disasm(e->cpu, 0x104, buf, sizeof buf), 2);
+    ck_assert_str_eq(buf, "it eq");
+    env_free(e);
+}
+END_TEST
+
 START_TEST(exec_it_block_with_t32)
 {
     static const uint16_t prog[] = {
@@ -758,6 +775,7 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_tbb_tbh);
     tcase_add_test(tc, exec_it_block_with_t32);
     tcase_add_test(tc, exec_mov_add_pc_clear_bit0);
+    tcase_add_test(tc, disasm_t32);
     tcase_add_test(tc, exec_bkpt_in_it_block_is_unconditional);
     tcase_add_test(tc, exec_subs_pc_lr_returns);
     tcase_add_test(tc, exec_extra_loads_literal_and_shifted);
