@@ -521,8 +521,18 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     /* NZCVQ, GE random; A, I, F masked; T per stream. */
     b->cpsr = (rng_u32(&g->rng) & 0xf80f0000u) | 0x1c0u | b->mode | (thumb ? 0x20u : 0);
     init_registers(g);
-    b->usr_sp = b->mode == 0x10 ? b->regs[13] : random_ptr(g, 8);
-    b->usr_lr = b->mode == 0x10 ? b->regs[14] : rng_u32(&g->rng);
+    /* Every bank gets values; the current mode's are its registers. */
+    for (unsigned e = 0; e < BK_COUNT; e++) {
+        bool sp = e == BK_USR_R13 || e == BK_FIQ_R8 + 5 || e == BK_IRQ_R13 || e == BK_SVC_R13 ||
+                  e == BK_ABT_R13 || e == BK_UND_R13;
+        b->bank[e] = sp ? random_ptr(g, 8) : rng_u32(&g->rng);
+    }
+    for (unsigned e = 0; e < 5; e++)
+        b->bank[BK_USR_R8 + e] = b->regs[8 + e];
+    unsigned cur = b->mode == 0x10 ? BK_USR_R13 : BK_SVC_R13;
+    b->bank[cur] = b->regs[13];
+    b->bank[cur + 1] = b->regs[14];
+    g->mode_changed = false;
     b->data_seed = rng_u32(&g->rng);
     b->start = DIFF_CODE_BASE + 0x100u;
     b->regs[15] = b->start;

@@ -52,6 +52,15 @@ static inline bool rng_pct(struct diff_rng *r, unsigned percent) { return rng_be
  * need: see the Unicorn errata in docs/testing.md). */
 enum reg_kind { RK_OTHER, RK_PTR, RK_SMALL, RK_APTR };
 
+/* The banked registers of the compared state besides the current ones:
+ * User r8-r14 (what LDM/STM ^ reach), FIQ r8-r14, and r13/r14 of IRQ, SVC,
+ * ABT and UND (reached by MSR mode changes). */
+enum diff_bank {
+    BK_USR_R13, BK_USR_R14, BK_FIQ_R8, BK_FIQ_R14 = BK_FIQ_R8 + 6,
+    BK_IRQ_R13, BK_IRQ_R14, BK_SVC_R13, BK_SVC_R14, BK_ABT_R13, BK_ABT_R14,
+    BK_UND_R13, BK_UND_R14, BK_USR_R8, BK_COUNT = BK_USR_R8 + 5,
+};
+
 /* Reasons an encoding was not generated: the UNPREDICTABLE filter (ARM ARM
  * rules) and the generator's own policy (control flow that would leave the
  * block, or instructions that stop the emulation loop). The table with the
@@ -117,7 +126,8 @@ struct gen_block {
     uint32_t mode;              /* initial CPSR mode (USR or SVC) */
     uint32_t cpsr;              /* initial CPSR */
     uint32_t regs[16];          /* initial r0-r15 (r15 = the start address) */
-    uint32_t usr_sp, usr_lr;    /* the User-mode r13/r14 (SVC blocks: LDM/STM ^) */
+    /* The banked registers hidden in the block's mode (enum diff_bank). */
+    uint32_t bank[22];
     unsigned n;                 /* instructions (setup included) */
     struct gen_insn insn[DIFF_MAX_INSNS];
     uint32_t start, end;        /* [start, end): the block; end is where both stop */
@@ -142,6 +152,7 @@ struct gen {
     uint16_t it_aligned;        /* registers word-aligned by the IT block's prologue */
     bool setend_seen;           /* the block may run big-endian (no TBH then) */
     bool t16_only;              /* 16-bit code only, setup code included */
+    bool mode_changed;          /* an MSR may have changed the mode: LDM/STM ^ no more */
 };
 
 /* A template: a bit picture (A32: 32 characters; T32: 16 or 32), spaces

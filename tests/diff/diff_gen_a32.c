@@ -208,6 +208,19 @@ static enum filter_reason rej_msr_imm(const struct gen *g, uint32_t i)
     return bits32(i, 19, 18) == 0 ? F_MSR_MASK : F_NONE;
 }
 
+/* MSR CPSR_c, #imm (B9.3.11): a mode change with I and F kept set and T
+ * clear; only the modes that exist (others are UNPREDICTABLE), and
+ * unconditional, so the generator knows a change may have happened. User
+ * mode ignores the write (CPSRWriteByInstr). */
+static void fix_msr_mode(struct gen *g, uint32_t *i)
+{
+    static const uint8_t modes[7] = { 0x10, 0x11, 0x12, 0x13, 0x17, 0x1b, 0x1f };
+    *i = 0xe321f0c0u | modes[rng_below(&g->rng, 7)];
+    g->mode_changed = true;
+    for (unsigned r = 8; r < 15; r++)
+        gen_note_dest(g, r);
+}
+
 /* ---- loads and stores (A5.3, A5.2.8) --------------------------------- */
 
 static bool wback(uint32_t i)
@@ -306,10 +319,11 @@ static enum filter_reason rej_ldm(const struct gen *g, uint32_t i)
         return F_LDM_LIST;
     if (user) {
         /* B9.3.5/6/17: UNPREDICTABLE in USR/SYS, or with writeback;
-         * LDM with PC is an exception return (policy). */
+         * LDM with PC is an exception return (policy). After an MSR the
+         * mode may be any. */
         if (load && (list & 0x8000u))
             return F_PC_WRITE;
-        if (wb || g->b->mode == 0x10 || g->b->mode == 0x1f)
+        if (wb || g->b->mode == 0x10 || g->b->mode == 0x1f || g->mode_changed)
             return F_LDM_USER;
     }
     if (load && (list & 0x8000u))
@@ -455,6 +469,7 @@ const struct gen_template diff_a32_templates[] = {
     { "status", "mrs",       "cccc 0001 0000 1111 dddd 0000 0000 0000",             6, 0, NULL, rej_d, NULL },
     { "status", "msr-reg",   "cccc 0001 0010 xx00 1111 0000 0000 mmmm",             8, 0, NULL, rej_msr_reg, NULL },
     { "status", "msr-imm",   "cccc 0011 0010 xx00 1111 iiii iiii iiii",             6, 0, NULL, rej_msr_imm, NULL },
+    { "status", "msr-mode",  "1110 0011 0010 0001 1111 0000 1100 0000",             2, 0, fix_msr_mode, NULL, NULL },
     { "mem", "ldr-str-imm",  "cccc 010P UBWL nnnn dddd oooo oooo oooo",            50, T_MEM, NULL, rej_ldr, NULL },
     { "mem", "ldr-str-reg",  "cccc 011P UBWL nnnn dddd iiii iyy0 mmmm",            30, T_MEM, NULL, rej_ldr, NULL },
     { "mem", "ldrh-imm",     "cccc 000P U1WL nnnn dddd oooo 1xx1 oooo",            30, T_MEM, fix_ldrh, rej_ldrh, NULL },

@@ -24,7 +24,11 @@
 #include "tests/diff/diff_gen.h"
 
 #define REG_CPSR 16   /* Orrery's register table index of the CPSR */
-#define REG_SP_USR 42 /* ... and of sp_usr, lr_usr */
+/* Orrery's register table indices of the bank entries (enum diff_bank):
+ * r8_fiq..lr_fiq 22-28, sp/lr irq, svc, abt, und 29-36, r8_usr..lr_usr 37-43. */
+static const uint8_t orr_bank_index[BK_COUNT] = {
+    42, 43, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+};
 #define PSR_Q_BIT 0x08000000u
 
 enum stop_kind { STOP_END, STOP_UNDEF, STOP_SVC, STOP_PABT, STOP_DABT, STOP_OTHER, STOP_COUNT };
@@ -36,8 +40,8 @@ static const char *const stop_names[STOP_COUNT] = {
 struct arch_state {
     uint32_t r[16];
     uint32_t cpsr;
-    uint32_t usr[2];          /* User-mode r13, r14 (what LDM/STM ^ reach from SVC) */
-    bool usr_valid;           /* false in Unicorn's trace (the hook cannot read them) */
+    uint32_t bank[BK_COUNT];  /* every banked register (enum diff_bank) */
+    bool banks_valid;         /* false in Unicorn's trace (the hook cannot read them) */
     enum stop_kind stop;
 };
 
@@ -139,15 +143,35 @@ static int uc_setup(struct tester *t)
     return 0;
 }
 
+/* Which registers of which mode hold which bank entries. */
+struct uc_bank_mode {
+    uint32_t mode;
+    unsigned first_reg, count;
+    uint8_t bank[7];
+};
+static const struct uc_bank_mode uc_bank_modes[] = {
+    { 0x10, 8, 7, { BK_USR_R8, BK_USR_R8 + 1, BK_USR_R8 + 2, BK_USR_R8 + 3, BK_USR_R8 + 4,
+                    BK_USR_R13, BK_USR_R14 } },
+    { 0x11, 8, 7, { BK_FIQ_R8, BK_FIQ_R8 + 1, BK_FIQ_R8 + 2, BK_FIQ_R8 + 3, BK_FIQ_R8 + 4,
+                    BK_FIQ_R8 + 5, BK_FIQ_R14 } },
+    { 0x12, 13, 2, { BK_IRQ_R13, BK_IRQ_R14 } },
+    { 0x13, 13, 2, { BK_SVC_R13, BK_SVC_R14 } },
+    { 0x17, 13, 2, { BK_ABT_R13, BK_ABT_R14 } },
+    { 0x1b, 13, 2, { BK_UND_R13, BK_UND_R14 } },
+};
+
 static void uc_load_state(struct tester *t, const struct arch_state *s)
 {
-    /* The User-mode r13/r14 through a CPSR write to User mode (Unicorn
-     * switches banks on a mode change). */
-    uint32_t cpsr = (s->cpsr & ~0x1fu) | 0x10u;
-    uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
-    uc_reg_write(t->uc, UC_ARM_REG_R13, &s->usr[0]);
-    uc_reg_write(t->uc, UC_ARM_REG_R14, &s->usr[1]);
-    cpsr = s->cpsr;
+    /* The banks through CPSR writes of each mode (Unicorn switches banks
+     * on a mode change). */
+    for (unsigned k = 0; k < sizeof uc_bank_modes / sizeof uc_bank_modes[0]; k++) {
+        const struct uc_bank_mode *m = &uc_bank_modes[k];
+        uint32_t c = (s->cpsr & ~0x1fu) | m->mode;
+        uc_reg_write(t->uc, UC_ARM_REG_CPSR, &c);
+        for (unsigned r = 0; r < m->count; r++)
+            uc_reg_write(t->uc, uc_regs[m->first_reg + r], &s->bank[m->bank[r]]);
+    }
+    uint32_t cpsr = s->cpsr;
     uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
     for (unsigned i = 0; i < 15; i++)
         uc_reg_write(t->uc, uc_regs[i], &s->r[i]);
@@ -161,17 +185,18 @@ static void uc_save_state(struct tester *t, struct arch_state *s, bool banks)
     for (unsigned i = 0; i < 16; i++)
         uc_reg_read(t->uc, uc_regs[i], &s->r[i]);
     uc_reg_read(t->uc, UC_ARM_REG_CPSR, &s->cpsr);
-    s->usr[0] = s->r[13];
-    s->usr[1] = s->r[14];
-    s->usr_valid = banks;
-    if (banks && (s->cpsr & 0x1fu) != 0x10u && (s->cpsr & 0x1fu) != 0x1fu) {
-        uint32_t cpsr = (s->cpsr & ~0x1fu) | 0x10u;
-        uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
-        uc_reg_read(t->uc, UC_ARM_REG_R13, &s->usr[0]);
-        uc_reg_read(t->uc, UC_ARM_REG_R14, &s->usr[1]);
-        cpsr = s->cpsr;
-        uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
+    s->banks_valid = banks;
+    if (!banks)
+        return;
+    for (unsigned k = 0; k < sizeof uc_bank_modes / sizeof uc_bank_modes[0]; k++) {
+        const struct uc_bank_mode *m = &uc_bank_modes[k];
+        uint32_t c = (s->cpsr & ~0x1fu) | m->mode;
+        uc_reg_write(t->uc, UC_ARM_REG_CPSR, &c);
+        for (unsigned r = 0; r < m->count; r++)
+            uc_reg_read(t->uc, uc_regs[m->first_reg + r], &s->bank[m->bank[r]]);
     }
+    uint32_t cpsr = s->cpsr;
+    uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
 }
 
 /* Runs Unicorn from its current state until `until` (count 0: no limit). */
@@ -236,8 +261,8 @@ static void orr_load_state(struct tester *t, const struct arch_state *s)
 {
     const struct cpu_ops *ops = t->cpu->ops;
     int rc = ops->reg_set(t->cpu, REG_CPSR, s->cpsr);
-    rc |= ops->reg_set(t->cpu, REG_SP_USR, s->usr[0]);
-    rc |= ops->reg_set(t->cpu, REG_SP_USR + 1, s->usr[1]);
+    for (unsigned k = 0; k < BK_COUNT; k++)
+        rc |= ops->reg_set(t->cpu, orr_bank_index[k], s->bank[k]);
     for (unsigned i = 0; i < 15; i++)
         rc |= ops->reg_set(t->cpu, i, s->r[i]);
     ops->set_entry(t->cpu, s->r[15] | ((s->cpsr >> 5) & 1u));
@@ -249,9 +274,9 @@ static void orr_save_state(struct tester *t, struct arch_state *s)
     for (unsigned i = 0; i < 16; i++)
         s->r[i] = (uint32_t)t->cpu->ops->reg_get(t->cpu, i);
     s->cpsr = (uint32_t)t->cpu->ops->reg_get(t->cpu, REG_CPSR);
-    s->usr[0] = (uint32_t)t->cpu->ops->reg_get(t->cpu, REG_SP_USR);
-    s->usr[1] = (uint32_t)t->cpu->ops->reg_get(t->cpu, REG_SP_USR + 1);
-    s->usr_valid = true;
+    for (unsigned k = 0; k < BK_COUNT; k++)
+        s->bank[k] = (uint32_t)t->cpu->ops->reg_get(t->cpu, orr_bank_index[k]);
+    s->banks_valid = true;
 }
 
 /* With VBAR = 0 and nothing mapped there, an exception entry leaves the pc
@@ -304,9 +329,8 @@ static void initial_state(const struct gen_block *b, struct arch_state *s)
 {
     memcpy(s->r, b->regs, sizeof s->r);
     s->cpsr = b->cpsr;
-    s->usr[0] = b->usr_sp;
-    s->usr[1] = b->usr_lr;
-    s->usr_valid = true;
+    memcpy(s->bank, b->bank, sizeof s->bank);
+    s->banks_valid = true;
     s->stop = STOP_END;
 }
 
@@ -407,15 +431,21 @@ static void restore_code(struct tester *t)
     }
 }
 
+static const char *const bank_names[BK_COUNT] = {
+    "sp_usr", "lr_usr", "r8_fiq", "r9_fiq", "r10_fiq", "r11_fiq", "r12_fiq", "sp_fiq", "lr_fiq",
+    "sp_irq", "lr_irq", "sp_svc", "lr_svc", "sp_abt", "lr_abt", "sp_und", "lr_und",
+    "r8_usr", "r9_usr", "r10_usr", "r11_usr", "r12_usr",
+};
+
 static void state_diff(FILE *f, const struct arch_state *o, const struct arch_state *u)
 {
     for (unsigned i = 0; i < 16; i++)
         if (o->r[i] != u->r[i])
             fprintf(f, "    r%-2u orrery 0x%08x  unicorn 0x%08x\n", i, o->r[i], u->r[i]);
-    for (unsigned i = 0; i < 2 && o->usr_valid && u->usr_valid; i++)
-        if (o->usr[i] != u->usr[i])
-            fprintf(f, "    %s_usr orrery 0x%08x  unicorn 0x%08x\n", i ? "lr" : "sp", o->usr[i],
-                    u->usr[i]);
+    for (unsigned i = 0; i < BK_COUNT && o->banks_valid && u->banks_valid; i++)
+        if (o->bank[i] != u->bank[i])
+            fprintf(f, "    %-8s orrery 0x%08x  unicorn 0x%08x\n", bank_names[i], o->bank[i],
+                    u->bank[i]);
     if (o->cpsr != u->cpsr)
         fprintf(f, "    cpsr orrery 0x%08x  unicorn 0x%08x (diff 0x%08x)\n", o->cpsr, u->cpsr,
                 o->cpsr ^ u->cpsr);
@@ -426,7 +456,7 @@ static void state_diff(FILE *f, const struct arch_state *o, const struct arch_st
 static bool states_equal(const struct arch_state *o, const struct arch_state *u)
 {
     return memcmp(o->r, u->r, sizeof o->r) == 0 && o->cpsr == u->cpsr && o->stop == u->stop &&
-           (!o->usr_valid || !u->usr_valid || memcmp(o->usr, u->usr, sizeof o->usr) == 0);
+           (!o->banks_valid || !u->banks_valid || memcmp(o->bank, u->bank, sizeof o->bank) == 0);
 }
 
 static void print_state(FILE *f, const char *title, const struct arch_state *s)
@@ -434,7 +464,7 @@ static void print_state(FILE *f, const char *title, const struct arch_state *s)
     fprintf(f, "  %s:\n", title);
     for (unsigned i = 0; i < 16; i++)
         fprintf(f, "%s r%-2u=%08x%s", i % 4 == 0 ? "   " : "", i, s->r[i], i % 4 == 3 ? "\n" : "");
-    fprintf(f, "    cpsr=%08x sp_usr=%08x lr_usr=%08x\n", s->cpsr, s->usr[0], s->usr[1]);
+    fprintf(f, "    cpsr=%08x\n", s->cpsr);
 }
 
 static void disasm(struct tester *t, const struct gen_insn *in, bool thumb, char *buf, size_t n)
