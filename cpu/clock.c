@@ -62,12 +62,24 @@ static void heap_remove(struct vclock *clk, unsigned i)
     heap_sift_up(clk, (unsigned)moved->heap_index);
 }
 
+/* Host wall clock minus host monotonic clock, in ns. */
+static int64_t host_wall_offset(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t wall = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return wall - (int64_t)clock_host_ns();
+}
+
 void clock_init(struct vclock *clk, enum clock_mode mode, uint32_t ns_per_insn)
 {
     memset(clk, 0, sizeof *clk);
     clk->mode = mode;
     clk->ns_per_insn = ns_per_insn ? ns_per_insn : 1;
     clk->host_base_ns = clock_host_ns();
+    clk->virtual_epoch_ns = (uint64_t)CLOCK_VIRTUAL_EPOCH_S * 1000000000u;
+    if (mode == CLOCK_MODE_REALTIME)
+        clk->host_wall_offset_ns = host_wall_offset();
 }
 
 void clock_reset(struct vclock *clk)
@@ -77,6 +89,8 @@ void clock_reset(struct vclock *clk)
     clk->now_ns = 0;
     clk->next_seq = 0;
     clk->host_base_ns = clock_host_ns();
+    if (clk->mode == CLOCK_MODE_REALTIME)
+        clk->host_wall_offset_ns = host_wall_offset();
 }
 
 void clock_event_init(struct clock_event *ev, const char *name,
@@ -137,4 +151,12 @@ uint64_t clock_realtime_now(const struct vclock *clk)
 {
     uint64_t host = clock_host_ns();
     return host > clk->host_base_ns ? host - clk->host_base_ns : 0;
+}
+
+uint64_t clock_wall_base_ns(const struct vclock *clk)
+{
+    if (clk->mode != CLOCK_MODE_REALTIME)
+        return clk->virtual_epoch_ns;
+    int64_t base = (int64_t)clk->host_base_ns + clk->host_wall_offset_ns;
+    return base > 0 ? (uint64_t)base : 0;
 }

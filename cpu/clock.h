@@ -9,7 +9,15 @@
  * CLOCK_MODE_VIRTUAL: time advances only by executed instructions (ns_per_insn
  * each) and by idle jumps to the next event: bit-for-bit reproducible.
  * CLOCK_MODE_REALTIME: time follows the host monotonic clock; an idle CPU sleeps
- * until the next deadline. */
+ * until the next deadline.
+ *
+ * Wall-clock time (what a real-time clock device shows) is the machine's
+ * time plus a base: in virtual mode a fixed date, CLOCK_VIRTUAL_EPOCH_S
+ * unless the owner sets virtual_epoch_ns after clock_init, so runs stay
+ * reproducible; in realtime mode the host's wall clock, read once at
+ * clock_init/clock_reset as an offset from the host monotonic clock, so it
+ * follows host_base_ns (and save-state restores) without further host
+ * reads. Devices read it only through clock_wall_base_ns. */
 #ifndef ORRERY_CPU_CLOCK_H
 #define ORRERY_CPU_CLOCK_H
 
@@ -20,6 +28,8 @@
 
 #define CLOCK_NEVER UINT64_MAX
 #define CLOCK_MAX_EVENTS 128
+/* Virtual mode's default wall-clock time at now_ns == 0: 2000-01-01T00:00:00Z. */
+#define CLOCK_VIRTUAL_EPOCH_S 946684800u
 
 /* Prefixed: <time.h> already owns the name CLOCK_MODE_REALTIME (a host clock id). */
 enum clock_mode { CLOCK_MODE_VIRTUAL, CLOCK_MODE_REALTIME };
@@ -38,6 +48,8 @@ struct vclock {
     uint64_t now_ns;
     uint32_t ns_per_insn;             /* virtual mode: cost of one instruction */
     uint64_t host_base_ns;            /* realtime: host time at now_ns == 0 */
+    uint64_t virtual_epoch_ns;        /* virtual: wall-clock ns since 1970 at now_ns == 0 */
+    int64_t host_wall_offset_ns;      /* realtime: host wall clock minus host monotonic */
     uint64_t next_seq;
     unsigned nheap;
     struct clock_event *heap[CLOCK_MAX_EVENTS];
@@ -71,5 +83,9 @@ uint64_t clock_host_ns(void);
 
 /* Realtime mode: the guest time the host clock says it is now. */
 uint64_t clock_realtime_now(const struct vclock *clk);
+
+/* Wall-clock time (ns since 1970-01-01T00:00:00Z) at now_ns == 0; the
+ * wall-clock time now is this plus clk->now_ns. */
+uint64_t clock_wall_base_ns(const struct vclock *clk);
 
 #endif

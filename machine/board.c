@@ -594,6 +594,7 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
     struct machine_device *md = &m->devices[m->ndevices];
     memset(md, 0, sizeof *md);
     md->model = d->model;
+    md->node = d->node;
     if (fdt_get_path(fdt, d->node, md->path, sizeof md->path) != 0)
         return orr_fail(err, "a device node path is longer than %zu bytes",
                         sizeof md->path - 1);

@@ -63,6 +63,15 @@ struct device_model {
      * interrupt specifier (#interrupt-cells cells). */
     int (*irq_connect)(void *dev, const uint32_t *cells, unsigned ncells,
                        struct irq_line *line, struct orr_error *err) ORR_MUST_CHECK;
+
+    /* External inputs: signals from outside the machine (GPIO pins, a
+     * button), numbered 0..ninputs-1. set_input drives input `input` to
+     * `level` (high = true) and does whatever the pin change does. A
+     * frontend or monitor reaches them through machine_set_input, by device
+     * path and number or by the name of a gpio-keys key wired to them.
+     * 0 and NULL when the device has none. */
+    unsigned ninputs;
+    void (*set_input)(void *dev, unsigned input, bool level);
 };
 
 /* Registry of all device models (machine/devices/registry.c). */

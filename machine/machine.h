@@ -94,4 +94,14 @@ int machine_load(struct machine *m, struct state_reader *r, struct orr_error *er
 
 const struct machine_device *machine_find_device(const struct machine *m, const char *compatible);
 
+/* Drives an external input (machine/inputs.c): `name` is "PATH:N", input
+ * N of the device at node PATH, or the label or node name of a key of a
+ * `gpio-keys` node ("GPIO Key Poweroff" or "poweroff" on arm-virt), which
+ * drives the GPIO pin the key is wired to. `active`: high, or pressed (a
+ * key wired GPIO_ACTIVE_LOW then drives its pin low). The level holds until
+ * changed: a button press is a call with true and, once the guest has run
+ * a while (QEMU's gpio-key holds 100 ms), one with false. */
+int machine_set_input(struct machine *m, const char *name, bool active,
+                      struct orr_error *err) ORR_MUST_CHECK;
+
 #endif

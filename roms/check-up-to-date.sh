@@ -13,7 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s -C "$here" O="$tmp" CROSS="$cross" all >/dev/null
 status=0
-for elf in demo.elf tests/arm.elf tests/thumb.elf tests/exceptions.elf tests/uart.elf; do
+for elf in demo.elf tests/arm.elf tests/thumb.elf tests/exceptions.elf tests/uart.elf \
+           tests/rtcgpio.elf; do
     if ! cmp -s "$here/$elf" "$tmp/$elf"; then
         echo "check-up-to-date: roms/$elf differs from a fresh build (run make -C roms)"
         status=1

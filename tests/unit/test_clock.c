@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpu/clock.h"
 #include "tests/unit/unit.h"
@@ -147,6 +148,29 @@ START_TEST(time_never_goes_backward)
 }
 END_TEST
 
+START_TEST(wall_clock_base)
+{
+    /* virtual: a fixed date, kept across a reset; settable */
+    struct vclock clk;
+    clock_init(&clk, CLOCK_MODE_VIRTUAL, 1);
+    ck_assert_uint_eq(clock_wall_base_ns(&clk), 946684800ull * 1000000000u);
+    clk.virtual_epoch_ns = 1234567890123456789ull;
+    clock_advance_to(&clk, 99);
+    clock_reset(&clk);
+    ck_assert_uint_eq(clock_wall_base_ns(&clk), 1234567890123456789ull);
+
+    /* realtime: the host's wall clock at time zero, moving with host_base_ns */
+    clock_init(&clk, CLOCK_MODE_REALTIME, 1);
+    time_t before = time(NULL);
+    uint64_t base_s = clock_wall_base_ns(&clk) / 1000000000u;
+    ck_assert_uint_le(base_s, (uint64_t)before + 1);
+    ck_assert_uint_ge(base_s + 2, (uint64_t)before);
+    uint64_t base = clock_wall_base_ns(&clk);
+    clk.host_base_ns -= 5000;
+    ck_assert_uint_eq(clock_wall_base_ns(&clk), base - 5000);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clock");
@@ -156,6 +180,7 @@ int main(void)
     tcase_add_test(tc, callbacks_reschedule_and_cancel_others);
     tcase_add_test(tc, queue_capacity_is_reported);
     tcase_add_test(tc, time_never_goes_backward);
+    tcase_add_test(tc, wall_clock_base);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
