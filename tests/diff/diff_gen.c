@@ -126,6 +126,8 @@ void gen_push_branch(struct gen *g, uint32_t enc, unsigned size, int tmpl,
                      enum branch_kind kind, unsigned min_ahead)
 {
     gen_push(g, enc, size, tmpl);
+    if (g->nbranches < DIFF_MAX_INSNS)
+        g->branch_at[g->nbranches++] = (uint16_t)(g->b->n - 1);
     struct gen_insn *in = &g->b->insn[g->b->n - 1];
     in->fixup = (uint8_t)kind;
     in->min_ahead = (uint8_t)min_ahead;
@@ -184,8 +186,28 @@ static uint32_t random_ptr(struct gen *g, uint32_t align)
     return v & ~(align - 1u);
 }
 
+/* A register's kind holds on every path to the next instruction unless a
+ * forward branch before its setup can still land after it (a branch reaches
+ * the next eight group starts). */
+static bool kind_reliable(const struct gen *g, unsigned reg)
+{
+    for (unsigned k = g->nbranches; k-- > 0;) {
+        int bi = g->branch_at[k];
+        if (bi >= g->set_at[reg])
+            continue;
+        unsigned heads = 0;
+        for (unsigned i = (unsigned)bi + 1; i < g->b->n && heads < 8; i++)
+            if (!g->b->insn[i].no_target)
+                heads++;
+        if (heads < 8)
+            return false;
+    }
+    return true;
+}
+
 void gen_make_ptr(struct gen *g, unsigned reg, uint32_t align)
 {
+    g->set_at[reg] = (int)g->b->n;
     gen_mov32(g, reg, random_ptr(g, align), true);
     g->kind[reg] = align >= 4 ? RK_APTR : RK_PTR;
 }
@@ -199,12 +221,15 @@ void gen_align_reg(struct gen *g, unsigned reg)
         gen_push(g, 0xf0200003u | (reg << 16) | (reg << 8), 4, -1);
     else               /* BIC (immediate) A1 */
         gen_push(g, 0xe3c00003u | (reg << 16) | (reg << 12), 4, -1);
-    if (g->kind[reg] == RK_PTR)
+    if (g->kind[reg] == RK_PTR) {
         g->kind[reg] = RK_APTR;
+        g->set_at[reg] = (int)g->b->n - 1;
+    }
 }
 
 void gen_make_small(struct gen *g, unsigned reg, uint32_t value)
 {
+    g->set_at[reg] = (int)g->b->n;
     gen_mov32(g, reg, value, false);
     g->kind[reg] = RK_SMALL;
 }
@@ -216,6 +241,8 @@ unsigned gen_pick_reg(struct gen *g, enum reg_kind want, unsigned max)
 {
     unsigned cand[16], n = 0, ptrs[16], np = 0;
     for (unsigned r = 0; r < max && r < 15; r++) {
+        if (!g->in_it && !kind_reliable(g, r))
+            continue;
         if (g->kind[r] == want || (want == RK_PTR && g->kind[r] == RK_APTR))
             cand[n++] = r;
         if (g->kind[r] == RK_PTR && !(g->b->thumb && r == 13) && !(g->t16_only && r >= 8))
@@ -323,6 +350,8 @@ uint32_t gen_pattern(struct gen *g, const char *pattern, uint16_t flags)
             for (unsigned k = 0; k < w; k++)
                 if (rng_pct(&g->rng, p))
                     v |= 1u << k;
+        } else if (ch == 'k') {
+            v = rng_pct(&g->rng, 85) ? rng_below(&g->rng, 4) : rng_u32(&g->rng);
         } else if (ch == 'o') {
             /* Offsets: small more often than not. */
             v = rng_pct(&g->rng, 60) ? rng_below(&g->rng, 16) : rng_u32(&g->rng);
@@ -337,7 +366,7 @@ uint32_t gen_pattern(struct gen *g, const char *pattern, uint16_t flags)
     return insn;
 }
 
-static const char *const dest_letters = "dtuhl";
+static const char *const dest_letters = "dtuhla";
 
 int gen_one(struct gen *g, int tmpl)
 {
@@ -366,6 +395,8 @@ int gen_one(struct gen *g, int tmpl)
                  * a store's Rt is only read, but marking it costs nothing. */
                 gen_note_dest(g, r);
             }
+        if ((t->flags & T_REGWB) && (!bits32(insn, 24, 24) || bits32(insn, 21, 21)))
+            gen_note_dest(g, gen_field(t->pattern, 'n', insn));
         if ((t->flags & (T_MEM | T_ALIGN4)) == T_MEM && strchr(t->pattern, 'n')) {
             /* A writeback by an arbitrary offset may misalign the base. */
             unsigned n = gen_field(t->pattern, 'n', insn);
@@ -533,6 +564,9 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     b->bank[cur] = b->regs[13];
     b->bank[cur + 1] = b->regs[14];
     g->mode_changed = false;
+    g->nbranches = 0;
+    for (unsigned r = 0; r < 16; r++)
+        g->set_at[r] = -1;
     b->data_seed = rng_u32(&g->rng);
     b->start = DIFF_CODE_BASE + 0x100u;
     b->regs[15] = b->start;

@@ -153,14 +153,21 @@ struct gen {
     bool setend_seen;           /* the block may run big-endian (no TBH then) */
     bool t16_only;              /* 16-bit code only, setup code included */
     bool mode_changed;          /* an MSR may have changed the mode: LDM/STM ^ no more */
+    /* Where each register's kind was last established (-1: the initial
+     * state), and where the forward branches are: a kind set up after a
+     * branch that may jump past the setup is not relied on. */
+    int set_at[16];
+    unsigned nbranches;
+    uint16_t branch_at[DIFF_MAX_INSNS];
 };
 
 /* A template: a bit picture (A32: 32 characters; T32: 16 or 32), spaces
  * ignored. '0'/'1' fixed; register fields: d (destination), t/u (Rt/Rt2 of
  * loads and stores), h/l (RdHi/RdLo), a (accumulator), n (base or first
  * operand), m, s (operands); 'c' a condition; 'r' a register list; 'o' an
- * offset (biased small); any other letter random bits. A field is a run of
- * one letter (3 bits: r0-r7; 4 bits: r0-r15). */
+ * offset (biased small); 'k' a shift amount (mostly 0-3); any other letter
+ * random bits. A field is a run of one letter (3 bits: r0-r7; 4 bits:
+ * r0-r15). Fields d, t, u, h, l and a lose what the generator knew of them. */
 struct gen_template {
     const char *cls;           /* class name (--only, statistics) */
     const char *name;
@@ -182,6 +189,7 @@ struct gen_template {
 #define T_SETSF   0x04   /* T16: sets flags outside IT only (different meaning inside) */
 #define T_ITLAST  0x08   /* T32: allowed inside IT only as the last instruction */
 #define T_ALIGN4  0x10   /* the address must be word-aligned: n is an aligned pointer */
+#define T_REGWB   0x20   /* A32 register offset: writeback (P = 0 or W = 1) makes Rn unknown */
 
 extern const struct gen_template diff_a32_templates[];
 extern const size_t diff_a32_template_count;

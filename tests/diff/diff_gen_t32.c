@@ -743,7 +743,7 @@ const struct gen_template diff_t32_templates[] = {
     /* loads and stores */
     { "mem", "t32-ldst-imm12",  "1111 100x 1xxx nnnn dddd oooo oooo oooo",       25, T_MEM, NULL, rej_t32_ldst, NULL },
     { "mem", "t32-ldst-imm8",   "1111 100x 0xxx nnnn dddd 1xxx oooo oooo",       25, T_MEM, fix_t32_ldst_imm8, rej_t32_ldst, NULL },
-    { "mem", "t32-ldst-reg",    "1111 100x 0xxx nnnn dddd 0000 00ii mmmm",       15, T_MEM, fix_t32_ldst_reg, rej_t32_ldst, NULL },
+    { "mem", "t32-ldst-reg",    "1111 100x 0xxx nnnn dddd 0000 00kk mmmm",       15, T_MEM, fix_t32_ldst_reg, rej_t32_ldst, NULL },
     { "mem", "t32-ldrd-strd",   "1110 100x x1xx nnnn tttt uuuu oooo oooo",       12, T_MEM | T_ALIGN4, fix_t32_ldrd, rej_t32_ldrd, NULL },
     { "mem", "t32-ldm-stm",     "1110 100x x0xx nnnn rrrr rrrr rrrr rrrr",       12, T_MEM | T_ALIGN4, fix_t32_ldm, rej_t32_ldm, NULL },
     /* sequences */
