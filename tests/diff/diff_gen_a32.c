@@ -423,17 +423,21 @@ static void emit_branch(struct gen *g, int tmpl)
         gen_note_dest(g, 14);
 }
 
-/* ADR Rx, label; BX/BLX Rx (A8.8.12, A8.8.27, A8.8.26). */
+/* ADR Rx, label; then BX Rx, BLX Rx or MOV pc, Rx (A8.8.12, A8.8.27, A8.8.26,
+ * A8.8.103: ALUWritePC, an interworking branch on ARMv7). */
 static void emit_bx(struct gen *g, int tmpl)
 {
     unsigned x = rng_below(&g->rng, 15), from = g->b->n;
     uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
     gen_push_branch(g, 0xe0000000u | (x << 12), 4, -1, BR_A32_ADR, 2);
-    bool link = rng_pct(&g->rng, 30) && x != 14;
-    gen_push(g, cond << 28 | (link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
+    unsigned kind = rng_below(&g->rng, 3);
+    if (kind == 1 && x == 14)
+        kind = 0;
+    static const uint32_t ops[3] = { 0x012fff10u, 0x012fff30u, 0x01a0f000u };
+    gen_push(g, cond << 28 | ops[kind] | x, 4, tmpl);
     gen_group(g, from);
     gen_note_dest(g, x);
-    if (link)
+    if (kind == 1)
         gen_note_dest(g, 14);
 }
 

@@ -582,17 +582,21 @@ static void emit_cbz(struct gen *g, int tmpl)
     gen_group(g, from);
 }
 
-/* ADR.W Rx, label (+1, Thumb); BX/BLX Rx (A8.8.12, A8.8.27, A8.8.26). */
+/* ADR.W Rx, label (+1, Thumb); then BX Rx, BLX Rx or MOV pc, Rx (A8.8.12,
+ * A8.8.27, A8.8.26, A8.8.103: in Thumb state a plain branch, bit 0 ignored). */
 static void emit_bx(struct gen *g, int tmpl)
 {
     unsigned from = g->b->n;
     unsigned x = pick_low_or_any(g, false);
     gen_push_branch(g, 0xf20f0000u | (x << 8), 4, -1, BR_T32_ADR, 2);
-    bool link = rng_pct(&g->rng, 30) && x != 14;
-    gen_push(g, (link ? 0x4780u : 0x4700u) | (x << 3), 2, tmpl);
+    unsigned kind = rng_below(&g->rng, 3);
+    if (kind == 1 && x == 14)
+        kind = 0;
+    static const uint32_t ops[3] = { 0x4700u, 0x4780u, 0x4687u };
+    gen_push(g, ops[kind] | (x << 3), 2, tmpl);
     gen_group(g, from);
     gen_note_dest(g, x);
-    if (link)
+    if (kind == 1)
         gen_note_dest(g, 14);
 }
 
