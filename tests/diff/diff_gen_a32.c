@@ -486,6 +486,8 @@ const struct gen_template diff_a32_templates[] = {
     { "excl", "ldrex-strex", "",                                                   15, 0, NULL, NULL, emit_exclusive },
     { "branch", "b-bl",      "",                                                   20, 0, NULL, NULL, emit_branch },
     { "branch", "bx-blx",    "",                                                    8, 0, NULL, NULL, emit_bx },
+    { "misc", "svc",         "cccc 1111 iiii iiii iiii iiii iiii iiii",             1, 0, NULL, NULL, NULL },
+    { "misc", "bkpt",        "1110 0001 0010 iiii iiii iiii 0111 iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "udf",         "1110 0111 1111 iiii iiii iiii 1111 iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "swp",         "cccc 0001 0x00 nnnn dddd 0000 1001 mmmm",             1, T_MEM, NULL, rej_swp, NULL },
     { "misc", "setend",      "1111 0001 0000 0001 0000 00x0 0000 0000",             2, 0, NULL, NULL, NULL },

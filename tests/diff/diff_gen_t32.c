@@ -722,6 +722,8 @@ const struct gen_template diff_t32_templates[] = {
     { "t16", "t16-rev",         "1011 1010 xxmm mddd",                           6, 0, fix_t16_rev, NULL, NULL },
     { "t16", "t16-push-pop",    "1011 x10y rrrr rrrr",                           8, NOIT, NULL, rej_t16_pushpop, emit_push_pop },
     { "t16", "t16-ldm-stm",     "1100 xnnn rrrr rrrr",                           8, T_MEM | T_ALIGN4, NULL, rej_t16_ldm, NULL },
+    { "t16", "t16-svc",         "1101 1111 iiii iiii",                           1, 0, NULL, NULL, NULL },
+    { "t16", "t16-bkpt",        "1011 1110 iiii iiii",                           1, 0, NULL, NULL, NULL },
     { "t16", "t16-setend",      "1011 0110 0101 x000",                           1, 0, fix_setend, rej_setend, NULL },
     /* 32-bit data processing */
     { "dp", "t32-dp-modimm",    "1111 0i0o oooS nnnn 0iii dddd iiii iiii",       40, 0, fix_t32_dp_op, rej_t32_dp_imm, NULL },

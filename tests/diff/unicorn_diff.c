@@ -210,9 +210,21 @@ static enum stop_kind uc_run(struct tester *t, uint32_t until, size_t count)
     if (t->uc_intno >= 0) {
         switch (t->uc_intno) {
         case 1: return STOP_UNDEF;       /* EXCP_UDEF */
-        case 2: return STOP_SVC;         /* EXCP_SWI */
+        case 2: {                        /* EXCP_SWI */
+            /* QEMU raises it with the pc already past the SVC (its return
+             * address); the compared state is the one before it. */
+            uint32_t c2, p2;
+            uc_reg_read(t->uc, UC_ARM_REG_CPSR, &c2);
+            uc_reg_read(t->uc, UC_ARM_REG_PC, &p2);
+            p2 -= (c2 & 0x20u) ? 2u : 4u;
+            p2 |= (c2 >> 5) & 1u;
+            uc_reg_write(t->uc, UC_ARM_REG_PC, &p2);
+            return STOP_SVC;
+        }
         case 3: return STOP_PABT;        /* EXCP_PREFETCH_ABORT */
         case 4: return STOP_DABT;        /* EXCP_DATA_ABORT */
+        case 7: return STOP_PABT;        /* EXCP_BKPT: a debug event, taken as a
+                                            prefetch abort without a debugger (C3.1) */
         default: return STOP_OTHER;
         }
     }
