@@ -683,8 +683,12 @@ static void report_divergence(struct tester *t, uint64_t blockno, const char *wh
     if (dd >= 0)
         printf("    data[0x%08lx] orrery %02x  unicorn %02x\n",
                (unsigned long)(DIFF_DATA_BASE + dd), t->o_data[dd], u_mem[dd]);
-    if (t->opt.verbose)
+    if (t->opt.verbose) {
+        struct arch_state init;
+        initial_state(b, &init);
+        print_state(stdout, "block's initial state", &init);
         print_block(t, stdout, idx);
+    }
     printf("  reproduce: --%s 1 --first %" PRIu64 " --seed %" PRIu64 " --block %u%s%s --verbose\n",
            b->thumb ? "t32" : "a32", blockno, t->opt.seed, t->opt.block,
            t->gen.only ? " --only " : "", t->gen.only ? t->gen.only : "");
