@@ -432,6 +432,9 @@ static uint32_t encode_branch(const struct gen_insn *in, int32_t off, uint32_t t
         if (off >= 0)
             return e | 0x028f0f00u | (u >> 2);
         return e | 0x024f0f00u | ((0u - u) >> 2);
+    case BR_A32_ADR_THUMB:
+        /* ADD Rd, pc, #imm8 (rotation 0) to the Thumb target + 1. */
+        return (e & 0xf000f000u) | 0x028f0000u | ((u + 1u) & 0xffu);
     case BR_T16_B_COND:
         return (e & 0xff00u) | ((u >> 1) & 0xffu);
     case BR_T16_B:
@@ -456,10 +459,13 @@ static uint32_t encode_branch(const struct gen_insn *in, int32_t off, uint32_t t
         uint32_t hw2 = (e & 0xd000u & ~0x2800u) | (j1 << 13) | (j2 << 11) | ((u >> 1) & 0x7ffu);
         return hw1 << 16 | hw2;
     }
-    case BR_T32_ADR: {
+    case BR_T32_ADR:
+    case BR_T32_ADR_ARM: {
         /* ADR T3/T2 (A8.8.12): ADDW/SUBW Rd, pc, #imm12 from Align(pc, 4);
-         * the target's bit 0 is set so a BX to it stays in Thumb state. */
-        int32_t rel = (int32_t)((target | 1u) - ((in->addr + 4) & ~3u));
+         * the target's bit 0 is set so a BX to it stays in Thumb state
+         * (clear for an ARM target). */
+        uint32_t dest = in->fixup == BR_T32_ADR ? (target | 1u) : target;
+        int32_t rel = (int32_t)(dest - ((in->addr + 4) & ~3u));
         uint32_t imm = (uint32_t)(rel < 0 ? -rel : rel);
         uint32_t hw1 = (rel < 0 ? 0xf2afu : 0xf20fu) | (((imm >> 11) & 1u) << 10);
         uint32_t hw2 = (e & 0x0f00u) | (((imm >> 8) & 7u) << 12) | (imm & 0xffu);
@@ -481,7 +487,7 @@ static void resolve_branches(struct gen *g)
     struct gen_block *b = g->b;
     for (unsigned i = 0; i < b->n; i++) {
         struct gen_insn *in = &b->insn[i];
-        if (!in->fixup)
+        if (!in->fixup || in->fixup == BR_ALIGN_PAD)
             continue;
         int t = in->target;
         if (t < 0) {
@@ -600,6 +606,8 @@ void gen_block(struct gen *g, bool thumb, unsigned k, uint64_t seed)
     }
     uint32_t addr = b->start;
     for (unsigned i = 0; i < b->n; i++) {
+        if (b->insn[i].fixup == BR_ALIGN_PAD && !(addr & 2u))
+            b->insn[i].size = 0;   /* what follows is aligned already */
         b->insn[i].addr = addr;
         addr += b->insn[i].size;
     }

@@ -112,13 +112,15 @@ struct gen_insn {
     /* Not a branch target: the instruction relies on the ones just before
      * it (its setup code, the LDREX of a STREX, the IT of an IT block). */
     uint8_t no_target;
+    uint8_t arm;         /* an A32 word inside a T32 block (interworking pad) */
     uint32_t addr;
     uint32_t aux;        /* TBB/TBH: the address of the table entry used */
 };
 
 enum branch_kind {
     BR_NONE, BR_A32_B, BR_A32_BL, BR_A32_ADR, BR_T16_B_COND, BR_T16_B, BR_T32_B_COND, BR_T32_B,
-    BR_T32_BL, BR_T16_CBZ, BR_T32_ADR, BR_TBB, BR_TBH,
+    BR_T32_BL, BR_T16_CBZ, BR_T32_ADR, BR_TBB, BR_TBH, BR_A32_ADR_THUMB, BR_T32_ADR_ARM,
+    BR_ALIGN_PAD,        /* not a branch: a NOP dropped at layout unless it aligns what follows */
 };
 
 struct gen_block {

@@ -441,6 +441,28 @@ static void emit_bx(struct gen *g, int tmpl)
         gen_note_dest(g, 14);
 }
 
+/* Interworking (A4.1.1, A8.8.27): ADR Rx, pad + 1; BX<c>/BLX<c> Rx into a
+ * Thumb landing pad that returns at once with BX pc (to ARM at pad + 4);
+ * an unconditional B skips the pad when the BX does not branch. */
+static void emit_interwork(struct gen *g, int tmpl)
+{
+    unsigned x = rng_below(&g->rng, 15), from = g->b->n;
+    uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
+    bool link = rng_pct(&g->rng, 40) && x != 14;
+    unsigned adr = g->b->n;
+    gen_push_branch(g, 0xe0000000u | (x << 12), 4, -1, BR_A32_ADR_THUMB, 3);
+    g->b->insn[adr].target = (int16_t)(adr + 3);
+    gen_push(g, cond << 28 | (link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
+    unsigned skip = g->b->n;
+    gen_push_branch(g, 0xea000000u, 4, -1, BR_A32_B, 2);
+    g->b->insn[skip].target = (int16_t)(skip + 2);
+    gen_push(g, 0xbf004778u, 4, -1);   /* Thumb: BX pc; NOP (never reached) */
+    gen_group(g, from);
+    gen_note_dest(g, x);
+    if (link)
+        gen_note_dest(g, 14);
+}
+
 const struct gen_template diff_a32_templates[] = {
     /* class    name            picture (ARM ARM v7 A5)                              weight */
     { "dp", "dp-imm",        "cccc 001 oooo S nnnn dddd iiii iiiiiiii",           60, 0, fix_dp, rej_dp, NULL },
@@ -486,6 +508,7 @@ const struct gen_template diff_a32_templates[] = {
     { "excl", "ldrex-strex", "",                                                   15, 0, NULL, NULL, emit_exclusive },
     { "branch", "b-bl",      "",                                                   20, 0, NULL, NULL, emit_branch },
     { "branch", "bx-blx",    "",                                                    8, 0, NULL, NULL, emit_bx },
+    { "branch", "interwork", "",                                                    4, 0, NULL, NULL, emit_interwork },
     { "misc", "svc",         "cccc 1111 iiii iiii iiii iiii iiii iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "bkpt",        "1110 0001 0010 iiii iiii iiii 0111 iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "udf",         "1110 0111 1111 iiii iiii iiii 1111 iiii",             1, 0, NULL, NULL, NULL },

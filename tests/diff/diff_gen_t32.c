@@ -600,6 +600,39 @@ static void emit_bx(struct gen *g, int tmpl)
         gen_note_dest(g, 14);
 }
 
+/* Interworking: ADR.W Rx, pad (ARM); BX/BLX Rx into an ARM landing pad at
+ * a word boundary, ADD r12, pc, #1; BX r12, back to Thumb at pad + 8; a B
+ * skips the pad on the fall-through path (and a NOP aligns it). */
+static void emit_interwork(struct gen *g, int tmpl)
+{
+    unsigned from = g->b->n;
+    unsigned x = pick_low_or_any(g, false);
+    if (x == 12)
+        x = 11;
+    bool link = rng_pct(&g->rng, 40) && x != 14;
+    unsigned adr = g->b->n;
+    gen_push_branch(g, 0xf20f0000u | (x << 8), 4, -1, BR_T32_ADR_ARM, 3);
+    gen_push(g, (link ? 0x4780u : 0x4700u) | (x << 3), 2, tmpl);
+    unsigned skip = g->b->n;
+    gen_push_branch(g, 0xe000u, 2, -1, BR_T16_B, 2);
+    /* The pad must be word-aligned: the addresses are known only at
+     * layout, so a NOP before it is kept or dropped then (see gen_block). */
+    gen_push(g, 0xbf00u, 2, -1);
+    g->b->insn[g->b->n - 1].fixup = BR_ALIGN_PAD;
+    unsigned pad = g->b->n;
+    gen_push(g, 0xe28fc001u, 4, -1);   /* ADD r12, pc, #1 (ARM) */
+    gen_push(g, 0xe12fff1cu, 4, -1);   /* BX r12 (ARM) */
+    g->b->insn[adr].target = (int16_t)pad;
+    g->b->insn[skip].target = (int16_t)(pad + 2);
+    g->b->insn[pad].arm = 1;
+    g->b->insn[pad + 1].arm = 1;
+    gen_group(g, from);
+    gen_note_dest(g, x);
+    gen_note_dest(g, 12);
+    if (link)
+        gen_note_dest(g, 14);
+}
+
 /* TBB/TBH (A8.8.238): MOVW/MOVT Rn, table; MOVW Rm, index; the table entry
  * is written into the data region once the target is known. */
 static void emit_tbb(struct gen *g, int tmpl)
@@ -758,6 +791,7 @@ const struct gen_template diff_t32_templates[] = {
     { "branch", "t32-b-bl",     "",                                               8, T_ITLAST, NULL, NULL, emit_b32 },
     { "branch", "t16-cbz",      "",                                               6, NOIT, NULL, NULL, emit_cbz },
     { "branch", "t32-bx-blx",   "",                                               4, NOIT, NULL, NULL, emit_bx },
+    { "branch", "t32-interwork", "",                                              3, NOIT, NULL, NULL, emit_interwork },
     { "branch", "t32-tbb-tbh",  "",                                               5, NOIT, NULL, NULL, emit_tbb },
     { "it", "it",               "",                                              30, NOIT, NULL, NULL, emit_it },
 };

@@ -397,10 +397,12 @@ static void load_code(struct tester *t, bool thumb_changed)
     for (unsigned i = 0; i < b->n; i++) {
         const struct gen_insn *in = &b->insn[i];
         uint8_t *p = img + (in->addr - DIFF_CODE_BASE);
+        if (in->size == 0)
+            continue;
         if (in->size == 2) {
             p[0] = (uint8_t)in->enc;
             p[1] = (uint8_t)(in->enc >> 8);
-        } else if (b->thumb) {
+        } else if (b->thumb && !in->arm) {
             uint32_t hw1 = in->enc >> 16, hw2 = in->enc & 0xffffu;
             p[0] = (uint8_t)hw1; p[1] = (uint8_t)(hw1 >> 8);
             p[2] = (uint8_t)hw2; p[3] = (uint8_t)(hw2 >> 8);
@@ -485,14 +487,14 @@ static void disasm(struct tester *t, const struct gen_insn *in, bool thumb, char
     size_t len = in->size;
     if (in->size == 2) {
         bytes[0] = (uint8_t)in->enc; bytes[1] = (uint8_t)(in->enc >> 8);
-    } else if (thumb) {
+    } else if (thumb && !in->arm) {
         bytes[0] = (uint8_t)(in->enc >> 16); bytes[1] = (uint8_t)(in->enc >> 24);
         bytes[2] = (uint8_t)in->enc; bytes[3] = (uint8_t)(in->enc >> 8);
     } else {
         memcpy(bytes, &in->enc, 4);
     }
     cs_insn *ci;
-    size_t k = cs_disasm(thumb ? t->cs_thumb : t->cs_arm, bytes, len, in->addr, 1, &ci);
+    size_t k = cs_disasm(thumb && !in->arm ? t->cs_thumb : t->cs_arm, bytes, len, in->addr, 1, &ci);
     if (k == 1) {
         snprintf(buf, n, "%s %s", ci->mnemonic, ci->op_str);
         cs_free(ci, k);
@@ -514,6 +516,8 @@ static void print_block(struct tester *t, FILE *f, int mark)
     for (unsigned i = 0; i < b->n; i++) {
         char text[192];
         const struct gen_insn *in = &b->insn[i];
+        if (!in->size)
+            continue;
         disasm(t, in, b->thumb, text, sizeof text);
         fprintf(f, "  %s %08x: %0*x  %-32s [%s]\n", (int)i == mark ? "=>" : "  ", in->addr,
                 in->size == 2 ? 4 : 8, in->enc, text, insn_name(t, in, b->thumb));
@@ -523,7 +527,7 @@ static void print_block(struct tester *t, FILE *f, int mark)
 static int find_insn(const struct gen_block *b, uint32_t pc)
 {
     for (unsigned i = 0; i < b->n; i++)
-        if (b->insn[i].addr == pc)
+        if (b->insn[i].addr == pc && b->insn[i].size)
             return (int)i;
     return -1;
 }
