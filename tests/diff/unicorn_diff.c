@@ -1,12 +1,13 @@
 /* orrery-unicorn-diff: runs blocks of random A32 and T32 instructions on
  * Orrery's ARM core and on Unicorn 2 (QEMU's ARM translator) from the same
- * state, and compares r0-r15, the CPSR and the data region after each
- * block. A divergence is narrowed to its first instruction by stepping both
- * from the block's initial state, then printed with that state and both
- * results. docs/testing.md describes the options, the UNPREDICTABLE filter
- * and the Unicorn errata.
+ * state, and compares r0-r15, the CPSR, every banked register, the data
+ * region and the code region after each block, or the state before the
+ * instruction at which both stopped with the same exception. A divergence
+ * is narrowed to its first instruction (Unicorn traced, Orrery stepped) and
+ * printed with the state before it and both results. docs/testing.md
+ * describes the options, the UNPREDICTABLE filter and the Unicorn errata.
  *
- *   orrery-unicorn-diff --a32 N --t32 N [--seed S] [--block K] [--only CLASS]
+ *   orrery-unicorn-diff --a32 N --t32 N [--seed S] [--block K] [--only LIST]
  *                       [--cpu cortex-a15|cortex-a7] [--first B] [--verbose]
  *
  * Exit status: 0 no divergence, 1 divergences, 2 usage or setup error. */
@@ -532,20 +533,22 @@ static int find_insn(const struct gen_block *b, uint32_t pc)
     return -1;
 }
 
-/* First differing byte of the data region, or -1. */
-static long data_diff(const struct tester *t)
+static long mem_diff(const uint8_t *a, const uint8_t *b)
 {
-    if (memcmp(t->o_data, t->u_data, DIFF_DATA_SIZE) == 0)
+    if (memcmp(a, b, DIFF_DATA_SIZE) == 0)
         return -1;
     for (long i = 0; i < (long)DIFF_DATA_SIZE; i++)
-        if (t->o_data[i] != t->u_data[i])
+        if (a[i] != b[i])
             return i;
     return -1;
 }
 
-/* Steps both emulators from the block's initial state to the first
- * instruction after which they differ (or after which both stopped the
- * same way); reports it. Returns true when a divergence was confirmed. */
+/* First differing byte of the two data regions, or -1. */
+static long data_diff(const struct tester *t)
+{
+    return mem_diff(t->o_data, t->u_data);
+}
+
 /* Both stopped with the same exception: Orrery alone is stepped again to
  * the instruction that raised it; the state before it must be Unicorn's
  * state at its stop, and the data regions equal. */
@@ -595,16 +598,6 @@ static bool trace_equal(const struct arch_state *o, const struct arch_state *u)
 {
     return memcmp(o->r, u->r, sizeof o->r) == 0 &&
            ((o->cpsr ^ u->cpsr) & ~0x0600fc00u) == 0;
-}
-
-static long mem_diff(const uint8_t *a, const uint8_t *b)
-{
-    if (memcmp(a, b, DIFF_DATA_SIZE) == 0)
-        return -1;
-    for (long i = 0; i < (long)DIFF_DATA_SIZE; i++)
-        if (a[i] != b[i])
-            return i;
-    return -1;
 }
 
 static int32_t sext16(uint32_t v)
