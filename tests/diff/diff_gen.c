@@ -459,6 +459,15 @@ static uint32_t encode_branch(const struct gen_insn *in, int32_t off, uint32_t t
         uint32_t hw2 = (e & 0xd000u & ~0x2800u) | (j1 << 13) | (j2 << 11) | ((u >> 1) & 0x7ffu);
         return hw1 << 16 | hw2;
     }
+    case BR_T32_BLX: {
+        /* BLX (immediate) T2 (A8.8.25): Align(pc, 4) + S:I1:I2:imm10H:imm10L:'00'. */
+        uint32_t v = target - ((in->addr + 4) & ~3u);
+        uint32_t s = (v >> 24) & 1u, i1 = (v >> 23) & 1u, i2 = (v >> 22) & 1u;
+        uint32_t j1 = (i1 ^ 1u) ^ s, j2 = (i2 ^ 1u) ^ s;
+        uint32_t hw1 = 0xf000u | (s << 10) | ((v >> 12) & 0x3ffu);
+        uint32_t hw2 = 0xc000u | (j1 << 13) | (j2 << 11) | (((v >> 2) & 0x3ffu) << 1);
+        return hw1 << 16 | hw2;
+    }
     case BR_T32_ADR:
     case BR_T32_ADR_ARM: {
         /* ADR T3/T2 (A8.8.12): ADDW/SUBW Rd, pc, #imm12 from Align(pc, 4);

@@ -120,6 +120,7 @@ struct gen_insn {
 enum branch_kind {
     BR_NONE, BR_A32_B, BR_A32_BL, BR_A32_ADR, BR_T16_B_COND, BR_T16_B, BR_T32_B_COND, BR_T32_B,
     BR_T32_BL, BR_T16_CBZ, BR_T32_ADR, BR_TBB, BR_TBH, BR_A32_ADR_THUMB, BR_T32_ADR_ARM,
+    BR_T32_BLX,          /* BLX (immediate) T2 to a word-aligned ARM target */
     BR_ALIGN_PAD,        /* not a branch: a NOP dropped at layout unless it aligns what follows */
 };
 

@@ -443,10 +443,22 @@ static void emit_bx(struct gen *g, int tmpl)
 
 /* Interworking (A4.1.1, A8.8.27): ADR Rx, pad + 1; BX<c>/BLX<c> Rx into a
  * Thumb landing pad that returns at once with BX pc (to ARM at pad + 4);
- * an unconditional B skips the pad when the BX does not branch. */
+ * an unconditional B skips the pad when the BX does not branch. Or BLX
+ * (immediate) straight into the pad. */
 static void emit_interwork(struct gen *g, int tmpl)
 {
     unsigned x = rng_below(&g->rng, 15), from = g->b->n;
+    if (rng_pct(&g->rng, 30)) {
+        /* BLX (immediate) A2 (A8.8.25) into the pad right after it, which
+         * returns to the next instruction. */
+        unsigned blx = g->b->n;
+        gen_push_branch(g, 0xfa000000u, 4, tmpl, BR_A32_BL, 1);
+        g->b->insn[blx].target = (int16_t)(blx + 1);
+        gen_push(g, 0xbf004778u, 4, -1);   /* Thumb: BX pc; NOP (never reached) */
+        gen_group(g, from);
+        gen_note_dest(g, 14);
+        return;
+    }
     uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
     bool link = rng_pct(&g->rng, 40) && x != 14;
     unsigned adr = g->b->n;

@@ -602,10 +602,29 @@ static void emit_bx(struct gen *g, int tmpl)
 
 /* Interworking: ADR.W Rx, pad (ARM); BX/BLX Rx into an ARM landing pad at
  * a word boundary, ADD r12, pc, #1; BX r12, back to Thumb at pad + 8; a B
- * skips the pad on the fall-through path (and a NOP aligns it). */
+ * skips the pad on the fall-through path (and a NOP aligns it). Or BLX
+ * (immediate) straight into the pad. */
 static void emit_interwork(struct gen *g, int tmpl)
 {
     unsigned from = g->b->n;
+    if (rng_pct(&g->rng, 30)) {
+        /* BLX (immediate) T2 (A8.8.25) into an aligned ARM pad after it:
+         * ADD r12, pc, #1; BX r12 returns to Thumb after the pad. */
+        unsigned blx = g->b->n;
+        gen_push_branch(g, 0xf000c000u, 4, tmpl, BR_T32_BLX, 1);
+        gen_push(g, 0xbf00u, 2, -1);
+        g->b->insn[g->b->n - 1].fixup = BR_ALIGN_PAD;
+        unsigned pad = g->b->n;
+        gen_push(g, 0xe28fc001u, 4, -1);
+        gen_push(g, 0xe12fff1cu, 4, -1);
+        g->b->insn[blx].target = (int16_t)pad;
+        g->b->insn[pad].arm = 1;
+        g->b->insn[pad + 1].arm = 1;
+        gen_group(g, from);
+        gen_note_dest(g, 12);
+        gen_note_dest(g, 14);
+        return;
+    }
     unsigned x = pick_low_or_any(g, false);
     if (x == 12)
         x = 11;
