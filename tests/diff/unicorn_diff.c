@@ -77,7 +77,9 @@ struct stats {
 struct trace {
     unsigned n, cap;
     struct arch_state *s;
-    uint8_t *mem;          /* cap snapshots of the data region */
+    uint64_t *hash;        /* of the data region before each instruction */
+    int snap_at;           /* the step whose data region to keep in snap (-1: none) */
+    uint8_t *snap;
     uint8_t *final_mem;
 };
 
@@ -575,6 +577,19 @@ static bool same_stop(struct tester *t, const struct arch_state *u_final)
     return false;
 }
 
+/* A hash of the data region (64-bit words, multiply and rotate). */
+static uint64_t data_hash(const uint8_t *p)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < DIFF_DATA_SIZE; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h = h << 29 | h >> 35;
+    }
+    return h;
+}
+
 /* Unicorn's trace of a block: the state before each instruction and the
  * data region then, recorded by a code hook that exists only while a
  * divergence is narrowed (Unicorn decides at translation time whether an
@@ -590,7 +605,9 @@ static void uc_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *use
         return;
     uc_save_state(t, &tr->s[tr->n], false);
     tr->s[tr->n].stop = STOP_END;
-    memcpy(tr->mem + (size_t)tr->n * DIFF_DATA_SIZE, t->u_data, DIFF_DATA_SIZE);
+    tr->hash[tr->n] = data_hash(t->u_data);
+    if ((int)tr->n == tr->snap_at)
+        memcpy(tr->snap, t->u_data, DIFF_DATA_SIZE);
     tr->n++;
 }
 
@@ -694,26 +711,53 @@ static void report_divergence(struct tester *t, uint64_t blockno, const char *wh
 /* Finds the first instruction after which the two emulators differ: Unicorn
  * runs the block once more with its trace, Orrery is stepped alongside.
  * Returns true when a divergence was found and reported. */
+/* Runs the block on Unicorn from its initial state with the trace hook;
+ * snap_at selects the step whose data region is kept. uf gets the final
+ * state, tr->final_mem the final data region. */
+static void uc_trace_block(struct tester *t, int snap_at, struct arch_state *uf)
+{
+    const struct gen_block *b = &t->block;
+    struct trace *tr = &t->trace;
+    struct arch_state init;
+    initial_state(b, &init);
+    restore_code(t);
+    fill_data(t, t->u_data);   /* Unicorn's only: Orrery's may be under comparison */
+    uc_load_state(t, &init);
+    tr->n = 0;
+    tr->snap_at = snap_at;
+    uc_hook h;
+    uf->stop = STOP_OTHER;
+    if (uc_hook_add(t->uc, &h, UC_HOOK_CODE, (void *)uc_on_code, t, DIFF_CODE_BASE,
+                    DIFF_CODE_BASE + DIFF_CODE_SIZE - 1) != UC_ERR_OK)
+        return;
+    uc_ctl_remove_cache(t->uc, b->start, b->end);
+    uf->stop = uc_run(t, b->end, 0);
+    enum stop_kind k = uf->stop;
+    uc_save_state(t, uf, true);
+    uf->stop = k;
+    uc_hook_del(t->uc, h);
+    uc_ctl_remove_cache(t->uc, b->start, b->end);
+    memcpy(tr->final_mem, t->u_data, DIFF_DATA_SIZE);
+}
+
+/* The data region Unicorn had before step j (traced again to keep it). */
+static const uint8_t *uc_data_at(struct tester *t, unsigned j)
+{
+    struct trace *tr = &t->trace;
+    if (j >= tr->n)
+        return tr->final_mem;
+    struct arch_state uf;
+    uc_trace_block(t, (int)j, &uf);
+    return tr->snap;
+}
+
 static bool narrow(struct tester *t, uint64_t blockno, const char *why)
 {
     const struct gen_block *b = &t->block;
     struct trace *tr = &t->trace;
     struct arch_state init, uf, prev, o;
     initial_state(b, &init);
-    restore_code(t);
-    load_data(t);
-    uc_load_state(t, &init);
-    tr->n = 0;
-    uc_hook h;
-    if (uc_hook_add(t->uc, &h, UC_HOOK_CODE, (void *)uc_on_code, t, DIFF_CODE_BASE,
-                    DIFF_CODE_BASE + DIFF_CODE_SIZE - 1) != UC_ERR_OK)
-        return false;
-    uc_ctl_remove_cache(t->uc, b->start, b->end);
-    uf.stop = uc_run(t, b->end, 0);
-    uc_save_state(t, &uf, true);
-    uc_hook_del(t->uc, h);
-    uc_ctl_remove_cache(t->uc, b->start, b->end);
-    memcpy(tr->final_mem, t->u_data, DIFF_DATA_SIZE);
+    uc_trace_block(t, -1, &uf);
 
     restore_code(t);
     load_orrery_data(t);
@@ -723,12 +767,11 @@ static bool narrow(struct tester *t, uint64_t blockno, const char *why)
         orr_save_state(t, &o);
         o.stop = STOP_END;
         if (j < tr->n) {
-            if (!trace_equal(&o, &tr->s[j]) ||
-                mem_diff(t->o_data, tr->mem + (size_t)j * DIFF_DATA_SIZE) >= 0) {
+            if (!trace_equal(&o, &tr->s[j]) || data_hash(t->o_data) != tr->hash[j]) {
                 if (j == 0)
                     break;
-                report_divergence(t, blockno, why, &prev, &o, &tr->s[j],
-                                  tr->mem + (size_t)j * DIFF_DATA_SIZE);
+                struct arch_state u = tr->s[j];
+                report_divergence(t, blockno, why, &prev, &o, &u, uc_data_at(t, j));
                 return true;
             }
         } else if (uf.stop == STOP_END || o.r[15] == b->end) {
@@ -751,10 +794,8 @@ static bool narrow(struct tester *t, uint64_t blockno, const char *why)
                 t->st.stops_agreed[k]++;
                 return false;
             }
-            const struct arch_state *u = j + 1 < tr->n ? &tr->s[j + 1] : &uf;
-            report_divergence(t, blockno, why, &o, &stopped, u,
-                              j + 1 < tr->n ? tr->mem + (size_t)(j + 1) * DIFF_DATA_SIZE
-                                            : tr->final_mem);
+            struct arch_state u = j + 1 < tr->n ? tr->s[j + 1] : uf;
+            report_divergence(t, blockno, why, &o, &stopped, &u, uc_data_at(t, j + 1));
             return true;
         }
         prev = o;
@@ -1045,11 +1086,12 @@ int main(int argc, char **argv)
         t->st.per_template[w] = calloc(count, sizeof(uint64_t));
         t->st.div_template[w] = calloc(count, sizeof(uint64_t));
     }
-    t->trace.cap = 4 * t->opt.block + 64;
+    t->trace.cap = 2 * DIFF_MAX_INSNS;
     t->trace.s = calloc(t->trace.cap, sizeof *t->trace.s);
-    t->trace.mem = malloc((size_t)t->trace.cap * DIFF_DATA_SIZE);
+    t->trace.hash = calloc(t->trace.cap, sizeof *t->trace.hash);
+    t->trace.snap = malloc(DIFF_DATA_SIZE);
     t->trace.final_mem = malloc(DIFF_DATA_SIZE);
-    if (!t->trace.s || !t->trace.mem || !t->trace.final_mem)
+    if (!t->trace.s || !t->trace.hash || !t->trace.snap || !t->trace.final_mem)
         return 2;
     if (!t->u_data || !t->u_code || !t->pool || !t->code || !t->st.per_template[1] || !t->st.div_template[1])
         return 2;
@@ -1085,7 +1127,8 @@ int main(int argc, char **argv)
     free(t->pool);
     free(t->code);
     free(t->trace.s);
-    free(t->trace.mem);
+    free(t->trace.hash);
+    free(t->trace.snap);
     free(t->trace.final_mem);
     int status = t->st.divergences[0] + t->st.divergences[1] ? 1 : 0;
     free(t);
