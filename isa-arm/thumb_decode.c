@@ -4,6 +4,7 @@
  * only PC-relative address generation and the two-halfword BL/BLX have
  * executors of their own. The table is tried in order, first match wins. */
 #include "isa-arm/arm_internal.h"
+#include "isa-arm/thumb2_exec.h"
 
 typedef void (*thumb_decoder)(uint32_t insn, struct arm_rec *r);
 
@@ -280,8 +281,122 @@ static void dec_blx_suffix(uint32_t i, struct arm_rec *r)
     dec_bl_suffix(i, r);
 }
 
+/* ---- ARMv6, ARMv6T2 and ARMv7 additions (ARM ARM v7 A6.2) ---------------
+ * A table of their own, tried before the ARMv4T/v5TE one from ARMv6; their
+ * decoders know whether the instruction is inside an IT block. */
+
+typedef void (*thumb_v6_decoder)(uint32_t insn, bool in_it, struct arm_rec *r);
+
+struct thumb_v6_pattern {
+    uint16_t mask, value;
+    uint8_t min_arch;
+    thumb_v6_decoder decode;
+    const char *name;
+};
+
+static void dec_und_v6(uint32_t i, bool in_it, struct arm_rec *r) { r->fn = arm_exec_undefined; }
+
+/* CBZ/CBNZ (v7 A8.8.29): i:imm5:'0' forward; UNPREDICTABLE in an IT block. */
+static void dec_cbz(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    r->fn = thumb_exec_cbz;
+    r->rn = bits(i, 2, 0);
+    r->imm = (bits(i, 9, 9) << 6) | (bits(i, 7, 3) << 1);
+    r->op = bits(i, 11, 11);
+    if (in_it)
+        r->fn = arm_exec_undefined;
+}
+
+/* IT (v7 A8.8.55) and, with mask 0000, the hints (A6.2.5 table A6-10):
+ * NOP, YIELD, WFE, WFI, SEV; the other hints execute as NOP. IT inside an
+ * IT block, and firstcond 1111 (or 1110 with a mask that is not a single
+ * '1'), are UNPREDICTABLE: UNDEFINED here. */
+static void dec_it_hint(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    unsigned firstcond = bits(i, 7, 4), mask = bits(i, 3, 0);
+    if (mask == 0) {
+        switch (firstcond) {
+        case 2: r->fn = arm_exec_wfe; break;
+        case 3: r->fn = arm_exec_wfi; break;
+        case 4: r->fn = arm_exec_sev; break;
+        default: r->fn = arm_exec_nop; break;
+        }
+        return;
+    }
+    r->fn = thumb_exec_it;
+    r->imm = bits(i, 7, 0);
+    if (in_it || firstcond == 15 || (firstcond == 14 && __builtin_popcount(mask) != 1))
+        r->fn = arm_exec_undefined;
+}
+
+/* REV/REV16/REVSH (v7 A8.8.141-143): bits 7:6 = 00, 01, 11. */
+static void dec_rev16(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    static const uint8_t ops[4] = { REV_REV, REV_REV16, 0, REV_REVSH };
+    r->fn = arm_exec_rev;
+    r->op = ops[bits(i, 7, 6)];
+    r->rd = bits(i, 2, 0); r->rm = bits(i, 5, 3);
+}
+
+/* SXTH/SXTB/UXTH/UXTB (v7 A8.8.232/230/276/274): no rotation, no Rn. */
+static void dec_extend16(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    static const uint8_t ops[4] = { EXT_SXTH, EXT_SXTB, EXT_UXTH, EXT_UXTB };
+    r->fn = arm_exec_extend;
+    r->op = ops[bits(i, 7, 6)];
+    r->rd = bits(i, 2, 0); r->rm = bits(i, 5, 3); r->rn = 15;
+}
+
+/* CPS (B9.3.2 T1): im = disable; A/I/F in bits 2:0; UNPREDICTABLE without
+ * any of them or inside an IT block. */
+static void dec_cps16(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    r->fn = arm_exec_cps;
+    r->op = bits(i, 4, 4) ? 3 : 2;
+    r->shift = bits(i, 2, 0);
+    if (r->shift == 0 || in_it)
+        r->fn = arm_exec_undefined;
+}
+
+static void dec_setend16(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    r->fn = arm_exec_setend;
+    r->op = bits(i, 3, 3);
+    if (in_it)   /* UNPREDICTABLE (A8.8.156) */
+        r->fn = arm_exec_undefined;
+}
+
+static void dec_svc_v6(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    dec_swi(i, r);
+}
+
+/* B<cond> inside an IT block is UNPREDICTABLE (v7 A8.8.18 T1). */
+static void dec_bcond_v7(uint32_t i, bool in_it, struct arm_rec *r)
+{
+    dec_bcond(i, r);
+    if (in_it)
+        r->fn = arm_exec_undefined;
+}
+
 #define V4 ARM_V4T
 #define V5 ARM_V5TE
+#define V6 ARM_V6
+#define V7 ARM_V7
+static const struct thumb_v6_pattern thumb_v6_patterns[] = {
+    /* mask    value   arch decoder          encoding */
+    { 0xf500, 0xb100, V7, dec_cbz,        "CBZ/CBNZ (v7 A8.8.29)" },
+    { 0xff00, 0xbf00, V7, dec_it_hint,    "IT, NOP/YIELD/WFE/WFI/SEV (v7 A6.2.5)" },
+    { 0xffc0, 0xba80, V6, dec_und_v6,     "REV space, op 10: UNDEFINED" },
+    { 0xff00, 0xba00, V6, dec_rev16,      "REV/REV16/REVSH (v7 A8.8.141-143)" },
+    { 0xff00, 0xb200, V6, dec_extend16,   "SXTH/SXTB/UXTH/UXTB (v7 A6.2.5)" },
+    { 0xffe8, 0xb660, V6, dec_cps16,      "CPS (v7 B9.3.2)" },
+    { 0xfff7, 0xb650, V6, dec_setend16,   "SETEND (v7 A8.8.156)" },
+    { 0xff00, 0xde00, V7, dec_und_v6,     "UDF (v7 A8.8.247)" },
+    { 0xff00, 0xdf00, V7, dec_svc_v6,     "SVC (v7 A8.8.228)" },
+    { 0xf000, 0xd000, V7, dec_bcond_v7,   "B<cond>, not in an IT block (v7)" },
+};
+
 static const struct thumb_pattern thumb_patterns[] = {
     /* mask    value   arch decoder          encoding */
     { 0xf800, 0x1800, V4, dec_add_sub3,   "ADD/SUB reg/imm3" },
@@ -322,12 +437,26 @@ void thumb_decode(enum arm_arch arch, uint32_t insn, bool in_it, struct arm_rec 
     out->insn = insn;
     out->cond = 14;
     out->fn = arm_exec_undefined;
-    for (size_t k = 0; k < sizeof thumb_patterns / sizeof thumb_patterns[0]; k++) {
+    bool done = false;
+    for (size_t k = 0; arch >= ARM_V6 && k < sizeof thumb_v6_patterns / sizeof thumb_v6_patterns[0]; k++) {
+        const struct thumb_v6_pattern *p = &thumb_v6_patterns[k];
+        if ((insn & p->mask) != p->value || arch < (enum arm_arch)p->min_arch)
+            continue;
+        p->decode(insn, in_it, out);
+        done = true;
+        break;
+    }
+    for (size_t k = 0; !done && k < sizeof thumb_patterns / sizeof thumb_patterns[0]; k++) {
         const struct thumb_pattern *p = &thumb_patterns[k];
         if ((insn & p->mask) != p->value || arch < (enum arm_arch)p->min_arch)
             continue;
         p->decode(insn, out);
         break;
     }
+    /* ARMv7 (A6.2.1): inside an IT block the 16-bit data-processing
+     * instructions do not set the flags, except CMP, CMN and TST. */
+    if (in_it && arch >= ARM_V7 && (out->flags & RF_S) &&
+        ((out->fn == arm_exec_dp && (out->op < 0x8 || out->op > 0xb)) || out->fn == arm_exec_mul))
+        out->flags &= (uint8_t)~RF_S;
     out->cond = (uint8_t)((out->cond & 15u) | (2u << 4));
 }
