@@ -44,8 +44,9 @@ const struct filter_reason_desc diff_filter_reasons[F_COUNT] = {
                       "r13/r15 operands" },
     [F_BITFIELD] = { "bitfield", "A8.8.19, A8.8.20, A8.8.164, A8.8.237",
                      "BFI/BFC with msb < lsb, SBFX/UBFX with lsb + width > 32" },
-    [F_SBZ_SBO] = { "sbz-sbo", "A5.1 ('(0)' and '(1)' bits)",
-                    "encodings whose should-be-zero/one bits differ from the diagram" },
+    [F_SBZ_SBO] = { "sbz-sbo", "A5/A6 encoding diagrams, A6.3.2 ThumbExpandImm",
+                    "encodings whose should-be-zero/one bits differ from the diagram, holes of "
+                    "a template's space, T32 modified immediates of a zero replicated byte" },
     [F_IT_RULES] = { "it-rules", "A8.8.54, A7.3.3",
                      "IT with firstcond = 1111 or AL with a non-trivial mask; instructions "
                      "the IT page forbids inside the block" },

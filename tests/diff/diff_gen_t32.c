@@ -167,6 +167,11 @@ static void fix_t32_dp_op(struct gen *g, uint32_t *i)
 static enum filter_reason rej_t32_dp_imm(const struct gen *g, uint32_t i)
 {
     unsigned op = bits32(i, 24, 21);
+    /* ThumbExpandImm (A6.3.2): a replicated byte pattern of zero is
+     * UNPREDICTABLE. imm12 = i:imm3:imm8. */
+    unsigned imm12 = bits32(i, 26, 26) << 11 | bits32(i, 14, 12) << 8 | (i & 0xffu);
+    if ((imm12 >> 10) == 0 && ((imm12 >> 8) & 3u) != 0 && (imm12 & 0xffu) == 0)
+        return F_SBZ_SBO;
     return t32_dp_regs(op, bits32(i, 20, 20), T_RD(i), T_RN(i), 16, 0, 0);
 }
 
