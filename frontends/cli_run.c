@@ -8,6 +8,7 @@
 #include "frontends/board_file.h"
 #include "frontends/cli.h"
 #include "frontends/terminal.h"
+#include "machine/linux_boot.h"
 #include "machine/machine.h"
 #include "roms/roms.h"
 
@@ -18,6 +19,10 @@ struct run_options {
     const char *board;
     const char *cpu;
     const char *kernel;          /* NULL: the embedded demo */
+    const char *initrd;          /* Linux boot protocol inputs */
+    const char *append;
+    const char *dtb;
+    const char *bios;            /* firmware for flash bank 0 */
     uint64_t ram_size;           /* 0: the board's */
     bool semihosting;
     enum clock_mode clock;
@@ -172,6 +177,22 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->kernel = v;
+        } else if (opt_match(&s, "--initrd", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->initrd = v;
+        } else if (opt_match(&s, "--append", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->append = v;
+        } else if (opt_match(&s, "--dtb", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->dtb = v;
+        } else if (opt_match(&s, "--bios", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->bios = v;
         } else if (opt_match(&s, "--semihosting", NULL, false, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -224,6 +245,38 @@ static int check_elf_shape(const char *path, const uint8_t *data, size_t len,
     return orr_fail(err, "%s: not a loadable ELF executable", path);
 }
 
+/* What is loaded at start and again after every guest reset. */
+struct guest {
+    const uint8_t *image;        /* --kernel, or the embedded demo */
+    size_t image_len;
+    bool linux_boot;             /* not ELF: the Linux boot protocol */
+    uint8_t *bios;               /* --bios: firmware in flash, no kernel */
+    size_t bios_len;
+    uint8_t *initrd, *dtb;       /* NULL when not given */
+    size_t initrd_len, dtb_len;
+    const char *append;
+};
+
+/* first: the machine is new (flash is loaded once; it keeps its contents
+ * across guest resets, as real flash does). */
+static int load_guest(struct machine *m, const struct guest *g, bool first,
+                      struct orr_error *err)
+{
+    if (g->bios) {
+        if (first && machine_load_bios(m, g->bios, g->bios_len, err))
+            return -1;
+        return machine_boot_firmware_dtb(m, g->dtb, g->dtb_len, NULL, err);
+    }
+    if (!g->linux_boot)
+        return machine_load_image(m, g->image, g->image_len, 0, false, err);
+    struct linux_boot_args a = {
+        .kernel = g->image, .kernel_len = g->image_len,
+        .initrd = g->initrd, .initrd_len = g->initrd_len,
+        .cmdline = g->append, .dtb = g->dtb, .dtb_len = g->dtb_len,
+    };
+    return machine_boot_linux(m, &a, NULL, err);
+}
+
 /* --- the run loop ------------------------------------------------------- */
 
 static int guest_exit_status(int code)
@@ -236,7 +289,7 @@ static int guest_exit_status(int code)
 /* Returns the process exit status. Prints nothing itself: the caller does,
  * after the terminal is restored, from *msg. */
 static int run_loop(struct run_ctx *ctx, const struct run_options *o,
-                    const uint8_t *image, size_t image_len, char *msg, size_t msglen)
+                    const struct guest *g, char *msg, size_t msglen)
 {
     struct machine *m = ctx->m;
     struct terminal *t = &ctx->term;
@@ -269,7 +322,7 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             machine_reset(m);
             {
                 struct orr_error err = { { 0 } };
-                if (machine_load_image(m, image, image_len, 0, false, &err) != 0) {
+                if (load_guest(m, g, false, &err) != 0) {
                     snprintf(msg, msglen, "after guest reset: %s", err.msg);
                     return 1;
                 }
@@ -337,8 +390,14 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     if (rc >= 0)
         return rc;
 
-    /* No --kernel: the embedded demo, which reports through semihosting. */
-    bool demo = o.kernel == NULL;
+    if (o.bios && (o.kernel || o.initrd || o.append)) {
+        cli_error("--bios starts firmware from flash; it cannot be combined with --kernel, "
+                  "--initrd or --append");
+        return 1;
+    }
+    /* No --kernel (and no --bios): the embedded demo, which reports through
+     * semihosting. */
+    bool demo = o.kernel == NULL && o.bios == NULL;
     if (demo) {
         o.semihosting = true;
         if (demo_defaults && !o.cpu)
@@ -359,31 +418,45 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
 
     uint8_t *kernel = NULL;
     size_t kernel_len = 0;
-    const uint8_t *image;
-    size_t image_len;
-    if (demo) {
-        image = rom_demo_elf;
-        image_len = rom_demo_elf_size;
+    struct guest g = { .append = o.append };
+    int status = 1;
+    struct run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    if (o.bios) {
+        if (load_file(o.bios, KERNEL_MAX_BYTES, &g.bios, &g.bios_len, &err) != 0 ||
+            (o.dtb && load_file(o.dtb, KERNEL_MAX_BYTES, &g.dtb, &g.dtb_len, &err) != 0)) {
+            cli_error("%s", err.msg);
+            goto out;
+        }
+    } else if (demo) {
+        g.image = rom_demo_elf;
+        g.image_len = rom_demo_elf_size;
+        if (o.initrd || o.append || o.dtb) {
+            cli_error("--initrd, --append and --dtb need a Linux kernel (--kernel)");
+            goto out;
+        }
     } else {
         if (load_file(o.kernel, KERNEL_MAX_BYTES, &kernel, &kernel_len, &err) != 0 ||
             check_elf_shape(o.kernel, kernel, kernel_len, &err) != 0) {
             cli_error("%s", err.msg);
-            free(kernel);
-            board_blob_free(&board);
-            return 1;
+            goto out;
         }
-        if (kernel_len == 0) {
-            cli_error("%s: empty file", o.kernel);
-            free(kernel);
-            board_blob_free(&board);
-            return 1;
+        g.image = kernel;
+        g.image_len = kernel_len;
+        g.linux_boot = !loader_is_elf(kernel, kernel_len);
+        if (!g.linux_boot && (o.initrd || o.append || o.dtb)) {
+            cli_error("%s: --initrd, --append and --dtb need a Linux kernel image (zImage, "
+                      "uImage or Image), not an ELF executable", o.kernel);
+            goto out;
         }
-        image = kernel;
-        image_len = kernel_len;
+        if ((o.initrd && load_file(o.initrd, KERNEL_MAX_BYTES, &g.initrd, &g.initrd_len,
+                                   &err) != 0) ||
+            (o.dtb && load_file(o.dtb, KERNEL_MAX_BYTES, &g.dtb, &g.dtb_len, &err) != 0)) {
+            cli_error("%s", err.msg);
+            goto out;
+        }
     }
 
-    struct run_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
     struct machine_config cfg = {
         .dtb = board.dtb,
         .dtb_size = board.size,
@@ -397,7 +470,6 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
                   .console_readc = console_readc },
     };
 
-    int status = 1;
     if (machine_create(&cfg, &ctx.m, &err) != 0) {
         cli_error("%s", err.msg);
         goto out;
@@ -407,8 +479,10 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.m->serial[i].host_write = console_write;
         ctx.m->serial[i].host_opaque = &ctx;
     }
-    if (machine_load_image(ctx.m, image, image_len, 0, false, &err) != 0) {
-        if (demo)
+    if (load_guest(ctx.m, &g, true, &err) != 0) {
+        if (g.bios)
+            cli_error("%s: %s", o.bios, err.msg);
+        else if (demo)
             cli_error("embedded demo: %s", err.msg);
         else if (strstr(err.msg, o.kernel))
             cli_error("%s", err.msg);
@@ -421,7 +495,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
     terminal_open(&ctx.term);
     char msg[512];
-    status = run_loop(&ctx, &o, image, image_len, msg, sizeof msg);
+    status = run_loop(&ctx, &o, &g, msg, sizeof msg);
     terminal_close(&ctx.term);
     if (msg[0]) {
         if (ctx.term.is_tty)
@@ -433,6 +507,9 @@ out:
     if (ctx.m)
         machine_destroy(ctx.m);
     free(kernel);
+    free(g.initrd);
+    free(g.dtb);
+    free(g.bios);
     board_blob_free(&board);
     return status;
 }

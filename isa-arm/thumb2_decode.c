@@ -171,6 +171,10 @@ static void dec_dp_shreg(uint32_t i, bool in_it, struct arm_rec *r)
         return;
     r->shift = bits(i, 5, 4);
     r->imm = bits(i, 14, 12) << 2 | bits(i, 7, 6);
+    /* The immediate shifts (LSL/LSR/ASR/ROR/RRX #n, A8.8.94...) have no SP
+     * exception, unlike MOV (register). */
+    if (r->fn == arm_exec_dp && r->op == 0xd && (r->shift || r->imm) && (r->rd == 13 || r->rm == 13))
+        r->fn = arm_exec_undefined;
     /* ADD/SUB SP, SP, Rm: only LSL #0-3 are predictable (A8.8.9). */
     if (r->rd == 13 && r->op != 0xd && (r->shift != 0 || r->imm > 3))
         r->fn = arm_exec_undefined;

@@ -59,7 +59,7 @@ int machine_create(const struct machine_config *cfg, struct machine **out,
     }
 
     if (board_add_memory(m, cfg, err) || board_add_cpus(m, cfg, err) ||
-        board_add_devices(m, err)) {
+        board_add_devices(m, err) || psci_setup(&m->psci, m->dtb, m->cpus, m->ncpus, err)) {
         machine_destroy(m);
         return -1;
     }
@@ -88,6 +88,8 @@ void machine_reset(struct machine *m)
 {
     clock_reset(&m->clock);
     m->executed = 0;
+    m->psci.request = PSCI_REQ_NONE;
+    memset(m->psci.suspended, 0, sizeof m->psci.suspended);
     for (unsigned i = 0; i < m->ncpus; i++)
         m->cpus[i]->ops->reset(m->cpus[i]);
     for (unsigned i = 0; i < m->ndevices; i++)
@@ -128,6 +130,31 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
  * Returns what ends the slice (EXIT, FATAL, BREAKPOINT, RESET; *who is the
  * CPU that said so), else IDLE if every CPU idled, else BUDGET. *most is
  * the largest count any CPU executed: the step's length in time. */
+/* True when an interrupt line into the CPU is high: the lines that end at a
+ * CPU input are those whose sink's opaque is the CPU (board.c). */
+static bool cpu_irq_pending(const struct machine *m, const struct cpu *cpu)
+{
+    for (unsigned i = 0; i < m->ndevices; i++)
+        for (unsigned j = 0; j < m->devices[i].nirqs; j++) {
+            const struct irq_line *l = &m->devices[i].irqs[j];
+            if (l->opaque == cpu && l->level)
+                return true;
+        }
+    return false;
+}
+
+/* A CPU in PSCI CPU_SUSPEND waits like WFI: any pending interrupt, masked
+ * or not, wakes it (B1.8.13). */
+static bool cpu_suspended(struct machine *m, unsigned i)
+{
+    if (i >= PSCI_MAX_CPUS || !m->psci.suspended[i])
+        return false;
+    if (!cpu_irq_pending(m, m->cpus[i]))
+        return true;
+    m->psci.suspended[i] = false;
+    return false;
+}
+
 static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most,
                               unsigned *who)
 {
@@ -135,6 +162,8 @@ static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most
     *most = 0;
     for (unsigned i = 0; i < m->ncpus; i++) {
         struct cpu *cpu = m->cpus[i];
+        if (cpu_suspended(m, i))
+            continue;
         struct cpu_run_result r = cpu->ops->run(cpu, budget);
         m->executed += r.executed;
         if (r.executed > *most)
@@ -147,6 +176,29 @@ static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most
         }
     }
     return reason;
+}
+
+/* A PSCI call stopped the CPU: SYSTEM_OFF ends the run with status 0,
+ * SYSTEM_RESET asks for a reset, CPU_OFF of the only CPU(s) leaves nothing
+ * to run (QEMU would sit there forever; here the run ends with a message). */
+static void psci_stop(struct machine *m, struct machine_run_result *res)
+{
+    switch (m->psci.request) {
+    case PSCI_REQ_SYSTEM_RESET:
+        res->reason = CPU_STOP_RESET;
+        break;
+    case PSCI_REQ_CPU_OFF:
+        res->reason = CPU_STOP_FATAL;
+        snprintf(res->message, sizeof res->message,
+                 "the guest turned its CPU off (PSCI CPU_OFF) and no CPU is left running");
+        break;
+    case PSCI_REQ_SYSTEM_OFF:
+    case PSCI_REQ_CPU_SUSPEND:      /* handled by machine_run */
+    case PSCI_REQ_NONE:
+        res->exit_code = 0;
+        break;
+    }
+    m->psci.request = PSCI_REQ_NONE;
 }
 
 void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res)
@@ -207,8 +259,16 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
             clock_advance_to(clk, deadline < end ? deadline : end);
             continue;
         case CPU_STOP_EXIT:
+            if (m->psci.request == PSCI_REQ_CPU_SUSPEND) {
+                if (who < PSCI_MAX_CPUS)
+                    m->psci.suspended[who] = true;
+                m->psci.request = PSCI_REQ_NONE;
+                continue;
+            }
             res->reason = reason;
             res->exit_code = cpu->exit_code;
+            if (m->psci.request != PSCI_REQ_NONE)
+                psci_stop(m, res);
             return;
         case CPU_STOP_FATAL:
             res->reason = reason;

@@ -18,6 +18,7 @@
 #include "machine/device.h"
 #include "machine/irq.h"
 #include "machine/loader.h"
+#include "machine/psci.h"
 
 #define MACHINE_MAX_CPUS 8
 #define MACHINE_MAX_SERIAL 4
@@ -62,6 +63,7 @@ struct machine {
     size_t dtb_size;
     uint64_t ram_base, ram_size;    /* first /memory bank */
     struct loaded_image image;      /* what was loaded with machine_load_image */
+    struct psci psci;               /* the firmware behind SMC/HVC, if the tree has one */
     uint64_t executed;              /* instructions retired since reset */
 };
 

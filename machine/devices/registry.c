@@ -6,6 +6,7 @@
 #include "machine/devices/devices.h"
 
 static const struct device_model *const device_models[] = {
+    &cfi_flash_model,
     &pl011_model,
     &pl031_model,
     &pl061_model,

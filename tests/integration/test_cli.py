@@ -12,7 +12,8 @@ def main():
     p = t.run([orrery, '--help'])
     out = p.stdout.decode()
     t.check(p.returncode == 0 and p.stderr == b'', '--help exits 0, quietly', t.describe(p))
-    for opt in ('--board', '--cpu', '-m', '--memory', '--kernel', '--semihosting', '--clock',
+    for opt in ('--board', '--cpu', '-m', '--memory', '--kernel', '--initrd', '--append', '--dtb',
+                '--bios', '--semihosting', '--clock',
                 '--timeout', '--no-reboot', '-v', '-vv', '--verbose', '--help', '--version',
                 '--min-pass', 'run', 'boards', 'cpus', 'devices', 'conformance', 'Ctrl-A x',
                 'Ctrl-A h', 'Ctrl-A Ctrl-A', '124'):

@@ -574,6 +574,124 @@ START_TEST(exec_tbb_tbh)
 }
 END_TEST
 
+/* Every 32-bit encoding decodes to some executor, with length 4 (a sample
+ * of second halfwords for each first halfword). */
+START_TEST(decode_t32_total)
+{
+    static const uint16_t hw2s[] = {
+        0x0000, 0xffff, 0x8000, 0xf000, 0x0f00, 0xa5a5, 0x5a5a, 0x1234, 0xc000, 0xe87e,
+    };
+    uint32_t seed = 12345;
+    for (uint32_t hw1 = 0xe800; hw1 <= 0xffff; hw1++) {
+        for (size_t k = 0; k < sizeof hw2s / sizeof hw2s[0] + 8; k++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t hw2 = k < sizeof hw2s / sizeof hw2s[0] ? hw2s[k] : (seed >> 8) & 0xffff;
+            struct arm_rec r;
+            thumb_decode(ARM_V7, hw1 << 16 | hw2, (k & 1) != 0, &r);
+            ck_assert_ptr_nonnull(r.fn);
+            ck_assert_uint_eq(arm_rec_len(&r), 4);
+            ck_assert_uint_lt(r.rd, 16);
+            ck_assert_uint_lt(r.rn, 16);
+            ck_assert_uint_lt(r.rm, 16);
+        }
+    }
+}
+END_TEST
+
+/* Outside IT blocks, ARMv7 decodes every 16-bit encoding as ARMv5TE does,
+ * except the v6/v7 additions (CBZ/CBNZ, IT/hints, REV*, extends, CPS,
+ * SETEND), which ARMv5TE leaves UNDEFINED. */
+START_TEST(decode_t16_same_as_v5_elsewhere)
+{
+    unsigned added = 0;
+    for (uint32_t insn = 0; insn < 0xe800; insn++) {
+        struct arm_rec v5, v7;
+        thumb_decode(ARM_V5TE, insn, false, &v5);
+        thumb_decode(ARM_V7, insn, false, &v7);
+        unsigned top = insn >> 8;
+        bool addition = top == 0xb1 || top == 0xb3 || top == 0xb9 || top == 0xbb ||
+                        top == 0xbf || top == 0xba || top == 0xb2 ||
+                        (insn & 0xffe8) == 0xb660 || (insn & 0xfff7) == 0xb650;
+        if (addition) {
+            ck_assert_ptr_eq(v5.fn, arm_exec_undefined);
+            added += v7.fn != arm_exec_undefined;
+            continue;
+        }
+        ck_assert_msg(memcmp(&v5, &v7, sizeof v5) == 0, "0x%04x decodes differently", (unsigned)insn);
+    }
+    /* CBZ/CBNZ; IT/hints but IT with firstcond 1111 (15) or AL with an
+     * else (11); REV* but op 10; extends; CPS with some of A, I, F; SETEND. */
+    ck_assert_uint_eq(added, 4 * 256 + (256 - 15 - 11) + 192 + 256 + 14 + 2);
+}
+END_TEST
+
+START_TEST(exec_it_block_with_t32)
+{
+    static const uint16_t prog[] = {
+        0x2001,           /* 100 movs r0, #1 */
+        0x2801,           /* 102 cmp r0, #1 -> Z C */
+        0xbf14,           /* 104 ite ne */
+        0xf04f, 0x0155,   /* 106 mov.w r1, #0x55: NE, skipped */
+        0xf241, 0x2234,   /* 10a movw r2, #0x1234: EQ */
+        0x2303,           /* 10e movs r3, #3 */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, sizeof prog / 2);
+    step(e, 3);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0x14);
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->pc, 0x10a);
+    ck_assert_uint_eq(e->arm->r[1], 0);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0x08);
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->r[2], 0x1234);
+    ck_assert_uint_eq(arm_itstate(e->arm->cpsr), 0);
+    ck_assert_uint_eq(NZCV(e), PSR_Z | PSR_C);
+    step(e, 1);
+    ck_assert_uint_eq(NZCV(e), PSR_C);
+    ck_assert_uint_eq(e->arm->pc, 0x110);
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_subs_pc_lr_returns)
+{
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, (const uint16_t[]){ 0xf3de, 0x8f00 }, 2);   /* subs pc, lr, #0 */
+    e->arm->spsr[BANK_SVC] = MODE_USR | PSR_T | PSR_N;
+    e->arm->r[14] = 0x201;
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->cpsr, MODE_USR | PSR_T | PSR_N);
+    ck_assert_uint_eq(e->arm->pc, 0x200);
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_extra_loads_literal_and_shifted)
+{
+    static const uint16_t prog[] = {
+        0xf91f, 0x000a,   /* 20a ldrsb.w r0, [pc, #-10]: Align(0x20e, 4) - 10 = 0x202 */
+        0xf832, 0x1013,   /* 20e ldrh.w r1, [r2, r3, lsl #1] */
+        0xea71, 0x0452,   /* 212 orns r4, r1, r2, lsr #1 */
+    };
+    struct env *e = thumb_env(0x20a);
+    put_word(e, 0x200, 0x00f00000u);
+    put_word(e, 0x204, 0x0000beefu);
+    put_code(e, 0x20a, prog, sizeof prog / 2);
+    e->arm->r[2] = 0x200;
+    e->arm->r[3] = 2;
+    step(e, 2);
+    ck_assert_uint_eq(e->arm->r[0], 0xfffffff0u);
+    ck_assert_uint_eq(e->arm->r[1], 0xbeefu);
+    e->arm->r[1] = 0;
+    e->arm->r[2] = 0xffffffffu;
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->r[4], 0x80000000u);   /* ~(0xffffffff >> 1) */
+    ck_assert_uint_eq(NZCV(e), PSR_N | PSR_C);      /* carry: the bit shifted out */
+    env_free(e);
+}
+END_TEST
+
 static Suite *thumb2_suite(void)
 {
     Suite *s = suite_create("thumb2");
@@ -584,6 +702,8 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, decode_load_store);
     tcase_add_test(tc, decode_coprocessor);
     tcase_add_test(tc, decode_t16_additions);
+    tcase_add_test(tc, decode_t32_total);
+    tcase_add_test(tc, decode_t16_same_as_v5_elsewhere);
     suite_add_tcase(s, tc);
     tc = tcase_create("exec");
     tcase_add_test(tc, exec_modified_immediate_carry);
@@ -595,6 +715,9 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_ldrd_strd_any_rt2);
     tcase_add_test(tc, exec_push_pop);
     tcase_add_test(tc, exec_tbb_tbh);
+    tcase_add_test(tc, exec_it_block_with_t32);
+    tcase_add_test(tc, exec_subs_pc_lr_returns);
+    tcase_add_test(tc, exec_extra_loads_literal_and_shifted);
     suite_add_tcase(s, tc);
     return s;
 }
