@@ -461,10 +461,12 @@ static void emit_interwork(struct gen *g, int tmpl)
     }
     uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
     bool link = rng_pct(&g->rng, 40) && x != 14;
+    /* MOV pc, Rx: ALUWritePC is BXWritePC in ARM state from ARMv7 (A2.3.1). */
+    bool mov = !link && rng_pct(&g->rng, 30);
     unsigned adr = g->b->n;
     gen_push_branch(g, 0xe0000000u | (x << 12), 4, -1, BR_A32_ADR_THUMB, 3);
     g->b->insn[adr].target = (int16_t)(adr + 3);
-    gen_push(g, cond << 28 | (link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
+    gen_push(g, cond << 28 | (mov ? 0x01a0f000u : link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
     unsigned skip = g->b->n;
     gen_push_branch(g, 0xea000000u, 4, -1, BR_A32_B, 2);
     g->b->insn[skip].target = (int16_t)(skip + 2);
