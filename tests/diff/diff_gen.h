@@ -52,6 +52,15 @@ static inline bool rng_pct(struct diff_rng *r, unsigned percent) { return rng_be
  * need: see the Unicorn errata in docs/testing.md). */
 enum reg_kind { RK_OTHER, RK_PTR, RK_SMALL, RK_APTR };
 
+/* The banked registers of the compared state besides the current ones:
+ * User r8-r14 (what LDM/STM ^ reach), FIQ r8-r14, and r13/r14 of IRQ, SVC,
+ * ABT and UND (reached by MSR mode changes). */
+enum diff_bank {
+    BK_USR_R13, BK_USR_R14, BK_FIQ_R8, BK_FIQ_R14 = BK_FIQ_R8 + 6,
+    BK_IRQ_R13, BK_IRQ_R14, BK_SVC_R13, BK_SVC_R14, BK_ABT_R13, BK_ABT_R14,
+    BK_UND_R13, BK_UND_R14, BK_USR_R8, BK_COUNT = BK_USR_R8 + 5,
+};
+
 /* Reasons an encoding was not generated: the UNPREDICTABLE filter (ARM ARM
  * rules) and the generator's own policy (control flow that would leave the
  * block, or instructions that stop the emulation loop). The table with the
@@ -103,13 +112,16 @@ struct gen_insn {
     /* Not a branch target: the instruction relies on the ones just before
      * it (its setup code, the LDREX of a STREX, the IT of an IT block). */
     uint8_t no_target;
+    uint8_t arm;         /* an A32 word inside a T32 block (interworking pad) */
     uint32_t addr;
     uint32_t aux;        /* TBB/TBH: the address of the table entry used */
 };
 
 enum branch_kind {
     BR_NONE, BR_A32_B, BR_A32_BL, BR_A32_ADR, BR_T16_B_COND, BR_T16_B, BR_T32_B_COND, BR_T32_B,
-    BR_T32_BL, BR_T16_CBZ, BR_T32_ADR, BR_TBB, BR_TBH,
+    BR_T32_BL, BR_T16_CBZ, BR_T32_ADR, BR_TBB, BR_TBH, BR_A32_ADR_THUMB, BR_T32_ADR_ARM,
+    BR_T32_BLX,          /* BLX (immediate) T2 to a word-aligned ARM target */
+    BR_ALIGN_PAD,        /* not a branch: a NOP dropped at layout unless it aligns what follows */
 };
 
 struct gen_block {
@@ -117,7 +129,8 @@ struct gen_block {
     uint32_t mode;              /* initial CPSR mode (USR or SVC) */
     uint32_t cpsr;              /* initial CPSR */
     uint32_t regs[16];          /* initial r0-r15 (r15 = the start address) */
-    uint32_t usr_sp, usr_lr;    /* the User-mode r13/r14 (SVC blocks: LDM/STM ^) */
+    /* The banked registers hidden in the block's mode (enum diff_bank). */
+    uint32_t bank[22];
     unsigned n;                 /* instructions (setup included) */
     struct gen_insn insn[DIFF_MAX_INSNS];
     uint32_t start, end;        /* [start, end): the block; end is where both stop */
@@ -142,14 +155,22 @@ struct gen {
     uint16_t it_aligned;        /* registers word-aligned by the IT block's prologue */
     bool setend_seen;           /* the block may run big-endian (no TBH then) */
     bool t16_only;              /* 16-bit code only, setup code included */
+    bool mode_changed;          /* an MSR may have changed the mode: LDM/STM ^ no more */
+    /* Where each register's kind was last established (-1: the initial
+     * state), and where the forward branches are: a kind set up after a
+     * branch that may jump past the setup is not relied on. */
+    int set_at[16];
+    unsigned nbranches;
+    uint16_t branch_at[DIFF_MAX_INSNS];
 };
 
 /* A template: a bit picture (A32: 32 characters; T32: 16 or 32), spaces
  * ignored. '0'/'1' fixed; register fields: d (destination), t/u (Rt/Rt2 of
  * loads and stores), h/l (RdHi/RdLo), a (accumulator), n (base or first
  * operand), m, s (operands); 'c' a condition; 'r' a register list; 'o' an
- * offset (biased small); any other letter random bits. A field is a run of
- * one letter (3 bits: r0-r7; 4 bits: r0-r15). */
+ * offset (biased small); 'k' a shift amount (mostly 0-3); any other letter
+ * random bits. A field is a run of one letter (3 bits: r0-r7; 4 bits:
+ * r0-r15). Fields d, t, u, h, l and a lose what the generator knew of them. */
 struct gen_template {
     const char *cls;           /* class name (--only, statistics) */
     const char *name;
@@ -171,6 +192,7 @@ struct gen_template {
 #define T_SETSF   0x04   /* T16: sets flags outside IT only (different meaning inside) */
 #define T_ITLAST  0x08   /* T32: allowed inside IT only as the last instruction */
 #define T_ALIGN4  0x10   /* the address must be word-aligned: n is an aligned pointer */
+#define T_REGWB   0x20   /* A32 register offset: writeback (P = 0 or W = 1) makes Rn unknown */
 
 extern const struct gen_template diff_a32_templates[];
 extern const size_t diff_a32_template_count;

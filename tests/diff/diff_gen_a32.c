@@ -208,6 +208,19 @@ static enum filter_reason rej_msr_imm(const struct gen *g, uint32_t i)
     return bits32(i, 19, 18) == 0 ? F_MSR_MASK : F_NONE;
 }
 
+/* MSR CPSR_c, #imm (B9.3.11): a mode change with I and F kept set and T
+ * clear; only the modes that exist (others are UNPREDICTABLE), and
+ * unconditional, so the generator knows a change may have happened. User
+ * mode ignores the write (CPSRWriteByInstr). */
+static void fix_msr_mode(struct gen *g, uint32_t *i)
+{
+    static const uint8_t modes[7] = { 0x10, 0x11, 0x12, 0x13, 0x17, 0x1b, 0x1f };
+    *i = 0xe321f0c0u | modes[rng_below(&g->rng, 7)];
+    g->mode_changed = true;
+    for (unsigned r = 8; r < 15; r++)
+        gen_note_dest(g, r);
+}
+
 /* ---- loads and stores (A5.3, A5.2.8) --------------------------------- */
 
 static bool wback(uint32_t i)
@@ -306,10 +319,11 @@ static enum filter_reason rej_ldm(const struct gen *g, uint32_t i)
         return F_LDM_LIST;
     if (user) {
         /* B9.3.5/6/17: UNPREDICTABLE in USR/SYS, or with writeback;
-         * LDM with PC is an exception return (policy). */
+         * LDM with PC is an exception return (policy). After an MSR the
+         * mode may be any. */
         if (load && (list & 0x8000u))
             return F_PC_WRITE;
-        if (wb || g->b->mode == 0x10 || g->b->mode == 0x1f)
+        if (wb || g->b->mode == 0x10 || g->b->mode == 0x1f || g->mode_changed)
             return F_LDM_USER;
     }
     if (load && (list & 0x8000u))
@@ -409,14 +423,54 @@ static void emit_branch(struct gen *g, int tmpl)
         gen_note_dest(g, 14);
 }
 
-/* ADR Rx, label; BX/BLX Rx (A8.8.12, A8.8.27, A8.8.26). */
+/* ADR Rx, label; then BX Rx, BLX Rx or MOV pc, Rx (A8.8.12, A8.8.27, A8.8.26,
+ * A8.8.103: ALUWritePC, an interworking branch on ARMv7). */
 static void emit_bx(struct gen *g, int tmpl)
 {
     unsigned x = rng_below(&g->rng, 15), from = g->b->n;
     uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
     gen_push_branch(g, 0xe0000000u | (x << 12), 4, -1, BR_A32_ADR, 2);
-    bool link = rng_pct(&g->rng, 30) && x != 14;
-    gen_push(g, cond << 28 | (link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
+    unsigned kind = rng_below(&g->rng, 3);
+    if (kind == 1 && x == 14)
+        kind = 0;
+    static const uint32_t ops[3] = { 0x012fff10u, 0x012fff30u, 0x01a0f000u };
+    gen_push(g, cond << 28 | ops[kind] | x, 4, tmpl);
+    gen_group(g, from);
+    gen_note_dest(g, x);
+    if (kind == 1)
+        gen_note_dest(g, 14);
+}
+
+/* Interworking (A4.1.1, A8.8.27): ADR Rx, pad + 1; BX<c>/BLX<c> Rx into a
+ * Thumb landing pad that returns at once with BX pc (to ARM at pad + 4);
+ * an unconditional B skips the pad when the BX does not branch. Or BLX
+ * (immediate) straight into the pad. */
+static void emit_interwork(struct gen *g, int tmpl)
+{
+    unsigned x = rng_below(&g->rng, 15), from = g->b->n;
+    if (rng_pct(&g->rng, 30)) {
+        /* BLX (immediate) A2 (A8.8.25) into the pad right after it, which
+         * returns to the next instruction. */
+        unsigned blx = g->b->n;
+        gen_push_branch(g, 0xfa000000u, 4, tmpl, BR_A32_BL, 1);
+        g->b->insn[blx].target = (int16_t)(blx + 1);
+        gen_push(g, 0xbf004778u, 4, -1);   /* Thumb: BX pc; NOP (never reached) */
+        gen_group(g, from);
+        gen_note_dest(g, 14);
+        return;
+    }
+    uint32_t cond = rng_pct(&g->rng, 60) ? 14u : rng_below(&g->rng, 15);
+    bool link = rng_pct(&g->rng, 40) && x != 14;
+    /* MOV pc, Rx: ALUWritePC is BXWritePC in ARM state from ARMv7 (A2.3.1). */
+    bool mov = !link && rng_pct(&g->rng, 30);
+    unsigned adr = g->b->n;
+    gen_push_branch(g, 0xe0000000u | (x << 12), 4, -1, BR_A32_ADR_THUMB, 3);
+    g->b->insn[adr].target = (int16_t)(adr + 3);
+    gen_push(g, cond << 28 | (mov ? 0x01a0f000u : link ? 0x012fff30u : 0x012fff10u) | x, 4, tmpl);
+    unsigned skip = g->b->n;
+    gen_push_branch(g, 0xea000000u, 4, -1, BR_A32_B, 2);
+    g->b->insn[skip].target = (int16_t)(skip + 2);
+    gen_push(g, 0xbf004778u, 4, -1);   /* Thumb: BX pc; NOP (never reached) */
     gen_group(g, from);
     gen_note_dest(g, x);
     if (link)
@@ -455,18 +509,22 @@ const struct gen_template diff_a32_templates[] = {
     { "status", "mrs",       "cccc 0001 0000 1111 dddd 0000 0000 0000",             6, 0, NULL, rej_d, NULL },
     { "status", "msr-reg",   "cccc 0001 0010 xx00 1111 0000 0000 mmmm",             8, 0, NULL, rej_msr_reg, NULL },
     { "status", "msr-imm",   "cccc 0011 0010 xx00 1111 iiii iiii iiii",             6, 0, NULL, rej_msr_imm, NULL },
+    { "status", "msr-mode",  "1110 0011 0010 0001 1111 0000 1100 0000",             2, 0, fix_msr_mode, NULL, NULL },
     { "mem", "ldr-str-imm",  "cccc 010P UBWL nnnn dddd oooo oooo oooo",            50, T_MEM, NULL, rej_ldr, NULL },
-    { "mem", "ldr-str-reg",  "cccc 011P UBWL nnnn dddd iiii iyy0 mmmm",            30, T_MEM, NULL, rej_ldr, NULL },
+    { "mem", "ldr-str-reg",  "cccc 011P UBWL nnnn dddd kkkk kyy0 mmmm",            30, T_MEM | T_REGWB, NULL, rej_ldr, NULL },
     { "mem", "ldrh-imm",     "cccc 000P U1WL nnnn dddd oooo 1xx1 oooo",            30, T_MEM, fix_ldrh, rej_ldrh, NULL },
-    { "mem", "ldrh-reg",     "cccc 000P U0WL nnnn dddd 0000 1xx1 mmmm",            20, T_MEM, fix_ldrh, rej_ldrh, NULL },
+    { "mem", "ldrh-reg",     "cccc 000P U0WL nnnn dddd 0000 1xx1 mmmm",            20, T_MEM | T_REGWB, fix_ldrh, rej_ldrh, NULL },
     { "mem", "ldrd-strd-imm","cccc 000P U1W0 nnnn dddd oooo 11x1 oooo",            15, T_MEM | T_ALIGN4, fix_ldrd, rej_ldrd, NULL },
-    { "mem", "ldrd-strd-reg","cccc 000P U0W0 nnnn dddd 0000 11x1 mmmm",            10, T_MEM | T_ALIGN4, fix_ldrd, rej_ldrd, NULL },
+    { "mem", "ldrd-strd-reg","cccc 000P U0W0 nnnn dddd 0000 11x1 mmmm",            10, T_MEM | T_ALIGN4 | T_REGWB, fix_ldrd, rej_ldrd, NULL },
     { "mem", "ldm-stm",      "cccc 100P UxWL nnnn rrrr rrrr rrrr rrrr",            25, T_MEM | T_ALIGN4, NULL, rej_ldm, NULL },
     { "mem", "pld-pli-imm",  "1111 010x U101 nnnn 1111 oooo oooo oooo",             3, T_MEM, NULL, NULL, NULL },
-    { "mem", "pld-pli-reg",  "1111 011x U101 nnnn 1111 iiii iyy0 mmmm",             2, T_MEM, NULL, rej_pld_reg, NULL },
+    { "mem", "pld-pli-reg",  "1111 011x U101 nnnn 1111 kkkk kyy0 mmmm",             2, T_MEM, NULL, rej_pld_reg, NULL },
     { "excl", "ldrex-strex", "",                                                   15, 0, NULL, NULL, emit_exclusive },
     { "branch", "b-bl",      "",                                                   20, 0, NULL, NULL, emit_branch },
     { "branch", "bx-blx",    "",                                                    8, 0, NULL, NULL, emit_bx },
+    { "branch", "interwork", "",                                                    4, 0, NULL, NULL, emit_interwork },
+    { "misc", "svc",         "cccc 1111 iiii iiii iiii iiii iiii iiii",             1, 0, NULL, NULL, NULL },
+    { "misc", "bkpt",        "1110 0001 0010 iiii iiii iiii 0111 iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "udf",         "1110 0111 1111 iiii iiii iiii 1111 iiii",             1, 0, NULL, NULL, NULL },
     { "misc", "swp",         "cccc 0001 0x00 nnnn dddd 0000 1001 mmmm",             1, T_MEM, NULL, rej_swp, NULL },
     { "misc", "setend",      "1111 0001 0000 0001 0000 00x0 0000 0000",             2, 0, NULL, NULL, NULL },

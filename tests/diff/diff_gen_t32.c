@@ -167,6 +167,11 @@ static void fix_t32_dp_op(struct gen *g, uint32_t *i)
 static enum filter_reason rej_t32_dp_imm(const struct gen *g, uint32_t i)
 {
     unsigned op = bits32(i, 24, 21);
+    /* ThumbExpandImm (A6.3.2): a replicated byte pattern of zero is
+     * UNPREDICTABLE. imm12 = i:imm3:imm8. */
+    unsigned imm12 = bits32(i, 26, 26) << 11 | bits32(i, 14, 12) << 8 | (i & 0xffu);
+    if ((imm12 >> 10) == 0 && ((imm12 >> 8) & 3u) != 0 && (imm12 & 0xffu) == 0)
+        return F_SBZ_SBO;
     return t32_dp_regs(op, bits32(i, 20, 20), T_RD(i), T_RN(i), 16, 0, 0);
 }
 
@@ -582,16 +587,72 @@ static void emit_cbz(struct gen *g, int tmpl)
     gen_group(g, from);
 }
 
-/* ADR.W Rx, label (+1, Thumb); BX/BLX Rx (A8.8.12, A8.8.27, A8.8.26). */
+/* ADR.W Rx, label (+1, Thumb); then BX Rx, BLX Rx or MOV pc, Rx (A8.8.12,
+ * A8.8.27, A8.8.26, A8.8.103: in Thumb state a plain branch, bit 0 ignored). */
 static void emit_bx(struct gen *g, int tmpl)
 {
     unsigned from = g->b->n;
     unsigned x = pick_low_or_any(g, false);
     gen_push_branch(g, 0xf20f0000u | (x << 8), 4, -1, BR_T32_ADR, 2);
-    bool link = rng_pct(&g->rng, 30) && x != 14;
-    gen_push(g, (link ? 0x4780u : 0x4700u) | (x << 3), 2, tmpl);
+    unsigned kind = rng_below(&g->rng, 3);
+    if (kind == 1 && x == 14)
+        kind = 0;
+    static const uint32_t ops[3] = { 0x4700u, 0x4780u, 0x4687u };
+    gen_push(g, ops[kind] | (x << 3), 2, tmpl);
     gen_group(g, from);
     gen_note_dest(g, x);
+    if (kind == 1)
+        gen_note_dest(g, 14);
+}
+
+/* Interworking: ADR.W Rx, pad (ARM); BX/BLX Rx into an ARM landing pad at
+ * a word boundary, ADD r12, pc, #1; BX r12, back to Thumb at pad + 8; a B
+ * skips the pad on the fall-through path (and a NOP aligns it). Or BLX
+ * (immediate) straight into the pad. */
+static void emit_interwork(struct gen *g, int tmpl)
+{
+    unsigned from = g->b->n;
+    if (rng_pct(&g->rng, 30)) {
+        /* BLX (immediate) T2 (A8.8.25) into an aligned ARM pad after it:
+         * ADD r12, pc, #1; BX r12 returns to Thumb after the pad. */
+        unsigned blx = g->b->n;
+        gen_push_branch(g, 0xf000c000u, 4, tmpl, BR_T32_BLX, 1);
+        gen_push(g, 0xbf00u, 2, -1);
+        g->b->insn[g->b->n - 1].fixup = BR_ALIGN_PAD;
+        unsigned pad = g->b->n;
+        gen_push(g, 0xe28fc001u, 4, -1);
+        gen_push(g, 0xe12fff1cu, 4, -1);
+        g->b->insn[blx].target = (int16_t)pad;
+        g->b->insn[pad].arm = 1;
+        g->b->insn[pad + 1].arm = 1;
+        gen_group(g, from);
+        gen_note_dest(g, 12);
+        gen_note_dest(g, 14);
+        return;
+    }
+    unsigned x = pick_low_or_any(g, false);
+    if (x == 12)
+        x = 11;
+    bool link = rng_pct(&g->rng, 40) && x != 14;
+    unsigned adr = g->b->n;
+    gen_push_branch(g, 0xf20f0000u | (x << 8), 4, -1, BR_T32_ADR_ARM, 3);
+    gen_push(g, (link ? 0x4780u : 0x4700u) | (x << 3), 2, tmpl);
+    unsigned skip = g->b->n;
+    gen_push_branch(g, 0xe000u, 2, -1, BR_T16_B, 2);
+    /* The pad must be word-aligned: the addresses are known only at
+     * layout, so a NOP before it is kept or dropped then (see gen_block). */
+    gen_push(g, 0xbf00u, 2, -1);
+    g->b->insn[g->b->n - 1].fixup = BR_ALIGN_PAD;
+    unsigned pad = g->b->n;
+    gen_push(g, 0xe28fc001u, 4, -1);   /* ADD r12, pc, #1 (ARM) */
+    gen_push(g, 0xe12fff1cu, 4, -1);   /* BX r12 (ARM) */
+    g->b->insn[adr].target = (int16_t)pad;
+    g->b->insn[skip].target = (int16_t)(pad + 2);
+    g->b->insn[pad].arm = 1;
+    g->b->insn[pad + 1].arm = 1;
+    gen_group(g, from);
+    gen_note_dest(g, x);
+    gen_note_dest(g, 12);
     if (link)
         gen_note_dest(g, 14);
 }
@@ -718,6 +779,8 @@ const struct gen_template diff_t32_templates[] = {
     { "t16", "t16-rev",         "1011 1010 xxmm mddd",                           6, 0, fix_t16_rev, NULL, NULL },
     { "t16", "t16-push-pop",    "1011 x10y rrrr rrrr",                           8, NOIT, NULL, rej_t16_pushpop, emit_push_pop },
     { "t16", "t16-ldm-stm",     "1100 xnnn rrrr rrrr",                           8, T_MEM | T_ALIGN4, NULL, rej_t16_ldm, NULL },
+    { "t16", "t16-svc",         "1101 1111 iiii iiii",                           1, 0, NULL, NULL, NULL },
+    { "t16", "t16-bkpt",        "1011 1110 iiii iiii",                           1, 0, NULL, NULL, NULL },
     { "t16", "t16-setend",      "1011 0110 0101 x000",                           1, 0, fix_setend, rej_setend, NULL },
     /* 32-bit data processing */
     { "dp", "t32-dp-modimm",    "1111 0i0o oooS nnnn 0iii dddd iiii iiii",       40, 0, fix_t32_dp_op, rej_t32_dp_imm, NULL },
@@ -743,7 +806,7 @@ const struct gen_template diff_t32_templates[] = {
     /* loads and stores */
     { "mem", "t32-ldst-imm12",  "1111 100x 1xxx nnnn dddd oooo oooo oooo",       25, T_MEM, NULL, rej_t32_ldst, NULL },
     { "mem", "t32-ldst-imm8",   "1111 100x 0xxx nnnn dddd 1xxx oooo oooo",       25, T_MEM, fix_t32_ldst_imm8, rej_t32_ldst, NULL },
-    { "mem", "t32-ldst-reg",    "1111 100x 0xxx nnnn dddd 0000 00ii mmmm",       15, T_MEM, fix_t32_ldst_reg, rej_t32_ldst, NULL },
+    { "mem", "t32-ldst-reg",    "1111 100x 0xxx nnnn dddd 0000 00kk mmmm",       15, T_MEM, fix_t32_ldst_reg, rej_t32_ldst, NULL },
     { "mem", "t32-ldrd-strd",   "1110 100x x1xx nnnn tttt uuuu oooo oooo",       12, T_MEM | T_ALIGN4, fix_t32_ldrd, rej_t32_ldrd, NULL },
     { "mem", "t32-ldm-stm",     "1110 100x x0xx nnnn rrrr rrrr rrrr rrrr",       12, T_MEM | T_ALIGN4, fix_t32_ldm, rej_t32_ldm, NULL },
     /* sequences */
@@ -752,6 +815,7 @@ const struct gen_template diff_t32_templates[] = {
     { "branch", "t32-b-bl",     "",                                               8, T_ITLAST, NULL, NULL, emit_b32 },
     { "branch", "t16-cbz",      "",                                               6, NOIT, NULL, NULL, emit_cbz },
     { "branch", "t32-bx-blx",   "",                                               4, NOIT, NULL, NULL, emit_bx },
+    { "branch", "t32-interwork", "",                                              3, NOIT, NULL, NULL, emit_interwork },
     { "branch", "t32-tbb-tbh",  "",                                               5, NOIT, NULL, NULL, emit_tbb },
     { "it", "it",               "",                                              30, NOIT, NULL, NULL, emit_it },
 };
