@@ -721,6 +721,17 @@ START_TEST(exec_random_t32_single_steps)
 }
 END_TEST
 
+START_TEST(exec_t32_across_a_page_boundary)
+{
+    struct env *e = thumb_env(0xffe);
+    put_code(e, 0xffe, (const uint16_t[]){ 0xf241, 0x2234, 0xf2c5, 0x6278 }, 4);  /* movw/movt r2 */
+    step(e, 2);
+    ck_assert_uint_eq(e->arm->r[2], 0x56781234u);
+    ck_assert_uint_eq(e->arm->pc, 0x1006);
+    env_free(e);
+}
+END_TEST
+
 START_TEST(exec_it_block_with_t32)
 {
     static const uint16_t prog[] = {
@@ -814,6 +825,7 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_it_block_with_t32);
     tcase_add_test(tc, exec_mov_add_pc_clear_bit0);
     tcase_add_test(tc, disasm_t32);
+    tcase_add_test(tc, exec_t32_across_a_page_boundary);
     tcase_add_test(tc, exec_random_t32_single_steps);
     tcase_add_test(tc, exec_bkpt_in_it_block_is_unconditional);
     tcase_add_test(tc, exec_subs_pc_lr_returns);
