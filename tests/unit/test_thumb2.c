@@ -683,6 +683,55 @@ START_TEST(disasm_t32)
 }
 END_TEST
 
+/* Random 32-bit and 16-bit encodings, one at a time with random register values
+ * (most of them addresses in RAM): every one executes as one instruction
+ * (or its exception) and leaves a valid mode; run under the sanitizers this
+ * also checks that no guest value reaches the host unchecked. */
+START_TEST(exec_random_t32_single_steps)
+{
+    struct env *e = thumb_env(0x100);
+    uint32_t seed = 777;
+    for (unsigned n = 0; n < 20000; n++) {
+        uint32_t words[18];
+        for (unsigned k = 0; k < 18; k++) {
+            seed = seed * 1664525u + 1013904223u;
+            words[k] = seed;
+        }
+        uint32_t insn = words[0] | 0xe8000000u;   /* a 32-bit T32 first halfword */
+        bool t16 = n & 1;
+        if (t16)   /* or a 16-bit one, then a NOP */
+            insn = 0xbf000000u | ((words[0] >> 8) & 0xffff) % 0xe800u;
+        put_code(e, 0x100, (const uint16_t[]){ (uint16_t)(t16 ? insn : insn >> 16),
+                                               (uint16_t)(t16 ? insn >> 16 : insn) }, 2);
+        e->arm->cpsr = MODE_SVC | PSR_T | (words[1] & 0xf80f0000u);
+        e->arm->pc = 0x100;
+        for (unsigned k = 0; k < 15; k++)
+            e->arm->r[k] = (words[2 + k] & 3) ? 0x1000 + (words[2 + k] & 0xeffc) : words[2 + k];
+        e->arm->r[13] = 0x8000;
+        e->arm->spsr[BANK_SVC] = MODE_USR | PSR_T;
+        step(e, 1);
+        /* RFE loads the CPSR from memory, an invalid mode being
+         * UNPREDICTABLE (B9.3.13): the executor's choice. */
+        if (!t16 && dec32(insn, false).fn == arm_exec_rfe)
+            continue;
+        ck_assert_msg(arm_mode_valid(e->arm->cpsr), "%08x -> cpsr %08x", (unsigned)insn,
+                      (unsigned)e->arm->cpsr);
+    }
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_t32_across_a_page_boundary)
+{
+    struct env *e = thumb_env(0xffe);
+    put_code(e, 0xffe, (const uint16_t[]){ 0xf241, 0x2234, 0xf2c5, 0x6278 }, 4);  /* movw/movt r2 */
+    step(e, 2);
+    ck_assert_uint_eq(e->arm->r[2], 0x56781234u);
+    ck_assert_uint_eq(e->arm->pc, 0x1006);
+    env_free(e);
+}
+END_TEST
+
 START_TEST(exec_it_block_with_t32)
 {
     static const uint16_t prog[] = {
@@ -776,6 +825,8 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_it_block_with_t32);
     tcase_add_test(tc, exec_mov_add_pc_clear_bit0);
     tcase_add_test(tc, disasm_t32);
+    tcase_add_test(tc, exec_t32_across_a_page_boundary);
+    tcase_add_test(tc, exec_random_t32_single_steps);
     tcase_add_test(tc, exec_bkpt_in_it_block_is_unconditional);
     tcase_add_test(tc, exec_subs_pc_lr_returns);
     tcase_add_test(tc, exec_extra_loads_literal_and_shifted);
