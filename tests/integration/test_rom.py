@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A self-checking ROM: runs with --semihosting and must exit 0.
 
-usage: test_rom.py ORRERY ROM [BOARD]   (BOARD: passed as --board)"""
+usage: test_rom.py ORRERY ROM [BOARD] [OPTION...]
+(BOARD: passed as --board; OPTIONs such as `--cpu cortex-a7` are passed on)"""
 import os
 import sys
 
@@ -10,8 +11,10 @@ import orrtest as t
 
 def main():
     orrery, rom = sys.argv[1], sys.argv[2]
-    board = ['--board', sys.argv[3]] if len(sys.argv) > 3 else []
-    p = t.run([orrery, 'run', '--semihosting', '--kernel', rom, '--timeout', '120'] + board,
+    extra = sys.argv[3:]
+    if extra and not extra[0].startswith('--'):
+        extra = ['--board'] + extra
+    p = t.run([orrery, 'run', '--semihosting', '--kernel', rom, '--timeout', '120'] + extra,
               timeout=150)
     sys.stdout.write(p.stdout.decode(errors='replace'))
     t.check(p.returncode == 0, '%s exits 0' % os.path.basename(rom), t.describe(p))
