@@ -18,6 +18,7 @@ struct host_io;
 struct state_writer;
 struct state_reader;
 struct cpu;
+struct irq_line;
 
 enum cpu_stop {
     CPU_STOP_BUDGET,      /* ran the whole budget */
@@ -62,6 +63,10 @@ struct cpu_ops {
     struct cpu_run_result (*run)(struct cpu *cpu, uint64_t budget);
     /* Interrupt input lines (ISA-defined numbering, e.g. ARM: 0 = IRQ, 1 = FIQ). */
     void (*set_irq)(struct cpu *cpu, unsigned line, bool level);
+    /* Interrupt outputs (ISA-defined numbering; ARM: the generic timer's
+     * lines in the arm,armv7-timer order), or NULL when there is no such
+     * output. The board connects them to its interrupt controller. */
+    struct irq_line *(*irq_output)(struct cpu *cpu, unsigned n);
     uint64_t (*reg_get)(struct cpu *cpu, unsigned index);
     int (*reg_set)(struct cpu *cpu, unsigned index, uint64_t value) ORR_MUST_CHECK;
     /* Debugger view of the MMU: no side effects, no faults raised in the guest. */

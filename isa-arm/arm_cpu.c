@@ -149,6 +149,7 @@ static void arm_reset(struct cpu *cpu)
     c->it_cur = 0;
     arm_cp15_reset(c);
     c->semi_errno = 0;
+    arm_gtimer_reset(c);
     memset(c->tt_open, 0, sizeof c->tt_open);
     /* A2.6.1: SVC mode, IRQ and FIQ disabled, ARM state, PC = reset vector;
      * ARMv7 (B1.9.2) also masks asynchronous aborts. */
@@ -194,11 +195,12 @@ static inline const struct arm_rec *chain_next(const struct arm_cpu *c,
     return n->fn ? n : NULL;
 }
 
-static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
+static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
+                                          struct cpu_run_result res)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
-    struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
     unsigned fetch_faults = 0;
+    c->run_executed = &res.executed;
     if (c->waiting) {
         /* WFI ends on an interrupt line; WFE also on the event register,
          * which the wake-up consumes. */
@@ -219,6 +221,10 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
         if (cpu->exit_request) {
             cpu->exit_request = false;
             res.reason = CPU_STOP_EXIT;
+            return res;
+        }
+        if (c->end_run) {
+            c->end_run = false;
             return res;
         }
         if (__builtin_expect(c->fiq_line | c->irq_line, 0)) {
@@ -294,6 +300,22 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
 
 /* The debugger's view of the MMU at the current privilege: a walk through
  * RAM/ROM only, no TLB fill, no fault recorded or taken. */
+static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    c->end_run = false;
+    struct cpu_run_result res = arm_run_loop(cpu, budget,
+                                             (struct cpu_run_result){ 0, CPU_STOP_BUDGET });
+    c->run_executed = NULL;
+    return res;
+}
+
+static struct irq_line *arm_irq_output(struct cpu *cpu, unsigned n)
+{
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    return c->gt.present && n < GT_OUT_COUNT ? &c->gt.out[n] : NULL;
+}
+
 static int arm_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access access, uint64_t *pa)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
@@ -371,6 +393,7 @@ static int arm_save(struct cpu *cpu, struct state_writer *w)
     for (unsigned i = 0; i < 3; i++)
         state_put_bool(w, c->tt_open[i]);
     arm_cp15_save(c, w);
+    arm_gtimer_save(c, w);
     return w->failed ? -1 : 0;
 }
 
@@ -402,6 +425,7 @@ static int arm_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     for (unsigned i = 0; i < 3; i++)
         c->tt_open[i] = state_get_bool(r);
     arm_cp15_load(c, r);
+    arm_gtimer_load(c, r);
     if (state_reader_check(r))
         return -1;
     c->next_pc = c->pc;
@@ -414,13 +438,16 @@ static void arm_destroy(struct cpu *cpu)
     struct arm_cpu *c = (struct arm_cpu *)cpu;
     if (!c)
         return;
+    for (unsigned t = 0; t < GT_TIMERS; t++)
+        if (c->cpu.clock)
+            clock_event_cancel(c->cpu.clock, &c->gt.t[t].ev);
     dcache_destroy(&c->dc);
     free(c);
 }
 
 static const struct cpu_ops arm_ops = {
     .reset = arm_reset, .set_entry = arm_set_entry, .run = arm_run,
-    .set_irq = arm_set_irq, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
+    .set_irq = arm_set_irq, .irq_output = arm_irq_output, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
     .translate = arm_cpu_translate, .disasm = arm_disasm, .save = arm_save,
     .load = arm_load, .destroy = arm_destroy,
 };
@@ -436,6 +463,7 @@ static int arm_create(const struct cpu_model *model, const struct cpu_config *cf
     c->cpu.nregs = ARM_NREGS;
     c->model = (enum arm_model)model->variant;
     c->arch = arm_model_arch(c->model);
+    arm_gtimer_init(c);
     if (arm_mem_init(c, err)) {
         free(c);
         return -1;

@@ -10,6 +10,7 @@
 #include "cpu/cpu.h"
 #include "cpu/dcache.h"
 #include "cpu/tlb.h"
+#include "isa-arm/arm_gtimer.h"
 
 struct state_writer;
 struct state_reader;
@@ -137,6 +138,13 @@ struct arm_cpu {
     uint32_t bank_sp[BANK_COUNT], bank_lr[BANK_COUNT];
     bool irq_line, fiq_line;
     bool waiting;       /* in WFI until an IRQ or FIQ line is asserted */
+    /* The Generic Timer (cortex-a15/a7). While run() executes, run_executed
+     * points at its instruction count (the timer's notion of now); end_run
+     * asks it to return at the next boundary (a new clock event may be due
+     * before the budget it was given ends). */
+    struct arm_gtimer gt;
+    const uint64_t *run_executed;
+    bool end_run;
     /* ARMv6K WFE/SEV (ARM ARM v7 B1.8.13): the event register, and whether
      * the wait in progress is a WFE one (which the event also ends). */
     bool event;
