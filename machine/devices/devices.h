@@ -5,5 +5,6 @@
 #include "machine/device.h"
 
 extern const struct device_model pl011_model;
+extern const struct device_model virtio_mmio_model;
 
 #endif

@@ -7,6 +7,7 @@
 
 static const struct device_model *const device_models[] = {
     &pl011_model,
+    &virtio_mmio_model,
 };
 
 #define DEVICE_MODEL_COUNT (sizeof device_models / sizeof device_models[0])
