@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "cpu/clock.h"
+#include "machine/boards.h"
 #include "machine/bus.h"
 #include "machine/chardev.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
 #include "machine/irq.h"
+#include "machine/machine.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
 
@@ -725,6 +727,58 @@ END_TEST
 START_TEST(save_load_legacy) { round_trip(1); }
 END_TEST
 
+/* ---- on the arm-virt board -------------------------------------------- */
+
+static int board_machine(const char *const *backends, unsigned n, struct machine **m,
+                         struct orr_error *err)
+{
+    const struct builtin_board *b = builtin_board_find("arm-virt");
+    ck_assert_ptr_nonnull(b);
+    struct machine_config cfg = {
+        .dtb = b->dtb, .dtb_size = b->dtb_size, .board_name = b->name,
+        .clock_mode = CLOCK_MODE_VIRTUAL, .backends = backends, .nbackends = n,
+    };
+    return machine_create(&cfg, m, err);
+}
+
+START_TEST(arm_virt_slots)
+{
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(board_machine(NULL, 0, &m, &err) == 0, "%s", err.msg);
+    for (unsigned n = 0; n < 32; n++) {
+        uint64_t v = 0;
+        ck_assert_int_eq(bus_read(&m->bus, 0x0a000000 + 0x200u * n, 4, &v), 0);
+        ck_assert_uint_eq(v, 0x74726976);
+        ck_assert_int_eq(bus_read(&m->bus, 0x0a000008 + 0x200u * n, 4, &v), 0);
+        ck_assert_uint_eq(v, 0);
+    }
+    ck_assert_uint_eq(m->nserial, 1);
+    machine_destroy(m);
+
+    static const char *const two[] = { "rng", "console" };
+    ck_assert_msg(board_machine(two, 2, &m, &err) == 0, "%s", err.msg);
+    uint64_t v = 0;
+    ck_assert_int_eq(bus_read(&m->bus, 0x0a000008, 4, &v), 0);
+    ck_assert_uint_eq(v, 4);
+    ck_assert_int_eq(bus_read(&m->bus, 0x0a000208, 4, &v), 0);
+    ck_assert_uint_eq(v, 3);
+    ck_assert_int_eq(bus_read(&m->bus, 0x0a000408, 4, &v), 0);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_uint_eq(m->nserial, 2);     /* the console took serial port 1 */
+    machine_destroy(m);
+
+    const char *many[33];
+    for (unsigned i = 0; i < 33; i++)
+        many[i] = "rng";
+    m = NULL;
+    ck_assert_int_ne(board_machine(many, 33, &m, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.msg, "virtio-mmio slots"));
+    static const char *const missing[] = { "blk:/nonexistent/x.img" };
+    ck_assert_int_ne(board_machine(missing, 1, &m, &err), 0);
+}
+END_TEST
+
 static Suite *virtio_suite(void)
 {
     Suite *s = suite_create("virtio");
@@ -743,6 +797,7 @@ static Suite *virtio_suite(void)
     tcase_add_test(tc, features_ok_needs_version_1);
     tcase_add_test(tc, save_load_modern);
     tcase_add_test(tc, save_load_legacy);
+    tcase_add_test(tc, arm_virt_slots);
     suite_add_tcase(s, tc);
     return s;
 }
