@@ -567,7 +567,7 @@ END_TEST
 /* ---- malformed rings ----------------------------------------------------- */
 
 enum bad { LOOP, HEAD_RANGE, NEXT_RANGE, TOO_LONG, OUTSIDE_RAM, AVAIL_JUMP,
-           NESTED_INDIRECT, INDIRECT_BAD_LEN, RING_OUTSIDE_RAM };
+           NESTED_INDIRECT, INDIRECT_BAD_LEN, READ_AFTER_WRITE, RING_OUTSIDE_RAM };
 
 static void malformed(enum bad kind)
 {
@@ -605,6 +605,10 @@ static void malformed(enum bad kind)
         break;
     case INDIRECT_BAD_LEN:
         put_desc(r, qdesc(0), 0, INDIRECT, 20, F_INDIRECT, 0);
+        break;
+    case READ_AFTER_WRITE:
+        put_desc(r, qdesc(0), 0, BUF, 8, F_WRITE | F_NEXT, 1);
+        put_desc(r, qdesc(0), 1, BUF + 8, 8, 0, 0);
         break;
     case RING_OUTSIDE_RAM:
         break;
@@ -664,6 +668,30 @@ START_TEST(features_ok_needs_version_1)
     wr(r, DRV_FEAT, 1);
     wr(r, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
     ck_assert_uint_eq(rd(r, STATUS) & S_FEATURES_OK, S_FEATURES_OK);
+    rig_free(r);
+}
+END_TEST
+
+START_TEST(no_interrupt_flag_and_queue_stop)
+{
+    struct rig *r = rig_new(1, "rng");
+    driver_init(r, 1);
+    poke16(r, qavail(0), 1);                     /* VIRTQ_AVAIL_F_NO_INTERRUPT */
+    put_desc(r, qdesc(0), 0, BUF, 8, F_WRITE, 0);
+    kick(r, 0, 0);
+    ck_assert_uint_eq(used_idx(r, 0), 1);
+    ck_assert_uint_eq(rd(r, INT_STATUS), 0);
+    ck_assert(!r->sink.level);
+    /* legacy: QueuePFN 0 stops the queue */
+    wr(r, QUEUE_SEL, 0);
+    wr(r, QUEUE_PFN, 0);
+    ck_assert_uint_eq(rd(r, QUEUE_PFN), 0);
+    kick(r, 0, 0);
+    ck_assert_uint_eq(used_idx(r, 0), 1);
+    ck_assert_uint_eq(rd(r, STATUS) & S_NEEDS_RESET, 0);
+    /* modern-only registers read 0 in the legacy layout */
+    ck_assert_uint_eq(rd(r, QUEUE_READY), 0);
+    ck_assert_uint_eq(rd(r, CONFIG_GEN), 0);
     rig_free(r);
 }
 END_TEST
@@ -795,6 +823,7 @@ static Suite *virtio_suite(void)
     tcase_add_test(tc, rng_realtime_differs);
     tcase_add_test(tc, malformed_rings);
     tcase_add_test(tc, features_ok_needs_version_1);
+    tcase_add_test(tc, no_interrupt_flag_and_queue_stop);
     tcase_add_test(tc, save_load_modern);
     tcase_add_test(tc, save_load_legacy);
     tcase_add_test(tc, arm_virt_slots);
