@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cpu/clock.h"
+#include "cpu/log.h"
 #include "machine/boards.h"
 #include "machine/bus.h"
 #include "machine/chardev.h"
@@ -67,7 +68,18 @@ struct rig {
     unsigned version;
     uint16_t avail_idx, used_seen;
     char image[64];
+    struct logger log;
+    unsigned logged;
+    char last_log[256];
 };
+
+static void log_sink(void *opaque, enum log_cat cat, const char *msg)
+{
+    struct rig *r = opaque;
+    (void)cat;
+    r->logged++;
+    snprintf(r->last_log, sizeof r->last_log, "%s", msg);
+}
 
 static void sink_set(void *opaque, unsigned input, bool level)
 {
@@ -96,6 +108,7 @@ static struct rig *rig_try(unsigned version, const char *backend, enum clock_mod
     r->cd.host_opaque = r;
     irq_connect(&r->line, sink_set, &r->sink, 48);
     r->version = version;
+    r->log = (struct logger){ .sink = log_sink, .opaque = r, .mask = 1u << LOG_DEV };
     r->fdt = calloc(1, 1024);
     ck_assert_int_eq(fdt_create_empty_tree(r->fdt, 1024), 0);
     int node = fdt_add_subnode(r->fdt, 0, "virtio_mmio@a000000");
@@ -108,7 +121,7 @@ static struct rig *rig_try(unsigned version, const char *backend, enum clock_mod
         .fdt = r->fdt, .node = node, .path = "/virtio_mmio@a000000",
         .nwindows = 1, .window_base = { 0x0a000000 }, .window_size = { 0x200 },
         .irqs = { &r->line }, .nirqs = 1, .bus = &r->bus, .clock = &r->clock,
-        .chardev = &r->cd, .backend = backend,
+        .chardev = &r->cd, .backend = backend, .log = &r->log,
     };
     *rc = virtio_mmio_model.create(&ctx, &r->dev, err);
     return r;
@@ -409,6 +422,21 @@ START_TEST(blk_read_only)
     ck_assert_uint_eq(blk_request(r, 1, 1, 512, false), 1);
     ck_assert_uint_eq(blk_request(r, 0, 1, 512, false), 0);
     ck_assert_uint_eq(peekn(r, BUF + 0x100, 1), 0xA1);
+    rig_free(r);
+}
+END_TEST
+
+START_TEST(blk_host_error_is_ioerr)
+{
+    struct rig *r = blk_rig(2, false, 4);
+    driver_init(r, 1);
+    /* the image shrinks under the device: a read past the host file's end */
+    ck_assert_int_eq(truncate(r->image, 512), 0);
+    ck_assert_uint_eq(blk_request(r, 0, 2, 512, false), 1);
+    ck_assert_uint_ge(r->logged, 1);
+    ck_assert_ptr_nonnull(strstr(r->last_log, "read"));
+    ck_assert_uint_eq(rd(r, STATUS) & S_NEEDS_RESET, 0);
+    ck_assert_uint_eq(blk_request(r, 0, 0, 512, false), 0);
     rig_free(r);
 }
 END_TEST
@@ -817,6 +845,7 @@ static Suite *virtio_suite(void)
     tcase_add_test(tc, blk_default_is_modern);
     tcase_add_test(tc, blk_read_only);
     tcase_add_test(tc, blk_bad_specs);
+    tcase_add_test(tc, blk_host_error_is_ioerr);
     tcase_add_test(tc, console_modern);
     tcase_add_test(tc, console_legacy);
     tcase_add_test(tc, rng_virtual_is_reproducible);
