@@ -14,6 +14,8 @@
 
 #define RUN_SLICE_NS 10000000ull          /* 10 ms of guest time between input checks */
 #define KERNEL_MAX_BYTES (1ull << 30)
+#define RUN_MAX_BACKENDS 32                /* arm-virt has 32 virtio-mmio slots */
+#define RUN_BACKEND_TEXT 1024
 
 struct run_options {
     const char *board;
@@ -29,6 +31,10 @@ struct run_options {
     double timeout_s;            /* 0: none */
     bool no_reboot;
     unsigned verbose;
+    /* --drive / --device, in order: backends for the virtio-mmio slots */
+    const char *backends[RUN_MAX_BACKENDS];
+    char backend_text[RUN_MAX_BACKENDS][RUN_BACKEND_TEXT];
+    unsigned nbackends;
 };
 
 /* Everything the host callbacks need; one per run, on the stack. */
@@ -141,6 +147,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
         const char *arg = argv[s.index];
         const char *v = NULL;
         bad[0] = '\0';
+        bool drive = false;
         struct orr_error err = { { 0 } };
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -193,6 +200,27 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->bios = v;
+        } else if ((drive = opt_match(&s, "--drive", NULL, true, &v, bad, sizeof bad)) ||
+                   opt_match(&s, "--device", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (o->nbackends == RUN_MAX_BACKENDS)
+                return usage_error("%s", "at most 32 --drive/--device options");
+            char *text = o->backend_text[o->nbackends];
+            if (drive) {
+                if (!*v)
+                    return usage_error("%s", "--drive needs a file name");
+                if (strlen(v) + 5 > RUN_BACKEND_TEXT)
+                    return usage_error("%s", "--drive: file name too long");
+                snprintf(text, RUN_BACKEND_TEXT, "blk:%s", v);
+            } else if (strcmp(v, "virtio-console") == 0) {
+                snprintf(text, RUN_BACKEND_TEXT, "console");
+            } else if (strcmp(v, "virtio-rng") == 0) {
+                snprintf(text, RUN_BACKEND_TEXT, "rng");
+            } else {
+                return usage_error("unknown device '%s' (known: virtio-console, virtio-rng)", v);
+            }
+            o->backends[o->nbackends++] = text;
         } else if (opt_match(&s, "--semihosting", NULL, false, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -465,6 +493,8 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         .ram_size = o.ram_size,
         .clock_mode = o.clock,
         .semihosting = o.semihosting,
+        .backends = o.backends,
+        .nbackends = o.nbackends,
         .log = { .sink = o.verbose ? log_to_stderr : NULL, .mask = log_mask_for(o.verbose) },
         .host = { .opaque = &ctx, .console_write = console_write,
                   .console_readc = console_readc },

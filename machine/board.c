@@ -341,6 +341,7 @@ struct dev_node {
     const struct device_model *model;
     bool controller;
     int serial;              /* serial port index, or -1 */
+    int backend;             /* index into the config's backends, or -1 */
     int created;             /* index into m->devices, or -1 */
 };
 
@@ -349,6 +350,8 @@ struct board {
     const void *fdt;
     struct dev_node *nodes;
     unsigned count;
+    const char *const *backends;   /* from the machine config */
+    unsigned nbackends;
 };
 
 static bool under_cpus_or_memory(const void *fdt, int node, int depth)
@@ -408,7 +411,7 @@ static int collect_devices(struct board *b, struct orr_error *err)
         }
         b->nodes[b->count++] = (struct dev_node){
             .node = node, .model = model, .controller = is_controller(fdt, node),
-            .serial = -1, .created = -1,
+            .serial = -1, .backend = -1, .created = -1,
         };
     }
     return 0;
@@ -423,6 +426,28 @@ static struct dev_node *dev_by_node(struct board *b, int node)
 }
 
 /* Serial ports: /aliases serialN first (DTSpec §3.3), then node order. */
+/* Backends (--drive, --device) go to the uses_backend nodes in tree order;
+ * more backends than such nodes is an error. */
+static int assign_backends(struct board *b, struct orr_error *err)
+{
+    unsigned next = 0;
+    for (unsigned i = 0; i < b->count && next < b->nbackends; i++)
+        if (b->nodes[i].model->uses_backend)
+            b->nodes[i].backend = (int)next++;
+    if (next < b->nbackends)
+        return orr_fail(err, "%u virtual devices given but the board has only %u "
+                        "virtio-mmio slots", b->nbackends, next);
+    return 0;
+}
+
+/* Serial-like devices, and a virtio console, take a serial port. */
+static bool wants_chardev(const struct board *b, const struct dev_node *d)
+{
+    if (d->model->uses_chardev)
+        return true;
+    return d->backend >= 0 && strncmp(b->backends[d->backend], "console", 7) == 0;
+}
+
 static void assign_serial(struct board *b)
 {
     const void *fdt = b->fdt;
@@ -443,7 +468,7 @@ static void assign_serial(struct board *b)
             if (end == name + 6 || *end || idx >= MACHINE_MAX_SERIAL || used[idx])
                 continue;
             struct dev_node *d = dev_by_node(b, fdt_path_offset(fdt, val));
-            if (!d || !d->model->uses_chardev || d->serial >= 0)
+            if (!d || !wants_chardev(b, d) || d->serial >= 0)
                 continue;
             d->serial = (int)idx;
             used[idx] = true;
@@ -452,7 +477,7 @@ static void assign_serial(struct board *b)
     char path[128];
     for (unsigned i = 0; i < b->count; i++) {
         struct dev_node *d = &b->nodes[i];
-        if (!d->model->uses_chardev || d->serial >= 0)
+        if (!wants_chardev(b, d) || d->serial >= 0)
             continue;
         for (unsigned s = 0; s < MACHINE_MAX_SERIAL && d->serial < 0; s++)
             if (!used[s]) {
@@ -604,6 +629,7 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
         .fdt = fdt, .node = d->node, .path = md->path,
         .bus = &m->bus, .clock = &m->clock, .log = &m->log,
         .chardev = d->serial >= 0 ? &m->serial[d->serial] : NULL,
+        .backend = d->backend >= 0 ? b->backends[d->backend] : NULL,
     };
     if (read_reg(fdt, d->node, who, DEVICE_MAX_WINDOWS, ctx.window_base, ctx.window_size,
                  &ctx.nwindows, err))
@@ -695,10 +721,14 @@ int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
                     count, err);
 }
 
-int board_add_devices(struct machine *m, struct orr_error *err)
+int board_add_devices(struct machine *m, const struct machine_config *cfg,
+                      struct orr_error *err)
 {
-    struct board b = { .m = m, .fdt = m->dtb };
+    struct board b = { .m = m, .fdt = m->dtb, .backends = cfg->backends,
+                       .nbackends = cfg->nbackends };
     int rc = collect_devices(&b, err);
+    if (rc == 0)
+        rc = assign_backends(&b, err);
     if (rc == 0) {
         assign_serial(&b);
         rc = create_devices(&b, err);

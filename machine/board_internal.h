@@ -11,6 +11,7 @@ int board_add_memory(struct machine *m, const struct machine_config *cfg,
                      struct orr_error *err) ORR_MUST_CHECK;
 int board_add_cpus(struct machine *m, const struct machine_config *cfg,
                    struct orr_error *err) ORR_MUST_CHECK;
-int board_add_devices(struct machine *m, struct orr_error *err) ORR_MUST_CHECK;
+int board_add_devices(struct machine *m, const struct machine_config *cfg,
+                      struct orr_error *err) ORR_MUST_CHECK;
 
 #endif

@@ -39,6 +39,7 @@ struct device_ctx {
     struct vclock *clock;
     const struct logger *log;
     struct chardev *chardev;      /* serial-like devices: their port (may be NULL) */
+    const char *backend;          /* uses_backend models: what to attach (may be NULL) */
 };
 
 struct device_model {
@@ -47,6 +48,7 @@ struct device_model {
     const char *summary;                /* one line for docs and `info devices` */
     uint32_t state_version;             /* version of the save section */
     bool uses_chardev;                  /* gets the next serial port */
+    bool uses_backend;                  /* gets the next --drive/--device backend */
 
     int (*create)(const struct device_ctx *ctx, void **dev,
                   struct orr_error *err) ORR_MUST_CHECK;

@@ -59,7 +59,7 @@ int machine_create(const struct machine_config *cfg, struct machine **out,
     }
 
     if (board_add_memory(m, cfg, err) || board_add_cpus(m, cfg, err) ||
-        board_add_devices(m, err) || psci_setup(&m->psci, m->dtb, m->cpus, m->ncpus, err)) {
+        board_add_devices(m, cfg, err) || psci_setup(&m->psci, m->dtb, m->cpus, m->ncpus, err)) {
         machine_destroy(m);
         return -1;
     }

@@ -43,6 +43,10 @@ struct machine_config {
     enum clock_mode clock_mode;
     uint32_t ns_per_insn;           /* 0: default */
     bool semihosting;
+    /* Device backends for the virtio-mmio slots, in tree order:
+     * "blk:FILE[,ro]", "console", "rng" (machine/devices/virtio.h). */
+    const char *const *backends;
+    unsigned nbackends;
     struct logger log;
     struct host_io host;
 };

@@ -8,5 +8,6 @@ extern const struct device_model cfi_flash_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
 extern const struct device_model pl061_model;
+extern const struct device_model virtio_mmio_model;
 
 #endif

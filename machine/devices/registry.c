@@ -10,6 +10,7 @@ static const struct device_model *const device_models[] = {
     &pl011_model,
     &pl031_model,
     &pl061_model,
+    &virtio_mmio_model,
 };
 
 #define DEVICE_MODEL_COUNT (sizeof device_models / sizeof device_models[0])

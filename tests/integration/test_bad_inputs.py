@@ -100,6 +100,9 @@ def main():
     cases.append((['run', '--cpu', 'arm926ej-s', '--kernel', good, '--board', bad_dts],
                   'bad board with a good kernel'))
 
+    cases.append((['run', '--drive', os.path.join(d, 'no-such.img')], 'missing drive image'))
+    cases.append((['run', '--drive', good + ',rw'], 'unknown drive option'))
+
     for args, what in cases:
         p = t.run([orrery] + args, timeout=30)
         t.check_one_error_line(p, what, expect_status=1)
@@ -107,7 +110,9 @@ def main():
     # Usage errors have their own status, and the same one-line shape.
     for args, what in ((['run', '--kernal', good], 'misspelt option'),
                        (['run', '-m', '64X'], 'bad -m value'),
-                       (['run', '--kernel'], 'missing value')):
+                       (['run', '--kernel'], 'missing value'),
+                       (['run', '--device', 'virtio-gpu'], 'unknown device'),
+                       (['run'] + ['--device', 'virtio-rng'] * 33, 'more devices than slots')):
         p = t.run([orrery] + args, timeout=30)
         t.check_one_error_line(p, what, expect_status=2)
 
