@@ -30,6 +30,7 @@ struct run_options {
     enum clock_mode clock;
     double timeout_s;            /* 0: none */
     bool no_reboot;
+    bool stats;                  /* --stats: instructions and host time at exit */
     unsigned verbose;
     /* --drive / --device, in order: backends for the virtio-mmio slots */
     const char *backends[RUN_MAX_BACKENDS];
@@ -225,6 +226,10 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->semihosting = true;
+        } else if (opt_match(&s, "--stats", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->stats = true;
         } else if (opt_match(&s, "--clock", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -525,8 +530,16 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
     terminal_open(&ctx.term);
     char msg[512];
+    uint64_t host_start = clock_host_ns();
     status = run_loop(&ctx, &o, &g, msg, sizeof msg);
+    uint64_t host_ns = clock_host_ns() - host_start;
     terminal_close(&ctx.term);
+    if (o.stats) {
+        double secs = (double)host_ns / 1e9;
+        fprintf(stderr, "orrery: stats: %llu instructions in %.3f s of host time (%.1f MIPS)\n",
+                (unsigned long long)ctx.m->executed, secs,
+                secs > 0 ? (double)ctx.m->executed / secs / 1e6 : 0.0);
+    }
     if (msg[0]) {
         if (ctx.term.is_tty)
             fputc('\n', stderr);   /* the guest may have left the cursor mid-line */

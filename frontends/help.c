@@ -37,6 +37,7 @@ void print_help(void)
 "                       instructions) or realtime (time follows the host clock)\n"
 "  --timeout SECONDS    stop after this much host (wall-clock) time; exit status 124\n"
 "  --no-reboot          exit when the guest asks for a reset instead of rebooting\n"
+"  --stats              at exit, print the instructions executed and the host time\n"
 "  -v, --verbose        log board and cpu messages to stderr; -vv logs every category\n"
 "  -h, --help           show this help\n"
 "  --version            show the version\n"
