@@ -264,7 +264,8 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
              * and the state advances whether or not it passes. */
             unsigned it = arm_itstate(cpsr);
             c->cpsr = arm_with_itstate(cpsr, arm_it_advance(it));
-            if (arm_cond_passed(cpsr, it >> 4)) {
+            /* BKPT is unconditional even there (v7 A8.8.24). */
+            if (arm_cond_passed(cpsr, it >> 4) || r->fn == arm_exec_bkpt) {
                 c->it_cur = it;
                 c->r[15] = pc + 4;
                 rc = r->fn(c, r);

@@ -17,7 +17,10 @@
  * are not detectable at decode time and run normally: an instruction that
  * must be the last of an IT block (B, BL, BLX, BX, LDR/LDM/POP to PC,
  * TBB/TBH, MOV/ADD to PC) but is not, and SUBS PC, LR in User/System mode
- * (arm_exec_dp sets the flags then). */
+ * (arm_exec_dp sets the flags then). A modified immediate whose replicated
+ * byte is zero (ThumbExpandImm, A6.3.2) is UNPREDICTABLE and UNDEFINED
+ * here too. Should-be-one/zero bits ("(1)", "(0)") are ignored, except the
+ * second copy of Rm in REV/REV16/RBIT/REVSH/CLZ, which must match. */
 #include "isa-arm/arm_internal.h"
 #include "isa-arm/thumb2_exec.h"
 

@@ -108,3 +108,15 @@ int thumb2_exec_ldrh_lsl(struct arm_cpu *c, const struct arm_rec *r)
     t.flags |= RF_IMM;
     return arm_exec_ldrh_strh(c, &t);
 }
+
+/* ADD PC, Rm / MOV PC, Rm (16-bit, A8.8.6 T2, A8.8.103 T1) from ARMv6:
+ * ALUWritePC in Thumb state is BranchWritePC, which clears bit 0 (A2.3.1).
+ * op 0x4 ADD (rn + rm), 0xd MOV (rm). */
+int thumb_exec_alu_write_pc(struct arm_cpu *c, const struct arm_rec *r)
+{
+    uint32_t v = c->r[r->rm];
+    if (r->op == 0x4)
+        v += c->r[r->rn];
+    arm_branch(c, v & ~1u);
+    return ARM_OK;
+}

@@ -35,4 +35,9 @@ int thumb2_exec_orn(struct arm_cpu *c, const struct arm_rec *r);
 int thumb2_exec_ldrh_lit(struct arm_cpu *c, const struct arm_rec *r);
 int thumb2_exec_ldrh_lsl(struct arm_cpu *c, const struct arm_rec *r);
 
+/* ADD PC, Rm and MOV PC, Rm (16-bit) from ARMv6: rn, rm, op 0x4 ADD or
+ * 0xd MOV (the arm_exec_dp record); branches to the result with bit 0
+ * cleared. */
+int thumb_exec_alu_write_pc(struct arm_cpu *c, const struct arm_rec *r);
+
 #endif

@@ -453,6 +453,10 @@ void thumb_decode(enum arm_arch arch, uint32_t insn, bool in_it, struct arm_rec 
         p->decode(insn, out);
         break;
     }
+    /* From ARMv6 a 16-bit ADD/MOV to the PC clears bit 0 of the target
+     * (BranchWritePC); the ARMv4T/v5TE cores keep it in r15 as written. */
+    if (arch >= ARM_V6 && out->fn == arm_exec_dp && out->rd == 15 && !(out->flags & RF_S))
+        out->fn = thumb_exec_alu_write_pc;
     /* ARMv7 (A6.2.1): inside an IT block the 16-bit data-processing
      * instructions do not set the flags, except CMP, CMN and TST. */
     if (in_it && arch >= ARM_V7 && (out->flags & RF_S) &&

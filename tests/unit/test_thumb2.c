@@ -617,11 +617,69 @@ START_TEST(decode_t16_same_as_v5_elsewhere)
             added += v7.fn != arm_exec_undefined;
             continue;
         }
+        if (v7.fn == thumb_exec_alu_write_pc) {   /* ADD/MOV pc, Rm */
+            ck_assert_ptr_eq(v5.fn, arm_exec_dp);
+            ck_assert_uint_eq(v5.rd, 15);
+            continue;
+        }
         ck_assert_msg(memcmp(&v5, &v7, sizeof v5) == 0, "0x%04x decodes differently", (unsigned)insn);
     }
     /* CBZ/CBNZ; IT/hints but IT with firstcond 1111 (15) or AL with an
      * else (11); REV* but op 10; extends; CPS with some of A, I, F; SETEND. */
     ck_assert_uint_eq(added, 4 * 256 + (256 - 15 - 11) + 192 + 256 + 14 + 2);
+}
+END_TEST
+
+START_TEST(exec_mov_add_pc_clear_bit0)
+{
+    static const uint16_t prog[] = {
+        0x46af,   /* 100 mov pc, r5 */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, 1);
+    put_code(e, 0x13e, (const uint16_t[]){ 0x44bf }, 1);   /* 13e add pc, r7 */
+    e->arm->r[5] = 0x13f;
+    e->arm->r[7] = 0x21;
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->pc, 0x13e);
+    ck_assert_uint_ne(e->arm->cpsr & PSR_T, 0);
+    step(e, 1);
+    ck_assert_uint_eq(e->arm->pc, 0x142 + 0x20);   /* PC (0x142) + 0x21, bit 0 cleared */
+    env_free(e);
+}
+END_TEST
+
+START_TEST(exec_bkpt_in_it_block_is_unconditional)
+{
+    static const uint16_t prog[] = {
+        0x2001,   /* 100 movs r0, #1 -> Z clear */
+        0xbf08,   /* 102 it eq */
+        0xbe01,   /* 104 bkpt #1: taken although EQ fails */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, 3);
+    step(e, 3);
+    ck_assert_uint_eq(e->arm->cpsr & PSR_MODE, MODE_ABT);
+    ck_assert_uint_eq(arm_itstate(e->arm->spsr[BANK_ABT]), 0x08);
+    ck_assert_uint_eq(e->arm->r[14], 0x108);
+    env_free(e);
+}
+END_TEST
+
+START_TEST(disasm_t32)
+{
+    static const uint16_t prog[] = {
+        0xf241, 0x2234,   /* 100 movw r2, #0x1234 */
+        0xbf08,           /* 104 it eq */
+    };
+    struct env *e = thumb_env(0x100);
+    put_code(e, 0x100, prog, sizeof prog / 2);
+    char buf[64];
+    ck_assert_int_eq(e->cpu->ops->disasm(e->cpu, 0x100, buf, sizeof buf), 4);
+    ck_assert_str_eq(buf, "movw r2, #0x1234");
+    ck_assert_int_eq(e->cpu->ops->disasm(e->cpu, 0x104, buf, sizeof buf), 2);
+    ck_assert_str_eq(buf, "it eq");
+    env_free(e);
 }
 END_TEST
 
@@ -716,6 +774,9 @@ static Suite *thumb2_suite(void)
     tcase_add_test(tc, exec_push_pop);
     tcase_add_test(tc, exec_tbb_tbh);
     tcase_add_test(tc, exec_it_block_with_t32);
+    tcase_add_test(tc, exec_mov_add_pc_clear_bit0);
+    tcase_add_test(tc, disasm_t32);
+    tcase_add_test(tc, exec_bkpt_in_it_block_is_unconditional);
     tcase_add_test(tc, exec_subs_pc_lr_returns);
     tcase_add_test(tc, exec_extra_loads_literal_and_shifted);
     suite_add_tcase(s, tc);
