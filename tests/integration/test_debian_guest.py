@@ -1,0 +1,178 @@
+"""scripts/debian-arm-guest builds a sane guest (suite 'slow': it downloads
+Debian packages on its first run).
+
+Usage: test_debian_guest.py ORRERY SOURCE_ROOT
+
+Checks: the kernel is a zImage; the initrd is a gzip'd newc cpio holding
+/init, busybox, /dev/console, the virtio and ext4 modules (uncompressed) and
+a modules.dep; the disk is ext2 holding hello.txt; a second run downloads
+nothing and gives the same paths; a damaged artifact is rebuilt; a bad
+argument fails with one error line.  When qemu-system-arm is installed the
+guest is booted there and its scripted init must mount, read and write the
+disk.  Skips (77) when Debian's archive cannot be reached.
+
+The cache is the builder's default one unless ORRERY_GUEST_CACHE names
+another, so repeated runs reuse the downloads.
+"""
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from orrtest import check, describe, finish, run, skip  # noqa: E402
+
+ZIMAGE_MAGIC = 0x016F2818
+NETWORK_STATUS = 3          # the builder's "archive unreachable" status
+
+INIT_SCRIPT = b'''#!/bin/sh
+echo "ORRERY-TEST: scripted init running"
+uname -a
+mount -t ext2 /dev/vda /mnt && echo "ORRERY-TEST: mounted /dev/vda"
+echo "ORRERY-TEST: read: $(cat /mnt/hello.txt)"
+echo "written by the guest" > /mnt/guest.txt && sync && echo "ORRERY-TEST: wrote"
+umount /mnt
+echo "ORRERY-TEST: done"
+'''
+
+
+def cpio_entries(data):
+    """name -> (mode, rdevmajor, rdevminor, bytes) of a newc archive."""
+    out, pos = {}, 0
+    while pos + 110 <= len(data):
+        if data[pos:pos + 6] != b'070701':
+            raise ValueError('bad cpio magic at %d' % pos)
+        f = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, rmaj, rmin, namesize = f[1], f[6], f[9], f[10], f[11]
+        name = data[pos + 110:pos + 110 + namesize - 1].decode()
+        pos += 110 + namesize
+        pos += -pos % 4
+        body = data[pos:pos + size]
+        pos += size
+        pos += -pos % 4
+        if name == 'TRAILER!!!':
+            return out
+        out[name] = (mode, rmaj, rmin, body)
+    raise ValueError('cpio archive has no trailer')
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.stderr.write('usage: test_debian_guest.py ORRERY SOURCE_ROOT\n')
+        sys.exit(2)
+    script = os.path.join(sys.argv[2], 'scripts', 'debian-arm-guest')
+    cache = os.environ.get('ORRERY_GUEST_CACHE')
+    base = [sys.executable, script] + (['--cache', cache] if cache else [])
+    tmp = tempfile.mkdtemp(prefix='orrery-guest-test-')
+    try:
+        init = os.path.join(tmp, 'init.sh')
+        with open(init, 'wb') as f:
+            f.write(INIT_SCRIPT)
+        argv = base + ['--init-script', init, '--print-paths']
+
+        p = run(argv, timeout=800)
+        if p.returncode == NETWORK_STATUS:
+            skip("Debian's archive is unreachable: "
+                 + p.stderr.decode(errors='replace').strip().splitlines()[-1])
+        if not check(p.returncode == 0, 'the builder succeeds', describe(p)):
+            return
+        paths = p.stdout.decode().split()
+        if not check(len(paths) == 3 and all(os.path.isfile(x) for x in paths),
+                     'three artifact paths printed', repr(paths)):
+            return
+        kernel, initrd, disk = paths
+
+        with open(kernel, 'rb') as f:
+            head = f.read(0x30)
+        check(int.from_bytes(head[0x24:0x28], 'little') == ZIMAGE_MAGIC,
+              'the kernel is a zImage')
+
+        with open(initrd, 'rb') as f:
+            raw = f.read()
+        check(raw[:2] == b'\x1f\x8b', 'the initrd is gzip data')
+        try:
+            entries = cpio_entries(gzip.decompress(raw))
+        except (ValueError, OSError, EOFError) as e:
+            check(False, 'the initrd is a newc cpio archive', str(e))
+            entries = {}
+        check('init' in entries and entries['init'][0] & 0o111
+              and entries['init'][3].startswith(b'#!'), '/init is an executable script')
+        check('bin/busybox' in entries
+              and entries['bin/busybox'][3][:4] == b'\x7fELF', 'busybox is present')
+        con = entries.get('dev/console')
+        check(con is not None and (con[0] & 0o170000) == 0o020000
+              and con[1:3] == (5, 1), '/dev/console is character device 5,1')
+        check(entries.get('etc/orrery-init.sh', (0, 0, 0, b''))[3] == INIT_SCRIPT,
+              'the init script is included')
+        mods = {os.path.basename(n): n for n in entries if n.startswith('lib/modules/')}
+        for m in ('virtio_mmio.ko', 'virtio_blk.ko', 'ext4.ko', 'jbd2.ko', 'mbcache.ko'):
+            check(m in mods and entries[mods[m]][3][:4] == b'\x7fELF',
+                  'module %s is present, uncompressed' % m)
+        check(not any(n.endswith('.ko.xz') for n in entries), 'no compressed modules')
+        dep = [n for n in entries if n.endswith('/modules.dep')]
+        check(dep and b'ext4.ko:' in entries[dep[0]][3], 'modules.dep lists ext4')
+
+        with open(disk, 'rb') as f:
+            sb = f.read(2048)[1024:]
+        magic = int.from_bytes(sb[56:58], 'little')
+        compat = int.from_bytes(sb[92:96], 'little')
+        incompat = int.from_bytes(sb[96:100], 'little')
+        check(magic == 0xEF53, 'the disk has an ext2/3/4 superblock')
+        check(not compat & 0x4 and not incompat & ~0x2,
+              'the disk is plain ext2 (no journal, no ext4 features)',
+              'compat %#x incompat %#x' % (compat, incompat))
+
+        # A second run uses the cache: no network, same paths, quick.
+        t0 = time.monotonic()
+        p2 = run(argv, timeout=120)
+        err = p2.stderr.decode(errors='replace')
+        check(p2.returncode == 0 and p2.stdout.decode().split() == paths,
+              'a second run gives the same paths', describe(p2))
+        check('downloading' not in err and 'updating' not in err,
+              'a second run downloads nothing', err)
+        check(time.monotonic() - t0 < 30, 'a second run is quick')
+
+        # A damaged artifact is not trusted: it is rebuilt.
+        with open(disk, 'r+b') as f:
+            f.truncate(4096)
+        p3 = run(argv, timeout=300)
+        check(p3.returncode == 0 and os.path.getsize(disk) > 4096,
+              'a damaged artifact is rebuilt', describe(p3))
+
+        p4 = run(base + ['--init-script', os.path.join(tmp, 'missing.sh')])
+        lines = p4.stderr.decode(errors='replace').strip().splitlines()
+        check(p4.returncode == 1 and len(lines) == 1 and 'error' in lines[0],
+              'a missing init script fails with one error line', describe(p4))
+
+        qemu = shutil.which('qemu-system-arm')
+        if not qemu:
+            sys.stdout.write('note: qemu-system-arm not installed, boot not tried\n')
+            return
+        disk_copy = os.path.join(tmp, 'disk.img')
+        shutil.copyfile(disk, disk_copy)
+        try:
+            q = subprocess.run(
+                [qemu, '-M', 'virt', '-cpu', 'cortex-a15', '-m', '256',
+                 '-nographic', '-no-reboot', '-kernel', kernel, '-initrd', initrd,
+                 '-append', 'console=ttyAMA0',
+                 '-drive', 'if=none,file=%s,format=raw,id=d0' % disk_copy,
+                 '-device', 'virtio-blk-device,drive=d0'],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, timeout=300)
+            log = q.stdout.decode(errors='replace')
+        except subprocess.TimeoutExpired as e:
+            log = (e.stdout or b'').decode(errors='replace')
+        for marker in ('ORRERY-GUEST-INIT: modules loaded',
+                       'ORRERY-TEST: mounted /dev/vda',
+                       'ORRERY-TEST: read: hello from the orrery ext2 disk',
+                       'ORRERY-TEST: wrote', 'ORRERY-TEST: done', 'reboot: Power down'):
+            check(marker in log, 'QEMU boot log shows "%s"' % marker, log[-3000:])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+main()
+finish()
