@@ -25,6 +25,11 @@
  * outputs a root interrupt controller gets per CPU (ARM: IRQ, FIQ). */
 #define CPU_IRQ_INPUTS 4
 #define ROOT_IRQS_PER_CPU 2
+/* The generic timer's per-CPU outputs, in the order of the arm,armv7-timer
+ * binding's `interrupts`: secure physical, non-secure physical, virtual,
+ * hypervisor (cpu_ops.irq_output numbering). */
+#define CPU_TIMER_OUTPUTS 4
+#define CPU_TIMER_COMPATIBLE "arm,armv7-timer"
 
 /* ---- small tree helpers ------------------------------------------------ */
 
@@ -396,7 +401,8 @@ static int collect_devices(struct board *b, struct orr_error *err)
         bool has_compat;
         const struct device_model *model = find_model(fdt, node, &has_compat);
         if (!model) {
-            if (has_compat)
+            /* The CPUs' own timer: wired by wire_cpu_timers, not a device. */
+            if (has_compat && fdt_node_check_compatible(fdt, node, CPU_TIMER_COMPATIBLE) != 0)
                 log_msg(&b->m->log, LOG_BOARD, "%s: no model for compatible \"%s\"; ignored",
                         node_path(fdt, node, path, sizeof path),
                         (const char *)fdt_getprop(fdt, node, "compatible", NULL));
@@ -519,11 +525,12 @@ static int cpu_index_of(const void *fdt, int node)
 }
 
 /* Wires output `line` (interrupt number i of device `who`) to the input of
- * controller `ctrl` named by cells. An unmodelled controller leaves the line
- * unconnected, with a note. */
+ * controller `ctrl` named by cells. `cpu` is the index of the CPU whose
+ * private output the line is (the generic timer's), or -1 for a device's
+ * line. An unmodelled controller leaves the line unconnected, with a note. */
 static int wire_one(struct board *b, const char *who, unsigned i, int ctrl,
                     const uint32_t *cells, unsigned ncells, struct irq_line *line,
-                    struct orr_error *err)
+                    int cpu_output, struct orr_error *err)
 {
     struct machine *m = b->m;
     char cpath[128];
@@ -544,15 +551,32 @@ static int wire_one(struct board *b, const char *who, unsigned i, int ctrl,
         return 0;
     }
     void *dev = m->devices[d->created].dev;
+    if (cpu_output >= 0 && d->model->irq_connect_cpu) {
+        /* A per-CPU input (GIC PPI): the same specifier names a different
+         * input for each CPU. */
+        if (d->model->irq_connect_cpu(dev, (unsigned)cpu_output, cells, ncells, line, err))
+            return orr_fail_prefix(err, "%s: interrupt %u of cpu%d to %s", who, i,
+                                   cpu_output, cpath);
+        return 0;
+    }
+    if (cpu_output > 0) {
+        /* One shared input cannot take a line from every CPU (their levels
+         * would overwrite each other): only CPU 0's is connected. */
+        log_msg(&m->log, LOG_BOARD, "%s: %s has no per-CPU inputs; interrupt %u of cpu%d "
+                "left unconnected", who, cpath, i, cpu_output);
+        return 0;
+    }
     if (d->model->irq_connect(dev, cells, ncells, line, err))
         return orr_fail_prefix(err, "%s: interrupt %u to %s", who, i, cpath);
     return 0;
 }
 
-/* Decodes `interrupts-extended` (preferred) or `interrupts` and wires each
- * entry. */
+/* Decodes `interrupts-extended` (preferred) or `interrupts` and wires entry
+ * i to lines[i] (skipped when NULL); *count is the number of entries.
+ * cpu_output as for wire_one. */
 static int wire_interrupts(struct board *b, int node, const char *who,
-                           struct machine_device *md, struct orr_error *err)
+                           struct irq_line *const lines[DEVICE_MAX_IRQS], int cpu_output,
+                           unsigned *count, struct orr_error *err)
 {
     const void *fdt = b->fdt;
     char cpath[128];
@@ -567,19 +591,20 @@ static int wire_interrupts(struct board *b, int node, const char *who,
             int ctrl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ext[pos]));
             if (ctrl < 0)
                 return orr_fail(err, "%s: `interrupts-extended` entry %u names no node",
-                                who, md->nirqs);
+                                who, *count);
             int nc = interrupt_cells(fdt, ctrl);
             if (nc < 0)
                 return orr_fail(err, "%s: %s has no usable #interrupt-cells", who,
                                 node_path(fdt, ctrl, cpath, sizeof cpath));
             if (ncell_total - pos - 1 < nc)
                 return orr_fail(err, "%s: `interrupts-extended` is truncated", who);
-            if (md->nirqs >= DEVICE_MAX_IRQS)
+            if (*count >= DEVICE_MAX_IRQS)
                 return orr_fail(err, "%s: more than %d interrupts", who, DEVICE_MAX_IRQS);
             for (int c = 0; c < nc; c++)
                 cells[c] = fdt32_to_cpu(ext[pos + 1 + c]);
-            unsigned i = md->nirqs++;
-            if (wire_one(b, who, i, ctrl, cells, (unsigned)nc, &md->irqs[i], err))
+            unsigned i = (*count)++;
+            if (lines[i] && wire_one(b, who, i, ctrl, cells, (unsigned)nc, lines[i],
+                                     cpu_output, err))
                 return -1;
             pos += 1 + nc;
         }
@@ -605,8 +630,9 @@ static int wire_interrupts(struct board *b, int node, const char *who,
     for (unsigned i = 0; i < n; i++) {
         for (int c = 0; c < nc; c++)
             cells[c] = fdt32_to_cpu(irqs[i * (unsigned)nc + (unsigned)c]);
-        md->nirqs = i + 1;
-        if (wire_one(b, who, i, ctrl, cells, (unsigned)nc, &md->irqs[i], err))
+        *count = i + 1;
+        if (lines[i] && wire_one(b, who, i, ctrl, cells, (unsigned)nc, lines[i], cpu_output,
+                                 err))
             return -1;
     }
     return 0;
@@ -647,8 +673,12 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
                 irq_connect(&md->irqs[i], cpu_irq_set, m->cpus[c], k);
                 md->nirqs = i + 1;
             }
-    } else if (wire_interrupts(b, d->node, who, md, err)) {
-        return -1;
+    } else {
+        struct irq_line *lines[DEVICE_MAX_IRQS];
+        for (unsigned i = 0; i < DEVICE_MAX_IRQS; i++)
+            lines[i] = &md->irqs[i];
+        if (wire_interrupts(b, d->node, who, lines, -1, &md->nirqs, err))
+            return -1;
     }
     ctx.nirqs = md->nirqs;
     for (unsigned i = 0; i < md->nirqs; i++)
@@ -713,6 +743,41 @@ static int create_devices(struct board *b, struct orr_error *err)
     return 0;
 }
 
+/* The ARM generic timer is part of each CPU (ARM ARM v7 B8), so its node
+ * (binding: Linux Documentation/devicetree/bindings/timer/arm,arch_timer)
+ * is not a device: each CPU's outputs are wired, in the node's
+ * `interrupts` order, to the controller they name. With a GIC these are
+ * PPIs, one input per CPU for the same specifier (irq_connect_cpu). A CPU
+ * without a timer has no outputs; an unmodelled controller leaves the lines
+ * unconnected, as for devices. */
+static int wire_cpu_timers(struct board *b, struct orr_error *err)
+{
+    const void *fdt = b->fdt;
+    struct machine *m = b->m;
+    char who[128];
+    for (int node = fdt_node_offset_by_compatible(fdt, -1, CPU_TIMER_COMPATIBLE); node >= 0;
+         node = fdt_node_offset_by_compatible(fdt, node, CPU_TIMER_COMPATIBLE)) {
+        if (!node_enabled(fdt, node))
+            continue;
+        node_path(fdt, node, who, sizeof who);
+        for (unsigned c = 0; c < m->ncpus; c++) {
+            struct cpu *cpu = m->cpus[c];
+            struct irq_line *lines[DEVICE_MAX_IRQS] = { NULL };
+            bool any = false;
+            for (unsigned k = 0; k < CPU_TIMER_OUTPUTS && cpu->ops->irq_output; k++) {
+                lines[k] = cpu->ops->irq_output(cpu, k);
+                any |= lines[k] != NULL;
+            }
+            if (!any)
+                continue;
+            unsigned count = 0;
+            if (wire_interrupts(b, node, who, lines, (int)c, &count, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
                       unsigned max, unsigned *count, struct orr_error *err)
 {
@@ -733,6 +798,8 @@ int board_add_devices(struct machine *m, const struct machine_config *cfg,
         assign_serial(&b);
         rc = create_devices(&b, err);
     }
+    if (rc == 0)
+        rc = wire_cpu_timers(&b, err);
     free(b.nodes);
     return rc;
 }

@@ -65,6 +65,12 @@ struct device_model {
      * interrupt specifier (#interrupt-cells cells). */
     int (*irq_connect)(void *dev, const uint32_t *cells, unsigned ncells,
                        struct irq_line *line, struct orr_error *err) ORR_MUST_CHECK;
+    /* Controllers with per-CPU inputs (GIC PPIs) only: connect `line`, a
+     * private output of CPU `cpu` (its generic timer), to the input the
+     * specifier names for that CPU. NULL: CPU outputs go to irq_connect,
+     * CPU 0's only. */
+    int (*irq_connect_cpu)(void *dev, unsigned cpu, const uint32_t *cells, unsigned ncells,
+                           struct irq_line *line, struct orr_error *err) ORR_MUST_CHECK;
 
     /* External inputs: signals from outside the machine (GPIO pins, a
      * button), numbered 0..ninputs-1. set_input drives input `input` to

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa-arm/arm_internal.h"
 #include "machine/boards.h"
 #include "machine/machine.h"
 #include "machine/state.h"
@@ -357,6 +358,97 @@ START_TEST(builtin_board_leaves_unmodelled_lines_unconnected)
 }
 END_TEST
 
+/* The good fixture plus an arm,armv7-timer node whose interrupts go to the
+ * CPU node (cell 0 = CPU input: 0 IRQ, 1 FIQ), in binding order secure
+ * physical, non-secure physical, virtual, hypervisor. */
+static void *with_timer(const uint32_t *inputs, unsigned n)
+{
+    void *dtb = editable(fixture_good_dtb);
+    uint32_t cpu0 = fdt_get_phandle(dtb, fdt_path_offset(dtb, "/cpus/cpu@0"));
+    ck_assert_uint_ne(cpu0, 0);
+    int t = fdt_add_subnode(dtb, 0, "timer");
+    ck_assert_int_ge(t, 0);
+    ck_assert_int_eq(fdt_setprop_string(dtb, t, "compatible", "arm,armv7-timer"), 0);
+    ck_assert_int_eq(fdt_setprop_u32(dtb, t, "interrupt-parent", cpu0), 0);
+    fdt32_t cells[8];
+    for (unsigned i = 0; i < n; i++)
+        cells[i] = cpu_to_fdt32(inputs[i]);
+    ck_assert_int_eq(fdt_setprop(dtb, t, "interrupts", cells, (int)(n * 4)), 0);
+    return dtb;
+}
+
+START_TEST(cpu_timer_outputs_follow_the_timer_node)
+{
+    static const uint32_t inputs[4] = { 1, 1, 0, 1 };
+    void *dtb = with_timer(inputs, 4);
+    struct log_capture lc = { { 0 }, 0 };
+    struct machine_config cfg = config(dtb, fdt_totalsize(dtb), &lc);
+    cfg.cpu_model = "cortex-a15";
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    struct cpu *cpu = m->cpus[0];
+    for (unsigned k = 0; k < 4; k++) {
+        struct irq_line *l = cpu->ops->irq_output(cpu, k);
+        ck_assert_ptr_nonnull(l);
+        ck_assert_ptr_nonnull(l->set);
+        ck_assert_ptr_eq(l->opaque, cpu);
+        ck_assert_uint_eq(l->input, inputs[k]);
+    }
+    /* Not a device, and not reported as an unclaimed node. */
+    ck_assert_ptr_null(device_at(m, "/timer"));
+    ck_assert_ptr_null(strstr(lc.text, "armv7-timer"));
+
+    /* The virtual timer, enabled with CVAL 0, fires at once into the IRQ
+     * input; masking it lowers the line; the physical one reaches FIQ. */
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    ck_assert(!c->irq_line && !c->fiq_line);
+    ck_assert_int_eq(arm_gtimer_mcr(c, 0, 3, 1, 1u), 0);        /* CNTV_CTL = ENABLE */
+    ck_assert(c->irq_line);
+    ck_assert(!c->fiq_line);
+    ck_assert_int_eq(arm_gtimer_mcr(c, 0, 3, 1, 3u), 0);        /* + IMASK */
+    ck_assert(!c->irq_line);
+    ck_assert_int_eq(arm_gtimer_mcr(c, 0, 2, 1, 1u), 0);        /* CNTP_CTL = ENABLE */
+    ck_assert(c->fiq_line);
+    machine_destroy(m);
+
+    /* A CPU without the timer has no outputs: nothing to wire, no error. */
+    cfg.cpu_model = "arm926ej-s";
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(m->cpus[0]->ops->irq_output(m->cpus[0], 2));
+    machine_destroy(m);
+    free(dtb);
+
+    /* A specifier naming no input of the CPU node is a board error. */
+    static const uint32_t bad[4] = { 1, 1, 7, 1 };
+    dtb = with_timer(bad, 4);
+    cfg = config(dtb, fdt_totalsize(dtb), NULL);
+    cfg.cpu_model = "cortex-a7";
+    ck_assert_int_eq(machine_create(&cfg, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/timer: interrupt 2 names no input"));
+    free(dtb);
+}
+END_TEST
+
+/* arm-virt has the timer node but no GIC model yet: the lines are left
+ * unconnected, with a note, and the machine still builds. */
+START_TEST(builtin_board_timer_without_gic_model)
+{
+    const struct builtin_board *bb = builtin_board_find("arm-virt");
+    ck_assert_ptr_nonnull(bb);
+    struct log_capture lc = { { 0 }, 0 };
+    struct machine_config cfg = config(bb->dtb, bb->dtb_size, &lc);
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(lc.text, "/timer: interrupt 2 goes to /intc@8000000, "
+                                          "which is not modelled"));
+    struct irq_line *virt = m->cpus[0]->ops->irq_output(m->cpus[0], 2);
+    ck_assert_ptr_nonnull(virt);
+    ck_assert_ptr_null(virt->set);
+    machine_destroy(m);
+}
+END_TEST
 
 /* Save states are checked against the machine before anything changes. */
 START_TEST(save_state_must_fit_the_machine)
@@ -434,6 +526,8 @@ static Suite *board_suite(void)
     tcase_add_test(tc, no_memory_no_cpu_unknown_cpu);
     tcase_add_test(tc, bad_blobs_are_rejected);
     tcase_add_test(tc, builtin_board_leaves_unmodelled_lines_unconnected);
+    tcase_add_test(tc, cpu_timer_outputs_follow_the_timer_node);
+    tcase_add_test(tc, builtin_board_timer_without_gic_model);
     tcase_add_test(tc, save_state_must_fit_the_machine);
     suite_add_tcase(s, tc);
     return s;
