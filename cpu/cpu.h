@@ -91,6 +91,7 @@ struct cpu_config {
     unsigned index;               /* position in /cpus */
     bool semihosting;             /* trap semihosting calls */
     uint64_t ram_base, ram_size;  /* main RAM, for semihosting SYS_HEAPINFO */
+    uint32_t timer_hz;            /* CPU-private timer's counter frequency; 0: default */
 };
 
 struct cpu_model {

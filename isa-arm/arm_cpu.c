@@ -463,7 +463,7 @@ static int arm_create(const struct cpu_model *model, const struct cpu_config *cf
     c->cpu.nregs = ARM_NREGS;
     c->model = (enum arm_model)model->variant;
     c->arch = arm_model_arch(c->model);
-    arm_gtimer_init(c);
+    arm_gtimer_init(c, cfg->timer_hz);
     if (arm_mem_init(c, err)) {
         free(c);
         return -1;

@@ -1,7 +1,9 @@
 /* The ARMv7 Generic Timer (ARM ARM v7 B8): one system counter read as
  * CNTPCT (and CNTVCT, equal to it: CNTVOFF is 0 without HYP), a physical
  * and a virtual timer. The counter is the machine's virtual clock scaled to
- * CNTFRQ; each timer schedules a clock event at the exact time its
+ * the configured counter frequency (CNTFRQ only reports it: B4.1.21, "the
+ * value of the register is not interpreted by hardware", so a write never
+ * changes the count or its rate); each timer schedules a clock event at the exact time its
  * condition (count >= CVAL) becomes true, so nothing polls. */
 #include "isa-arm/arm_gtimer.h"
 #include "isa-arm/arm_internal.h"
@@ -38,16 +40,14 @@ static uint64_t now_ns(const struct arm_cpu *c)
 
 static uint64_t ns_to_count(const struct arm_cpu *c, uint64_t ns)
 {
-    return (uint64_t)((unsigned __int128)ns * c->gt.cntfrq / 1000000000u);
+    return (uint64_t)((unsigned __int128)ns * c->gt.counter_hz / 1000000000u);
 }
 
 /* The first time at which the count reaches cval, or CLOCK_NEVER. */
 static uint64_t count_to_ns(const struct arm_cpu *c, uint64_t cval)
 {
-    if (c->gt.cntfrq == 0)
-        return CLOCK_NEVER;
-    unsigned __int128 ns = ((unsigned __int128)cval * 1000000000u + c->gt.cntfrq - 1) /
-                           c->gt.cntfrq;
+    unsigned __int128 ns = ((unsigned __int128)cval * 1000000000u + c->gt.counter_hz - 1) /
+                           c->gt.counter_hz;
     return ns >= CLOCK_NEVER ? CLOCK_NEVER : (uint64_t)ns;
 }
 
@@ -88,9 +88,10 @@ static void timer_fire(void *opaque, uint64_t ns)
         timer_update(c, t, count);
 }
 
-void arm_gtimer_init(struct arm_cpu *c)
+void arm_gtimer_init(struct arm_cpu *c, uint32_t counter_hz)
 {
     c->gt.present = c->arch >= ARM_V7;
+    c->gt.counter_hz = counter_hz ? counter_hz : GT_DEFAULT_CNTFRQ;
     for (unsigned t = 0; t < GT_TIMERS; t++)
         clock_event_init(&c->gt.t[t].ev, event_names[t], timer_fire, c);
 }
@@ -103,7 +104,7 @@ void arm_gtimer_reset(struct arm_cpu *c)
         c->gt.t[t].ctl = 0;
         c->gt.t[t].cval = 0;
     }
-    c->gt.cntfrq = GT_DEFAULT_CNTFRQ;
+    c->gt.cntfrq = c->gt.counter_hz;
     c->gt.cntkctl = 0;
     for (unsigned o = 0; o < GT_OUT_COUNT; o++)
         irq_set(&c->gt.out[o], false);
@@ -184,10 +185,7 @@ int arm_gtimer_mcr(struct arm_cpu *c, unsigned opc1, unsigned crm, unsigned opc2
     if (crm == 0 && opc2 == 0) {                              /* CNTFRQ: PL1 only */
         if (!arm_privileged(c))
             return -1;
-        uint64_t count = arm_gtimer_count(c);
         c->gt.cntfrq = value;
-        for (unsigned t = 0; t < GT_TIMERS; t++)
-            timer_update(c, t, count);
         return 0;
     }
     if (crm == 1 && opc2 == 0) {                              /* CNTKCTL */

@@ -29,7 +29,9 @@ enum { GT_PHYS, GT_VIRT, GT_TIMERS };
 
 struct arm_gtimer {
     bool present;                  /* cortex-a15/a7 */
-    uint32_t cntfrq;               /* Hz; firmware normally writes it */
+    uint32_t counter_hz;           /* the system counter's rate (configuration) */
+    uint32_t cntfrq;               /* CNTFRQ: resets to counter_hz; firmware may
+                                      write it, the counter ignores it (B4.1.21) */
     uint32_t cntkctl;
     struct {
         uint32_t ctl;              /* ENABLE, IMASK (ISTATUS is computed) */
@@ -41,7 +43,8 @@ struct arm_gtimer {
 
 #define GT_DEFAULT_CNTFRQ 62500000u   /* what QEMU's virt reports */
 
-void arm_gtimer_init(struct arm_cpu *c);       /* once, at create */
+/* Once, at create; counter_hz 0 means GT_DEFAULT_CNTFRQ. */
+void arm_gtimer_init(struct arm_cpu *c, uint32_t counter_hz);
 void arm_gtimer_reset(struct arm_cpu *c);
 void arm_gtimer_save(struct arm_cpu *c, struct state_writer *w);
 void arm_gtimer_load(struct arm_cpu *c, struct state_reader *r);   /* re-arms */

@@ -277,6 +277,21 @@ static bool is_cpu_node(const void *fdt, int node)
     return name && (strcmp(name, "cpu") == 0 || strncmp(name, "cpu@", 4) == 0);
 }
 
+/* The counter frequency of the CPUs' generic timers: the `clock-frequency`
+ * of an enabled arm,armv7-timer node (the binding's way to state it when
+ * firmware does not set CNTFRQ), else 0 (the CPU's default). */
+static uint32_t cpu_timer_hz(const void *fdt)
+{
+    for (int node = fdt_node_offset_by_compatible(fdt, -1, CPU_TIMER_COMPATIBLE); node >= 0;
+         node = fdt_node_offset_by_compatible(fdt, node, CPU_TIMER_COMPATIBLE)) {
+        int len;
+        const fdt32_t *p = fdt_getprop(fdt, node, "clock-frequency", &len);
+        if (node_enabled(fdt, node) && p && len == 4)
+            return fdt32_to_cpu(*p);
+    }
+    return 0;
+}
+
 int board_add_cpus(struct machine *m, const struct machine_config *cfg,
                    struct orr_error *err)
 {
@@ -328,6 +343,7 @@ int board_add_cpus(struct machine *m, const struct machine_config *cfg,
             .semihosting = cfg->semihosting,
             .ram_base = m->ram_base,
             .ram_size = m->ram_size,
+            .timer_hz = cpu_timer_hz(fdt),
         };
         struct cpu *cpu = NULL;
         if (model->create(model, &cc, &cpu, err))

@@ -71,10 +71,16 @@ START_TEST(counter_follows_virtual_time)
     clock_advance_to(&e->clock, 1000000017u);            /* 17 ns more: 1 tick (16 ns) */
     ck_assert_int_eq(arm_gtimer_mrrc(e->arm, 0, &cnt), 0);
     ck_assert_uint_eq(cnt, 62500001u);
-    /* A different frequency rescales the same time. */
+    /* CNTFRQ only reports the rate (B4.1.21): writing it changes neither
+     * the count nor its rate. */
     ck_assert_int_eq(arm_gtimer_mcr(e->arm, 0, 0, 0, 1000000u), 0);
+    ck_assert_int_eq(arm_gtimer_mrc(e->arm, 0, 0, 0, &v), 0);
+    ck_assert_uint_eq(v, 1000000u);
     ck_assert_int_eq(arm_gtimer_mrrc(e->arm, 0, &cnt), 0);
-    ck_assert_uint_eq(cnt, 1000000u);
+    ck_assert_uint_eq(cnt, 62500001u);
+    clock_advance_to(&e->clock, 2000000017u);
+    ck_assert_int_eq(arm_gtimer_mrrc(e->arm, 0, &cnt), 0);
+    ck_assert_uint_eq(cnt, 125000001u);
     /* The counters are read-only; CNTVOFF (opc1 4) needs Hyp mode. */
     ck_assert_int_eq(arm_gtimer_mcrr(e->arm, 0, 5), -1);
     ck_assert_int_eq(arm_gtimer_mrrc(e->arm, 4, &cnt), -1);

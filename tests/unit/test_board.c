@@ -374,6 +374,7 @@ static void *with_timer(const uint32_t *inputs, unsigned n)
     for (unsigned i = 0; i < n; i++)
         cells[i] = cpu_to_fdt32(inputs[i]);
     ck_assert_int_eq(fdt_setprop(dtb, t, "interrupts", cells, (int)(n * 4)), 0);
+    ck_assert_int_eq(fdt_setprop_u32(dtb, t, "clock-frequency", 24000000u), 0);
     return dtb;
 }
 
@@ -399,9 +400,19 @@ START_TEST(cpu_timer_outputs_follow_the_timer_node)
     ck_assert_ptr_null(device_at(m, "/timer"));
     ck_assert_ptr_null(strstr(lc.text, "armv7-timer"));
 
+    /* The node's clock-frequency is the counter's rate and CNTFRQ's reset
+     * value: 24 ticks per microsecond. */
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    uint32_t frq = 0;
+    uint64_t count = 1;
+    ck_assert_int_eq(arm_gtimer_mrc(c, 0, 0, 0, &frq), 0);
+    ck_assert_uint_eq(frq, 24000000u);
+    m->clock.now_ns = 1000;
+    ck_assert_int_eq(arm_gtimer_mrrc(c, 0, &count), 0);
+    ck_assert_uint_eq(count, 24);
+
     /* The virtual timer, enabled with CVAL 0, fires at once into the IRQ
      * input; masking it lowers the line; the physical one reaches FIQ. */
-    struct arm_cpu *c = (struct arm_cpu *)cpu;
     ck_assert(!c->irq_line && !c->fiq_line);
     ck_assert_int_eq(arm_gtimer_mcr(c, 0, 3, 1, 1u), 0);        /* CNTV_CTL = ENABLE */
     ck_assert(c->irq_line);
