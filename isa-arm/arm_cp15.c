@@ -523,6 +523,7 @@ void arm_cp15_reset(struct arm_cpu *c)
     /* PRRR/NMRR, TTBRs, DACR, VBAR...: UNKNOWN or zero at reset (B4.1);
      * zero here. */
     c->fault_fsr = c->fault_addr = 0;
+    arm_debug_reset(c);
 }
 
 void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
@@ -536,6 +537,7 @@ void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         state_put_u32(w, fields[i]);
+    arm_debug_save(c, w);
 }
 
 void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
@@ -549,6 +551,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         *fields[i] = state_get_u32(r);
+    arm_debug_load(c, r);
     /* Registers with fixed bits keep them whatever the snapshot says. */
     p->ttbcr &= 7u;
     p->vbar &= ~0x1fu;
