@@ -409,8 +409,6 @@ static uint8_t dist_read_byte(struct gic *g, unsigned cpu, uint32_t off)
         uint32_t word;
         if (map == g->latch)
             word = pending_word(g, cpu, first & ~31u);
-        else if (map == g->enabled && first < GIC_NR_SGIS)
-            word = g->enabled[word_of(cpu, first)] | 0xFFFFu;    /* SGIs always enabled */
         else
             word = map[word_of(cpu, first)];
         return (uint8_t)(word >> (first % 32));
@@ -741,7 +739,8 @@ static void gic_reset(void *opaque)
     memset(g->priority, 0, sizeof g->priority);
     memset(g->targets, 0, sizeof g->targets);
     for (unsigned c = 0; c < GIC_MAX_CPUS; c++) {
-        g->edge[c] = 0xFFFFu;
+        g->edge[c] = 0xFFFFu;       /* SGIs: edge-triggered, */
+        g->enabled[c] = 0xFFFFu;    /* and always enabled (as on GIC-400) */
         memset(&g->cpu[c], 0, sizeof g->cpu[c]);
         g->cpu[c].bpr = GIC_MIN_BPR;
         g->cpu[c].abpr = GIC_MIN_ABPR;
@@ -885,6 +884,10 @@ static int gic_load(void *opaque, struct state_reader *r, struct orr_error *err)
     }
     for (unsigned i = 0; i < sizeof g->priority; i++)
         g->priority[i] &= GIC_PRIORITY_MASK;
+    for (unsigned c = 0; c < GIC_MAX_CPUS; c++) {
+        g->enabled[c] |= 0xFFFFu;
+        g->edge[c] |= 0xFFFFu;
+    }
     update(g);
     return 0;
 }
