@@ -119,7 +119,7 @@ START_TEST(id_registers_per_model)
     ck_assert_uint_eq(mrc_ok(a7, 0, 0, 0, 1), 0x84448003u);
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 0), 0x00000131u);   /* ID_PFR0: no ThumbEE */
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 1), 0x00010001u);   /* ID_PFR1: timer only */
-    ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 2), 0);             /* ID_DFR0 */
+    ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 2), 5);             /* ID_DFR0: v7.1 CP14 */
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 4) & 0xfu, 4);      /* VMSAv7 + PXN, no LPAE */
     ck_assert_uint_eq(mrc_ok(a7, 0, 0, 1, 4) & 0xfu, 4);
     ck_assert_uint_eq((mrc_ok(a15, 0, 0, 2, 0) >> 24) & 0xfu, 2);   /* ARM+Thumb divide */
