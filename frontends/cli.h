@@ -47,6 +47,7 @@ int cmd_boards(int argc, char **argv);
 int cmd_cpus(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 
 /* The one place the usage text lives (frontends/help.c). */
 void print_help(void);

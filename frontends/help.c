@@ -10,6 +10,8 @@ void print_help(void)
     fputs(
 "usage: orrery [RUN-OPTIONS]            run the embedded demo\n"
 "       orrery run [RUN-OPTIONS]        run a guest (the demo without --kernel)\n"
+"       orrery boot GUEST [RUN-OPTIONS] build a ready-made guest (first time: download)\n"
+"                                       and boot it to a shell; GUEST: debian-arm\n"
 "       orrery boards                   list the builtin boards\n"
 "       orrery cpus                     list the CPU models\n"
 "       orrery devices                  list the device models and their compatibles\n"

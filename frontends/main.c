@@ -30,6 +30,8 @@ int main(int argc, char **argv)
         return cmd_cpus(rest_argc, rest);
     if (strcmp(cmd, "devices") == 0)
         return cmd_devices(rest_argc, rest);
+    if (strcmp(cmd, "boot") == 0)
+        return cmd_boot(rest_argc, rest);
     if (strcmp(cmd, "conformance") == 0)
         return cmd_conformance(rest_argc, rest);
 
