@@ -98,6 +98,7 @@ struct builder_run {
     size_t line_len;
     char error[BUILDER_LINE_MAX];/* the last "error: " line, without prefix */
     char last[BUILDER_LINE_MAX]; /* the last other line (a crash's last words) */
+    char prefix[64];             /* "<builder>: ", how its lines start */
     bool tty;                    /* stderr is a terminal: rewrite one line */
     bool progress_shown;         /* a progress line is on the terminal */
 };
@@ -107,9 +108,9 @@ struct builder_run {
 static void builder_line(struct builder_run *b, const char *guest, char *text)
 {
     const char *msg = text;
-    const char *colon = strstr(text, ": ");
-    if (colon && colon - text < 40 && memchr(text, ' ', (size_t)(colon - text)) == NULL)
-        msg = colon + 2;         /* drop the builder's "name: " prefix */
+    size_t plen = strlen(b->prefix);
+    if (strncmp(text, b->prefix, plen) == 0)
+        msg = text + plen;       /* drop the builder's "name: " prefix */
     if (strncmp(msg, "error: ", 7) == 0) {
         snprintf(b->error, sizeof b->error, "%s", msg + 7);
         return;
@@ -171,7 +172,7 @@ static int run_builder(const char *script, const char *guest, struct builder_run
         char *argv[] = { (char *)"python3", (char *)script, (char *)"--print-paths",
                          (char *)"--user-disk", NULL };
         execvp(argv[0], argv);
-        dprintf(2, "error: cannot run python3: %s\n", strerror(errno));
+        dprintf(2, "%serror: cannot run python3: %s\n", b->prefix, strerror(errno));
         _exit(127);
     }
     close(out_pipe[1]);
@@ -277,6 +278,7 @@ int cmd_boot(int argc, char **argv)
         return 1;
     }
     b->tty = isatty(2);
+    snprintf(b->prefix, sizeof b->prefix, "%s: ", g->builder);
     int status = run_builder(script, g->name, b);
     if (b->progress_shown && b->tty)
         fputc('\n', stderr);
