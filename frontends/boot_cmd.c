@@ -116,8 +116,8 @@ static void builder_line(struct builder_run *b, const char *guest, char *text)
         return;
     }
     snprintf(b->last, sizeof b->last, "%s", msg);
-    if (b->tty)
-        fprintf(stderr, "\r\033[Korrery: %s: %s", guest, msg);
+    if (b->tty)                  /* kept short so it never wraps */
+        fprintf(stderr, "\r\033[Korrery: %s: %.60s", guest, msg);
     else
         fprintf(stderr, "orrery: %s: %s\n", guest, msg);
     b->progress_shown = true;
