@@ -4,7 +4,8 @@
  * and B3.18; identification values from the Cortex-A15 (DDI 0438) and
  * Cortex-A7 (DDI 0464) TRMs, adjusted to what this core implements: no
  * Security or Virtualization Extensions, no LPAE, no VFP/NEON, no ThumbEE,
- * no debug architecture, no performance monitors). Registers are found in
+ * no memory-mapped debug or trace, no performance monitors; CP14 debug in
+ * arm_debug.c). Registers are found in
  * a table by (CRn, opc1, CRm, opc2) and carry their access rights; an
  * unknown encoding, a PL0 access to a PL1-only register, a read of a
  * write-only operation or a write of a read-only register is UNDEFINED
@@ -27,14 +28,15 @@ struct arm_id_regs {
 
 /* Values that differ from the TRMs, on purpose (the features are absent):
  * ID_PFR0.State3 (ThumbEE) = 0; ID_PFR1 = ARMv4 programmers' model and the
- * Generic Timer only (no Security/Virtualization); ID_DFR0 = 0 (no CP14
- * debug, no PMU); ID_MMFR0.VMSA = 4 (VMSAv7 with PXN, no LPAE);
+ * Generic Timer only (no Security/Virtualization); ID_DFR0 = 5 (v7.1
+ * debug through CP14 only: no memory-mapped debug, no trace, no PMU);
+ * ID_MMFR0.VMSA = 4 (VMSAv7 with PXN, no LPAE);
  * ID_MMFR3.CMemSz = 0 (32-bit physical addresses); ID_ISAR3.ThumbEE = 0;
  * ID_ISAR4.SMC = 0. ID_ISAR0.Divide = 2 (SDIV/UDIV in ARM and Thumb). */
 static const struct arm_id_regs cortex_a15_ids = {
     .midr = 0x412fc0f1u, .ctr = 0x8444c004u, .tcmtr = 0, .tlbtr = 0, .revidr = 0, .aidr = 0,
     .clidr = 0x0a200023u, .ccsidr = { 0x701fe00au, 0x201fe00au, 0x711fe07au },
-    .pfr = { 0x00000131u, 0x00010001u }, .dfr0 = 0, .afr0 = 0,
+    .pfr = { 0x00000131u, 0x00010001u }, .dfr0 = 0x5u, .afr0 = 0,
     .mmfr = { 0x10201104u, 0x20000000u, 0x01240000u, 0x00102211u },
     .isar = { 0x02101110u, 0x13112111u, 0x21232041u, 0x01112131u, 0x10010142u, 0 },
 };
@@ -42,7 +44,7 @@ static const struct arm_id_regs cortex_a15_ids = {
 static const struct arm_id_regs cortex_a7_ids = {
     .midr = 0x410fc075u, .ctr = 0x84448003u, .tcmtr = 0, .tlbtr = 0, .revidr = 0, .aidr = 0,
     .clidr = 0x0a200023u, .ccsidr = { 0x701fe00au, 0x201fe00au, 0x707fe07au },
-    .pfr = { 0x00000131u, 0x00010001u }, .dfr0 = 0, .afr0 = 0,
+    .pfr = { 0x00000131u, 0x00010001u }, .dfr0 = 0x5u, .afr0 = 0,
     .mmfr = { 0x10101104u, 0x40000000u, 0x01240000u, 0x00102211u },
     .isar = { 0x02101110u, 0x13112111u, 0x21232041u, 0x01112131u, 0x10010142u, 0 },
 };
@@ -523,6 +525,7 @@ void arm_cp15_reset(struct arm_cpu *c)
     /* PRRR/NMRR, TTBRs, DACR, VBAR...: UNKNOWN or zero at reset (B4.1);
      * zero here. */
     c->fault_fsr = c->fault_addr = 0;
+    arm_debug_reset(c);
 }
 
 void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
@@ -536,6 +539,7 @@ void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w)
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         state_put_u32(w, fields[i]);
+    arm_debug_save(c, w);
 }
 
 void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
@@ -549,6 +553,7 @@ void arm_cp15_load(struct arm_cpu *c, struct state_reader *r)
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         *fields[i] = state_get_u32(r);
+    arm_debug_load(c, r);
     /* Registers with fixed bits keep them whatever the snapshot says. */
     p->ttbcr &= 7u;
     p->vbar &= ~0x1fu;

@@ -555,11 +555,12 @@ static void dec_swi(uint32_t i, struct arm_rec *r)
 /* MCR/MRC: only CP15 exists, and only on ARMv5 models (checked at decode). */
 static void dec_mcr(uint32_t i, struct arm_rec *r)
 {
-    if (bits(i, 11, 8) != 15) {
+    unsigned cp = bits(i, 11, 8);
+    if (cp != 15 && cp != 14) {
         r->fn = arm_exec_undefined;
         return;
     }
-    r->fn = arm_exec_cp15;
+    r->fn = cp == 15 ? arm_exec_cp15 : arm_exec_cp14;
     r->rd = bits(i, 15, 12); r->rn = bits(i, 19, 16); r->rm = bits(i, 3, 0);
     r->op = bits(i, 23, 21); r->shift = bits(i, 7, 5); r->flags = bits(i, 20, 20) ? RF_L : 0;
 }
@@ -777,8 +778,9 @@ void arm_decode(enum arm_arch arch, uint32_t insn, struct arm_rec *out)
         if ((insn & p->mask) != p->value || arch < (enum arm_arch)p->min_arch)
             continue;
         p->decode(insn, out);
-        if (out->fn == arm_exec_cp15 && arch < ARM_V5TE)
-            out->fn = arm_exec_undefined;
+        if ((out->fn == arm_exec_cp15 && arch < ARM_V5TE) ||
+            (out->fn == arm_exec_cp14 && arch < ARM_V7))
+            out->fn = arm_exec_undefined;   /* CP14 is modelled from ARMv7 */
         if (arch >= ARM_V5TE && out->cond == 15)
             out->cond = 14;   /* v5: the unconditional space is always executed */
         out->cond |= 4u << 4;

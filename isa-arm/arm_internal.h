@@ -125,6 +125,14 @@ struct arm_cp15 {
     uint32_t l2ctlr, l2ectlr;   /* Cortex-A15/A7 L2 control (IMPLEMENTATION DEFINED) */
 };
 
+/* The CP14 debug registers (ARM ARM v7 C11; arm_debug.c). */
+struct arm_debug {
+    uint32_t dscr, vcr, wfar;
+    uint32_t bvr[6], bcr[6], wvr[4], wcr[4];
+    uint8_t claim, os_double_lock;
+    bool os_lock;
+};
+
 struct arm_cpu {
     struct cpu cpu;          /* common head: must be first */
     enum arm_arch arch;
@@ -162,6 +170,7 @@ struct arm_cpu {
      * only V has an effect); the rest is the ARMv7 system registers. */
     uint32_t sctlr;
     struct arm_cp15 cp15;
+    struct arm_debug dbg;
     /* The last MMU/alignment/external fault of a data access or fetch
      * (short-descriptor FSR with WnR and domain, and the faulting address),
      * recorded by arm_read/arm_write/arm_fetch for arm_data_abort and the
@@ -296,6 +305,11 @@ void arm_prefetch_abort(struct arm_cpu *c);   /* with the recorded fault */
 void arm_cp15_reset(struct arm_cpu *c);
 void arm_cp15_save(const struct arm_cpu *c, struct state_writer *w);
 void arm_cp15_load(struct arm_cpu *c, struct state_reader *r);
+/* arm_debug.c: CP14 (debug and Jazelle registers), ARMv7 models; reset,
+ * saved and loaded with CP15. */
+void arm_debug_reset(struct arm_cpu *c);
+void arm_debug_save(const struct arm_cpu *c, struct state_writer *w);
+void arm_debug_load(struct arm_cpu *c, struct state_reader *r);
 
 /* arm_mmu.c: VMSAv7 short-descriptor translation (ARM ARM v7 B3). */
 #define SCTLR_M   (1u << 0)
@@ -380,6 +394,7 @@ int arm_exec_bx(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_mrs(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_msr(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_cp15(struct arm_cpu *c, const struct arm_rec *r);
+int arm_exec_cp14(struct arm_cpu *c, const struct arm_rec *r);
 int arm_exec_nop(struct arm_cpu *c, const struct arm_rec *r);
 
 /* thumb_decode.c: Thumb-only executors. */

@@ -810,14 +810,15 @@ static void dec_mull(uint32_t i, bool in_it, struct arm_rec *r)
 
 /* ---- coprocessor, A6.3.18 ------------------------------------------------ */
 
-/* MCR/MRC p15 (B9.3.x, same fields as the A32 encoding); MCRR/MRRC p15.
+/* MCR/MRC p15 and p14 (B9.3.x, same fields as the A32 encoding); MCRR/MRRC p15.
  * cp10/cp11 (VFP, Advanced SIMD) and every other coprocessor: UNDEFINED. */
 static void dec_mcr(uint32_t i, bool in_it, struct arm_rec *r)
 {
-    r->fn = arm_exec_cp15;
+    unsigned cp = bits(i, 11, 8);
+    r->fn = cp == 14 ? arm_exec_cp14 : arm_exec_cp15;
     r->rd = bits(i, 15, 12); r->rn = bits(i, 19, 16); r->rm = bits(i, 3, 0);
     r->op = bits(i, 23, 21); r->shift = bits(i, 7, 5); r->flags = bits(i, 20, 20) ? RF_L : 0;
-    reject_if(r, bits(i, 11, 8) != 15 || r->rd == 13 || (!(r->flags & RF_L) && r->rd == 15));
+    reject_if(r, (cp != 15 && cp != 14) || r->rd == 13 || (!(r->flags & RF_L) && r->rd == 15));
 }
 
 static void dec_mcrr(uint32_t i, bool in_it, struct arm_rec *r)

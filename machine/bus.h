@@ -66,6 +66,10 @@ struct bus {
     struct bus_listener listeners[BUS_MAX_LISTENERS];
     unsigned nlisteners;
     const struct logger *log;
+    /* The index of the CPU whose accesses are in progress (the machine
+     * sets it before running each CPU): banked device registers, such as
+     * the GIC's CPU interface, answer the CPU that asks. */
+    unsigned requester;
 };
 
 void bus_init(struct bus *bus, const struct logger *log);

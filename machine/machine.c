@@ -164,6 +164,7 @@ static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most
         struct cpu *cpu = m->cpus[i];
         if (cpu_suspended(m, i))
             continue;
+        m->bus.requester = i;
         struct cpu_run_result r = cpu->ops->run(cpu, budget);
         m->executed += r.executed;
         if (r.executed > *most)

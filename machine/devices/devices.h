@@ -5,6 +5,7 @@
 #include "machine/device.h"
 
 extern const struct device_model cfi_flash_model;
+extern const struct device_model gic_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
 extern const struct device_model pl061_model;

@@ -7,6 +7,7 @@
 
 static const struct device_model *const device_models[] = {
     &cfi_flash_model,
+    &gic_model,
     &pl011_model,
     &pl031_model,
     &pl061_model,

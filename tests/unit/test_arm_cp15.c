@@ -57,20 +57,21 @@ static void load_halves(struct env *e, uint32_t addr, const uint16_t *h, size_t 
         ck_assert_int_eq(bus_write(&e->bus, addr + 2 * i, 2, h[i]), 0);
 }
 
-static uint32_t mcr_insn(bool read, unsigned crn, unsigned opc1, unsigned crm, unsigned opc2,
-                         unsigned rt)
+static uint32_t mcr_insn_cp(unsigned cp, bool read, unsigned crn, unsigned opc1, unsigned crm,
+                            unsigned opc2, unsigned rt)
 {
-    return 0xee000f10u | opc1 << 21 | (read ? 1u << 20 : 0) | crn << 16 | rt << 12 | opc2 << 5 |
+    return 0xee000010u | cp << 8 | opc1 << 21 | (read ? 1u << 20 : 0) | crn << 16 | rt << 12 | opc2 << 5 |
            crm;
 }
 
-/* Runs one MRC/MCR at address 0x100 in the current mode; true if it was
- * not UNDEFINED. The UND entry is undone (mode and CPSR restored). */
-static bool try_cp15(struct env *e, bool read, unsigned crn, unsigned opc1, unsigned crm,
-                     unsigned opc2, uint32_t *value)
+/* Runs one MRC/MCR of coprocessor cp at address 0x100 in the current mode;
+ * true if it was not UNDEFINED. The UND entry is undone (mode and CPSR
+ * restored). */
+static bool try_cp(struct env *e, unsigned cp, bool read, unsigned crn, unsigned opc1,
+                   unsigned crm, unsigned opc2, uint32_t *value)
 {
     struct arm_cpu *c = e->arm;
-    load_words(e, 0x100, (uint32_t[]){ mcr_insn(read, crn, opc1, crm, opc2, 0) }, 1);
+    load_words(e, 0x100, (uint32_t[]){ mcr_insn_cp(cp, read, crn, opc1, crm, opc2, 0) }, 1);
     uint32_t cpsr = c->cpsr;
     c->pc = 0x100;
     c->r[0] = value ? *value : 0;
@@ -85,6 +86,12 @@ static bool try_cp15(struct env *e, bool read, unsigned crn, unsigned opc1, unsi
     if (read && value)
         *value = c->r[0];
     return true;
+}
+
+static bool try_cp15(struct env *e, bool read, unsigned crn, unsigned opc1, unsigned crm,
+                     unsigned opc2, uint32_t *value)
+{
+    return try_cp(e, 15, read, crn, opc1, crm, opc2, value);
 }
 
 static uint32_t mrc_ok(struct env *e, unsigned crn, unsigned opc1, unsigned crm, unsigned opc2)
@@ -112,7 +119,7 @@ START_TEST(id_registers_per_model)
     ck_assert_uint_eq(mrc_ok(a7, 0, 0, 0, 1), 0x84448003u);
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 0), 0x00000131u);   /* ID_PFR0: no ThumbEE */
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 1), 0x00010001u);   /* ID_PFR1: timer only */
-    ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 2), 0);             /* ID_DFR0 */
+    ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 2), 5);             /* ID_DFR0: v7.1 CP14 */
     ck_assert_uint_eq(mrc_ok(a15, 0, 0, 1, 4) & 0xfu, 4);      /* VMSAv7 + PXN, no LPAE */
     ck_assert_uint_eq(mrc_ok(a7, 0, 0, 1, 4) & 0xfu, 4);
     ck_assert_uint_eq((mrc_ok(a15, 0, 0, 2, 0) >> 24) & 0xfu, 2);   /* ARM+Thumb divide */
@@ -367,6 +374,93 @@ START_TEST(cp15_state_round_trip)
 }
 END_TEST
 
+/* CP14 (arm_debug.c): the sequence Linux's hw_breakpoint runs at boot
+ * (DBGDIDR, OS Lock, vector catch, breakpoint/watchpoint pairs, monitor
+ * mode through DBGDSCRext, the 8-byte watchpoint probe), PL0 rules,
+ * Jazelle, reset and save/load. */
+START_TEST(cp14_debug_registers)
+{
+    struct env *e = env_new("cortex-a15", 0);
+    uint32_t v = 0;
+    ck_assert(try_cp(e, 14, true, 0, 0, 0, 0, &v));             /* DBGDIDR */
+    ck_assert_uint_eq(v, 0x35154021u);      /* 4 WRPs, 6 BRPs, 2 CTX, v7.1, r2p1 */
+    ck_assert(try_cp(e, 14, true, 1, 0, 1, 4, &v));             /* DBGOSLSR */
+    ck_assert_uint_eq(v, 0xAu);                                  /* OSLM 0b10, locked */
+    v = 0;
+    ck_assert(try_cp(e, 14, false, 1, 0, 0, 4, &v));            /* DBGOSLAR unlock */
+    ck_assert(try_cp(e, 14, true, 1, 0, 1, 4, &v));
+    ck_assert_uint_eq(v, 0x8u);
+    ck_assert(try_cp(e, 14, true, 1, 0, 3, 4, &v));             /* DBGOSDLR */
+    ck_assert_uint_eq(v, 0);
+    ck_assert(try_cp(e, 14, true, 1, 0, 5, 4, &v));             /* DBGPRSR */
+    ck_assert_uint_eq(v & 1, 1);
+    v = 0xFFFFFFFFu;
+    ck_assert(try_cp(e, 14, false, 0, 0, 7, 0, &v));            /* DBGVCR */
+    ck_assert(try_cp(e, 14, true, 0, 0, 7, 0, &v));
+    ck_assert_uint_eq(v, 0xFEu);
+    for (unsigned n = 0; n < 6; n++) {
+        v = 0xFFFFFFFFu;
+        ck_assert(try_cp(e, 14, false, 0, 0, n, 4, &v));        /* DBGBVRn */
+        ck_assert(try_cp(e, 14, true, 0, 0, n, 4, &v));
+        ck_assert_uint_eq(v, 0xFFFFFFFCu);
+    }
+    ck_assert(!try_cp(e, 14, true, 0, 0, 6, 4, &v));            /* no DBGBVR6 */
+    ck_assert(!try_cp(e, 14, true, 0, 0, 4, 6, &v));            /* no DBGWVR4 */
+    /* Monitor mode: written through DBGDSCRext, seen in DBGDSCRint. */
+    v = 1u << 15;
+    ck_assert(try_cp(e, 14, false, 0, 0, 2, 2, &v));
+    ck_assert(try_cp(e, 14, true, 0, 0, 1, 0, &v));
+    ck_assert_uint_eq(v, 1u << 15);
+    /* The watchpoint length probe: BAS 0xFF sticks in DBGWCR0. */
+    v = 0xFFu << 5 | 3u << 3 | 3u << 1 | 1u;
+    ck_assert(try_cp(e, 14, false, 0, 0, 0, 7, &v));
+    ck_assert(try_cp(e, 14, true, 0, 0, 0, 7, &v));
+    ck_assert_uint_eq(v, 0xFFu << 5 | 3u << 3 | 3u << 1 | 1u);
+    /* Read-only and unknown registers, other opc1: UNDEFINED. */
+    ck_assert(!try_cp(e, 14, false, 0, 0, 0, 0, &v));           /* write DBGDIDR */
+    ck_assert(!try_cp(e, 14, true, 3, 0, 0, 0, &v));
+    ck_assert(!try_cp(e, 14, true, 0, 1, 0, 0, &v));            /* trace */
+    ck_assert(!try_cp(e, 14, true, 0, 6, 0, 0, &v));            /* ThumbEE */
+    ck_assert(try_cp(e, 14, true, 0, 7, 0, 0, &v));             /* JIDR */
+    ck_assert_uint_eq(v, 0);
+    /* PL0: only the baseline registers, and only while UDCCdis is clear. */
+    arm_write_cpsr(e->arm, MODE_USR);
+    ck_assert(try_cp(e, 14, true, 0, 0, 0, 0, &v));
+    ck_assert(!try_cp(e, 14, true, 0, 0, 0, 4, &v));
+    ck_assert(!try_cp(e, 14, true, 2, 7, 0, 0, &v));            /* JMCR */
+    arm_write_cpsr(e->arm, MODE_SVC);
+    v = 1u << 12;
+    ck_assert(try_cp(e, 14, false, 0, 0, 2, 2, &v));            /* UDCCdis */
+    arm_write_cpsr(e->arm, MODE_USR);
+    ck_assert(!try_cp(e, 14, true, 0, 0, 0, 0, &v));
+    arm_write_cpsr(e->arm, MODE_SVC);
+    /* Save/load carries the registers; reset locks the OS Lock again. */
+    struct env *b = env_new("cortex-a15", 0);
+    struct state_writer w;
+    struct orr_error err;
+    state_writer_init(&w);
+    state_begin(&w, "cpu0", 1);
+    ck_assert_int_eq(e->cpu->ops->save(e->cpu, &w), 0);
+    state_end(&w);
+    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
+    struct state_reader r;
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&r, "cpu0"), 0);
+    ck_assert_int_eq(b->cpu->ops->load(b->cpu, &r, &err), 0);
+    ck_assert_mem_eq(&e->arm->dbg, &b->arm->dbg, sizeof e->arm->dbg);
+    state_writer_free(&w);
+    b->cpu->ops->reset(b->cpu);
+    ck_assert(b->arm->dbg.os_lock);
+    ck_assert_uint_eq(b->arm->dbg.dscr, 0);
+    /* Before ARMv7 there is no CP14 here. */
+    struct env *old = env_new("arm926ej-s", 0);
+    ck_assert(!try_cp(old, 14, true, 0, 0, 0, 0, &v));
+    env_free(old);
+    env_free(b);
+    env_free(e);
+}
+END_TEST
+
 static Suite *cp15_suite(void)
 {
     Suite *s = suite_create("arm_cp15");
@@ -377,6 +471,7 @@ static Suite *cp15_suite(void)
     tcase_add_test(tc, exception_entry_arm_and_thumb);
     tcase_add_test(tc, exception_return_restores_it_and_e);
     tcase_add_test(tc, cp15_state_round_trip);
+    tcase_add_test(tc, cp14_debug_registers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -338,12 +338,23 @@ START_TEST(bad_blobs_are_rejected)
 }
 END_TEST
 
-START_TEST(builtin_board_leaves_unmodelled_lines_unconnected)
+/* arm-virt with its GIC renamed to a controller no model claims. */
+static void *virt_with_unknown_gic(void)
 {
     const struct builtin_board *bb = builtin_board_find("arm-virt");
     ck_assert_ptr_nonnull(bb);
+    void *dtb = editable(bb->dtb);
+    int gic = fdt_path_offset(dtb, "/intc@8000000");
+    ck_assert_int_ge(gic, 0);
+    ck_assert_int_eq(fdt_setprop_string(dtb, gic, "compatible", "vendor,unknown-intc"), 0);
+    return dtb;
+}
+
+START_TEST(builtin_board_leaves_unmodelled_lines_unconnected)
+{
+    void *dtb = virt_with_unknown_gic();
     struct log_capture lc = { { 0 }, 0 };
-    struct machine_config cfg = config(bb->dtb, bb->dtb_size, &lc);
+    struct machine_config cfg = config(dtb, fdt_totalsize(dtb), &lc);
     struct machine *m = NULL;
     struct orr_error err = { { 0 } };
     ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
@@ -354,6 +365,38 @@ START_TEST(builtin_board_leaves_unmodelled_lines_unconnected)
     ck_assert_ptr_nonnull(strstr(lc.text, "which is not modelled"));
     /* Driving an unconnected line is silent. */
     irq_set((struct irq_line *)&uart->irqs[0], true);
+    machine_destroy(m);
+    free(dtb);
+}
+END_TEST
+
+/* The real arm-virt: the UART's SPI reaches the GIC, and through it the
+ * CPU's IRQ input once the guest enables and unmasks it. */
+START_TEST(builtin_board_wires_devices_to_the_gic)
+{
+    const struct builtin_board *bb = builtin_board_find("arm-virt");
+    struct log_capture lc = { { 0 }, 0 };
+    struct machine_config cfg = config(bb->dtb, bb->dtb_size, &lc);
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(strstr(lc.text, "which is not modelled"));
+    const struct machine_device *uart = machine_find_device(m, "arm,pl011");
+    const struct machine_device *gic = machine_find_device(m, "arm,cortex-a15-gic");
+    ck_assert_ptr_nonnull(gic);
+    ck_assert_ptr_eq(uart->irqs[0].opaque, gic->dev);
+    ck_assert_uint_eq(uart->irqs[0].input, 32 + 1);       /* SPI 1 */
+    struct arm_cpu *c = (struct arm_cpu *)m->cpus[0];
+    /* Distributor and CPU interface on, ID 33 enabled, mask open. */
+    ck_assert_int_eq(bus_write(&m->bus, 0x08000000, 4, 1), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08000104, 4, 1u << 1), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08010000, 4, 1), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08010004, 4, 0xF0), BUS_OK);
+    ck_assert(!c->irq_line);
+    irq_set((struct irq_line *)&uart->irqs[0], true);
+    ck_assert(c->irq_line);
+    irq_set((struct irq_line *)&uart->irqs[0], false);
+    ck_assert(!c->irq_line);
     machine_destroy(m);
 }
 END_TEST
@@ -441,22 +484,35 @@ START_TEST(cpu_timer_outputs_follow_the_timer_node)
 }
 END_TEST
 
-/* arm-virt has the timer node but no GIC model yet: the lines are left
- * unconnected, with a note, and the machine still builds. */
-START_TEST(builtin_board_timer_without_gic_model)
+/* arm-virt: each timer output is a PPI of the CPU's own interface; the
+ * virtual timer (PPI 11, ID 27) reaches the CPU's IRQ through the GIC. */
+START_TEST(builtin_board_timer_reaches_gic_ppis)
 {
     const struct builtin_board *bb = builtin_board_find("arm-virt");
     ck_assert_ptr_nonnull(bb);
-    struct log_capture lc = { { 0 }, 0 };
-    struct machine_config cfg = config(bb->dtb, bb->dtb_size, &lc);
+    struct machine_config cfg = config(bb->dtb, bb->dtb_size, NULL);
     struct machine *m = NULL;
     struct orr_error err = { { 0 } };
     ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
-    ck_assert_ptr_nonnull(strstr(lc.text, "/timer: interrupt 2 goes to /intc@8000000, "
-                                          "which is not modelled"));
-    struct irq_line *virt = m->cpus[0]->ops->irq_output(m->cpus[0], 2);
-    ck_assert_ptr_nonnull(virt);
-    ck_assert_ptr_null(virt->set);
+    const struct machine_device *gic = machine_find_device(m, "arm,cortex-a15-gic");
+    static const unsigned ids[4] = { 29, 30, 27, 26 };
+    for (unsigned k = 0; k < 4; k++) {
+        struct irq_line *l = m->cpus[0]->ops->irq_output(m->cpus[0], k);
+        ck_assert_ptr_nonnull(l);
+        ck_assert_ptr_eq(l->opaque, gic->dev);
+        ck_assert_uint_eq(l->input, ids[k]);           /* CPU 0: input = ID */
+    }
+    struct arm_cpu *c = (struct arm_cpu *)m->cpus[0];
+    ck_assert_int_eq(bus_write(&m->bus, 0x08000000, 4, 1), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08000100, 4, 1u << 27), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08010000, 4, 1), BUS_OK);
+    ck_assert_int_eq(bus_write(&m->bus, 0x08010004, 4, 0xF0), BUS_OK);
+    ck_assert_int_eq(arm_gtimer_mcr(c, 0, 3, 1, 1u), 0);        /* CNTV_CTL = ENABLE */
+    ck_assert(c->irq_line);
+    uint64_t iar = 0;
+    ck_assert_int_eq(bus_read(&m->bus, 0x0801000C, 4, &iar), BUS_OK);
+    ck_assert_uint_eq(iar, 27);
+    ck_assert(!c->irq_line);                                    /* now active */
     machine_destroy(m);
 }
 END_TEST
@@ -538,7 +594,8 @@ static Suite *board_suite(void)
     tcase_add_test(tc, bad_blobs_are_rejected);
     tcase_add_test(tc, builtin_board_leaves_unmodelled_lines_unconnected);
     tcase_add_test(tc, cpu_timer_outputs_follow_the_timer_node);
-    tcase_add_test(tc, builtin_board_timer_without_gic_model);
+    tcase_add_test(tc, builtin_board_timer_reaches_gic_ppis);
+    tcase_add_test(tc, builtin_board_wires_devices_to_the_gic);
     tcase_add_test(tc, save_state_must_fit_the_machine);
     suite_add_tcase(s, tc);
     return s;

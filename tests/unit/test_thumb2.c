@@ -232,7 +232,8 @@ START_TEST(decode_coprocessor)
     ck_assert_uint_eq(r.rn, 1);
     ck_assert_ptr_eq(dec32(0xee010f10, false).fn, arm_exec_cp15);       /* mcr */
     ck_assert_ptr_eq(dec32(0xee000a10, false).fn, arm_exec_undefined);  /* vmov s0, r0 */
-    ck_assert_ptr_eq(dec32(0xee110e10, false).fn, arm_exec_undefined);  /* mrc p14 */
+    ck_assert_ptr_eq(dec32(0xee110e10, false).fn, arm_exec_cp14);       /* mrc p14 */
+    ck_assert_ptr_eq(dec32(0xee110d10, false).fn, arm_exec_undefined);  /* mrc p13 */
     r = dec32(0xec410f02, false);                  /* mcrr p15, 0, r0, r1, c2 */
     ck_assert_ptr_eq(r.fn, arm_exec_cp15_64);
     ck_assert_uint_eq(r.rd, 0);
