@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 make -s -C "$here" O="$tmp" CROSS="$cross" all >/dev/null
 status=0
 for elf in demo.elf tests/arm.elf tests/thumb.elf tests/exceptions.elf tests/uart.elf \
-           tests/rtcgpio.elf; do
+           tests/rtcgpio.elf tests/v7_mmu.elf tests/virt_parity.elf; do
     if ! cmp -s "$here/$elf" "$tmp/$elf"; then
         echo "check-up-to-date: roms/$elf differs from a fresh build (run make -C roms)"
         status=1

@@ -124,7 +124,9 @@ enum {
 
 /* Identification registers at 0xFE0..0xFFC (TRM 3.3.15-3.3.22). */
 static const uint8_t pl011_id[8] = {
-    0x11, 0x10, 0x04, 0x00,   /* UARTPeriphID0-3: part 0x011, designer 0x41, rev 0 */
+    /* UARTPeriphID0-3: part 0x011, designer 0x41, revision 1 as QEMU's
+     * model reports (Linux takes revision 3, r1p5, for 32-byte FIFOs). */
+    0x11, 0x10, 0x14, 0x00,
     0x0D, 0xF0, 0x05, 0xB1,   /* UARTPCellID0-3: 0xB105F00D */
 };
 

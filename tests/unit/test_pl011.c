@@ -164,7 +164,7 @@ END_TEST
 START_TEST(ids_and_reset_values)
 {
     struct rig *r = rig_new();
-    static const uint8_t id[8] = { 0x11, 0x10, 0x04, 0x00, 0x0D, 0xF0, 0x05, 0xB1 };
+    static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1 };
     for (unsigned i = 0; i < 8; i++)
         ck_assert_uint_eq(rd(r, 0xFE0 + 4 * i), id[i]);
     ck_assert_uint_eq(rd(r, CR), 0x301);
