@@ -26,11 +26,14 @@ struct boot_guest {
     const char *builder;         /* script file name (scripts/, or libexecdir) */
     const char *memory;          /* default -m */
     const char *append;          /* default --append */
+    const char *clock;           /* default --clock: realtime for an interactive
+                                    guest, whose idle shell then sleeps (the
+                                    virtual clock would race through idle time) */
     const char *summary;
 };
 
 static const struct boot_guest boot_guests[] = {
-    { "debian-arm", "debian-arm-guest", "256M", "console=ttyAMA0",
+    { "debian-arm", "debian-arm-guest", "256M", "console=ttyAMA0", "realtime",
       "Debian bookworm armmp kernel, busybox initramfs, ext2 disk on virtio" },
 };
 
@@ -298,7 +301,7 @@ int cmd_boot(int argc, char **argv)
     }
 
     /* The guest's options first, then the user's: the last one of each wins. */
-    enum { FIXED = 10 };
+    enum { FIXED = 12 };
     char **run_argv = calloc((size_t)argc - 1 + FIXED + 1, sizeof *run_argv);
     if (!run_argv) {
         free(b);
@@ -307,7 +310,7 @@ int cmd_boot(int argc, char **argv)
     }
     const char *fixed[FIXED] = { "--kernel", paths[0], "--initrd", paths[1],
                                  "--drive", paths[2], "-m", g->memory,
-                                 "--append", g->append };
+                                 "--append", g->append, "--clock", g->clock };
     int n = 0;
     for (; n < FIXED; n++)
         run_argv[n] = (char *)fixed[n];
