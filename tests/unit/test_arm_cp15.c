@@ -11,6 +11,7 @@
 #include "machine/bus.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_state.h"
 
 #define RAM_SIZE 0x20000u
 
@@ -350,21 +351,10 @@ START_TEST(cp15_state_round_trip)
     mcr_ok(a, 1, 0, 0, 0, 0x00c50078u | SCTLR_AFE | SCTLR_V);
     a->arm->cp15.dfsr = 0x80du;
     a->arm->cp15.ifar = 0xabcu;
-    struct state_writer w;
-    struct orr_error err;
-    state_writer_init(&w);
-    state_begin(&w, "cpu0", 1);
-    ck_assert_int_eq(a->cpu->ops->save(a->cpu, &w), 0);
-    state_end(&w);
-    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
-    struct state_reader r;
-    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
-    ck_assert_int_eq(state_reader_find(&r, "cpu0"), 0);
-    ck_assert_int_eq(b->cpu->ops->load(b->cpu, &r, &err), 0);
+    unit_cpu_state_copy(a->cpu, b->cpu);
     ck_assert_mem_eq(&a->arm->cp15, &b->arm->cp15, sizeof a->arm->cp15);
     ck_assert_uint_eq(b->arm->sctlr, a->arm->sctlr);
     ck_assert_uint_eq(mrc_ok(b, 13, 0, 0, 1), 0x42u);
-    state_writer_free(&w);
     /* Reset brings everything back. */
     b->cpu->ops->reset(b->cpu);
     ck_assert_uint_eq(b->arm->cp15.ttbr0, 0);
@@ -436,19 +426,8 @@ START_TEST(cp14_debug_registers)
     arm_write_cpsr(e->arm, MODE_SVC);
     /* Save/load carries the registers; reset locks the OS Lock again. */
     struct env *b = env_new("cortex-a15", 0);
-    struct state_writer w;
-    struct orr_error err;
-    state_writer_init(&w);
-    state_begin(&w, "cpu0", 1);
-    ck_assert_int_eq(e->cpu->ops->save(e->cpu, &w), 0);
-    state_end(&w);
-    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
-    struct state_reader r;
-    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
-    ck_assert_int_eq(state_reader_find(&r, "cpu0"), 0);
-    ck_assert_int_eq(b->cpu->ops->load(b->cpu, &r, &err), 0);
+    unit_cpu_state_copy(e->cpu, b->cpu);
     ck_assert_mem_eq(&e->arm->dbg, &b->arm->dbg, sizeof e->arm->dbg);
-    state_writer_free(&w);
     b->cpu->ops->reset(b->cpu);
     ck_assert(b->arm->dbg.os_lock);
     ck_assert_uint_eq(b->arm->dbg.dscr, 0);
