@@ -127,17 +127,20 @@ uint64_t clock_next_deadline(const struct vclock *clk)
     return clk->nheap ? clk->heap[0]->deadline : CLOCK_NEVER;
 }
 
-void clock_advance_to(struct vclock *clk, uint64_t t)
+unsigned clock_advance_to(struct vclock *clk, uint64_t t)
 {
+    unsigned fired = 0;
     while (clk->nheap && clk->heap[0]->deadline <= t) {
         struct clock_event *ev = clk->heap[0];
         heap_remove(clk, 0);
         if (ev->deadline > clk->now_ns)
             clk->now_ns = ev->deadline;
         ev->fire(ev->opaque, clk->now_ns);
+        fired++;
     }
     if (t > clk->now_ns)
         clk->now_ns = t;
+    return fired;
 }
 
 uint64_t clock_host_ns(void)

@@ -75,8 +75,8 @@ uint64_t clock_next_deadline(const struct vclock *clk);
 
 /* Moves time forward to t (never backward) and fires every event due at or
  * before t, each with now_ns set to its own deadline. Events may reschedule
- * themselves or others from their callback. */
-void clock_advance_to(struct vclock *clk, uint64_t t);
+ * themselves or others from their callback. Returns how many fired. */
+unsigned clock_advance_to(struct vclock *clk, uint64_t t);
 
 /* Host monotonic time in ns, used by realtime mode and by frontends. */
 uint64_t clock_host_ns(void);

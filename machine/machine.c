@@ -237,9 +237,10 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         uint64_t most = 0;
         unsigned who = 0;
         enum cpu_stop reason = run_cpus(m, budget, &most, &who);
+        unsigned fired = 0;
         if (realtime) {
             uint64_t host = clock_realtime_now(clk);
-            clock_advance_to(clk, host > now ? host : now);
+            fired = clock_advance_to(clk, host > now ? host : now);
         } else {
             clock_advance_to(clk, now + most * npi);
         }
@@ -249,6 +250,11 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         case CPU_STOP_BUDGET:
             continue;
         case CPU_STOP_IDLE:
+            /* Realtime: an event that fired while the CPUs ran (a UART's
+             * transmit interrupt, a timer) may be what wakes them; run
+             * them again before handing the idle time to the frontend. */
+            if (fired)
+                continue;
             deadline = clock_next_deadline(clk);
             if (realtime || deadline == CLOCK_NEVER) {
                 /* The frontend sleeps (or waits for input) until wake_ns. */
