@@ -48,7 +48,8 @@ int arm_exec_srs(struct arm_cpu *c, const struct arm_rec *r)
 
 /* RFE (B9.3.13): loads PC and CPSR from memory (an exception return: every
  * CPSR bit is written, CPSRWriteByInstr with is_excpt_return). UNPREDICTABLE
- * in User mode: UNDEFINED here. */
+ * in User mode: UNDEFINED here. A loaded mode field that names no mode is
+ * UNPREDICTABLE (B1.3.1); the mode stays as it is, as MSR does. */
 int arm_exec_rfe(struct arm_cpu *c, const struct arm_rec *r)
 {
     if (!arm_privileged(c))
@@ -60,6 +61,8 @@ int arm_exec_rfe(struct arm_cpu *c, const struct arm_rec *r)
         return arm_data_abort(c);
     if (r->flags & RF_W)
         c->r[r->rn] = wb;   /* in the bank of the mode executing RFE */
+    if (!arm_mode_valid(psr))
+        psr = (psr & ~PSR_MODE) | (c->cpsr & PSR_MODE);
     arm_write_cpsr(c, psr);
     /* BranchWritePC in the new state: word aligned in ARM, halfword in Thumb. */
     arm_branch(c, pc & ((psr & PSR_T) ? ~1u : ~3u));

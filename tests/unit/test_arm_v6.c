@@ -816,6 +816,14 @@ START_TEST(srs_rfe_round_trip)
     ck_assert_uint_eq(c->cpsr, 0x30);
     ck_assert_uint_eq(c->r[5], 0x9000);
 
+    /* A loaded PSR naming no mode (0x15): the mode stays SVC, the rest loads. */
+    poke(e, 0x8ffc, 0x4000);
+    poke(e, 0x9000, 0x400001d5u);
+    arm_write_cpsr(c, MODE_SVC | PSR_I | PSR_F);
+    step(e, 0xf8150a00);                          /* rfeda r5 */
+    ck_assert_uint_eq(c->pc, 0x4000);
+    ck_assert_uint_eq(c->cpsr, 0x400001d3u);
+
     /* In User mode both are UNDEFINED (UNPREDICTABLE in the ARM ARM). */
     arm_write_cpsr(c, MODE_USR);
     step(e, 0xf8bd0a00);
