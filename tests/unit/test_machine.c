@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/clock.h"
 #include "machine/boards.h"
+#include "machine/bus.h"
 #include "machine/machine.h"
 #include "machine/state.h"
 #include "roms/roms.h"
@@ -170,6 +172,71 @@ START_TEST(save_midway_and_resume_elsewhere)
 }
 END_TEST
 
+/* Realtime clock: a device event that falls due while the CPU runs and
+ * fires after it went idle (as the PL011's transmit interrupt does) must
+ * wake it within the same machine_run, not leave it asleep until some
+ * other event or input. The "device" is an MMIO word whose write schedules
+ * an event due at once; the event raises the CPU's IRQ line, which ends a
+ * WFI even while CPSR.I masks it. */
+struct wake_rig {
+    struct machine *m;
+    struct clock_event ev;
+};
+
+static void wake_fire(void *opaque, uint64_t now_ns)
+{
+    struct wake_rig *w = opaque;
+    (void)now_ns;
+    w->m->cpus[0]->ops->set_irq(w->m->cpus[0], 0, true);
+}
+
+static int wake_read(void *opaque, unsigned window, uint64_t offset, unsigned size,
+                     uint64_t *value)
+{
+    (void)opaque; (void)window; (void)offset; (void)size;
+    *value = 0;
+    return BUS_OK;
+}
+
+static int wake_write(void *opaque, unsigned window, uint64_t offset, unsigned size,
+                      uint64_t value)
+{
+    struct wake_rig *w = opaque;
+    (void)window; (void)offset; (void)size; (void)value;
+    return clock_event_schedule(&w->m->clock, &w->ev, w->m->clock.now_ns) ? BUS_ERROR : BUS_OK;
+}
+
+START_TEST(realtime_event_after_idle_wakes_the_cpu)
+{
+    const struct builtin_board *b = builtin_board_find("arm-virt");
+    struct machine_config cfg = {
+        .dtb = b->dtb, .dtb_size = b->dtb_size, .board_name = b->name,
+        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_REALTIME,
+    };
+    struct wake_rig w = { 0 };
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &w.m, &err) == 0, "%s", err.msg);
+    clock_event_init(&w.ev, "test-wake", wake_fire, &w);
+    ck_assert_int_eq(bus_add_mmio(&w.m->bus, "test-wake", 0x0c000000, 0x1000, wake_read,
+                                  wake_write, &w, 0, &err), 0);
+    static const uint32_t prog[] = {
+        0xe3a0140c,     /* mov r1, #0x0c000000 */
+        0xe5810000,     /* str r0, [r1]: the event is due at once */
+        0xe320f003,     /* wfi */
+        0xe3a02001,     /* mov r2, #1 */
+        0xeafffffe,     /* b . */
+    };
+    for (unsigned i = 0; i < 5; i++)
+        ck_assert_int_eq(bus_write(&w.m->bus, 0x40000000 + 4 * i, 4, prog[i]), BUS_OK);
+    struct cpu *cpu = w.m->cpus[0];
+    cpu->ops->set_entry(cpu, 0x40000000);
+    struct machine_run_result res;
+    machine_run(w.m, 50000000, &res);       /* 50 ms of host time at most */
+    ck_assert_uint_eq(cpu->ops->reg_get(cpu, 2), 1);
+    machine_destroy(w.m);
+}
+END_TEST
+
 static Suite *machine_suite(void)
 {
     Suite *s = suite_create("machine");
@@ -178,6 +245,7 @@ static Suite *machine_suite(void)
     tcase_add_test(tc, two_machines_interleaved);
     tcase_add_test(tc, reset_reruns_identically);
     tcase_add_test(tc, save_midway_and_resume_elsewhere);
+    tcase_add_test(tc, realtime_event_after_idle_wakes_the_cpu);
     suite_add_tcase(s, tc);
     return s;
 }
