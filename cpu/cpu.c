@@ -8,6 +8,7 @@ const char *cpu_stop_name(enum cpu_stop reason)
     case CPU_STOP_BUDGET: return "budget";
     case CPU_STOP_IDLE: return "idle";
     case CPU_STOP_BREAKPOINT: return "breakpoint";
+    case CPU_STOP_WATCHPOINT: return "watchpoint";
     case CPU_STOP_EXIT: return "exit";
     case CPU_STOP_RESET: return "reset";
     case CPU_STOP_FATAL: return "fatal";
@@ -32,6 +33,9 @@ void cpu_init_common(struct cpu *cpu, const struct cpu_ops *ops,
     cpu->exit_code = 0;
     cpu->fatal[0] = '\0';
     cpu->nbreakpoints = 0;
+    cpu->nwatchpoints = 0;
+    cpu->debug_suspend = false;
+    cpu->observer = NULL;
     cpu->firmware = (struct cpu_firmware){ NULL, NULL };
 }
 

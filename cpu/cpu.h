@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/debug.h"
 #include "cpu/error.h"
 
 struct bus;
@@ -24,6 +25,7 @@ enum cpu_stop {
     CPU_STOP_BUDGET,      /* ran the whole budget */
     CPU_STOP_IDLE,        /* WFI/HLT: nothing to do until an interrupt */
     CPU_STOP_BREAKPOINT,  /* reached a breakpoint address (not executed) */
+    CPU_STOP_WATCHPOINT,  /* an access hit a watchpoint: see cpu->watch_hit */
     CPU_STOP_EXIT,        /* guest asked to end the run; see cpu->exit_code */
     CPU_STOP_RESET,       /* guest asked for a system reset */
     CPU_STOP_FATAL,       /* cannot continue; see cpu->fatal */
@@ -53,6 +55,19 @@ struct cpu_reg_desc {
     uint8_t flags;
 };
 
+/* How GDB sees the registers: the target description and the layout of the
+ * 'g' packet (the registers in regnum order, as the description numbers
+ * them). */
+struct cpu_gdb_target {
+    const char *arch;             /* <architecture> of the description */
+    const char *feature_xml;      /* the <feature> elements */
+    unsigned nregs;
+    const uint16_t *regnum;       /* GDB number of each, ascending */
+    const uint16_t *reg_index;    /* cpu register index of each */
+};
+
+struct soft_tlb;
+
 struct cpu_ops {
     void (*reset)(struct cpu *cpu);
     /* Starts execution at a loaded image's entry point, as a boot loader
@@ -75,6 +90,22 @@ struct cpu_ops {
     /* Disassembles the instruction at va (current instruction-set state) into
      * buf; returns its length in bytes, or -1. */
     int (*disasm)(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
+    /* The decoded view of the instruction at va for the explain view:
+     * bytes, disassembly and the ISA's fields. Returns 0 or -1. */
+    int (*describe)(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info);
+    /* The flags register's value in words ("N=0 Z=1 ... mode=svc"). */
+    void (*describe_flags)(struct cpu *cpu, uint64_t value, char *buf, size_t len);
+    /* The debugger's table walk for va (no side effects): fills out with
+     * every level read and the outcome; returns 0 if va translates. */
+    int (*walk)(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
+                struct cpu_walk_event *out);
+    /* Current privilege as the trace filter sees it (0 = least privileged). */
+    unsigned (*privilege)(struct cpu *cpu);
+    /* Breakpoints or watchpoints changed: drop whatever caches would let
+     * an access to a watched page skip the slow path. */
+    void (*debug_update)(struct cpu *cpu);
+    const struct soft_tlb *(*soft_tlb)(struct cpu *cpu);
+    const struct cpu_gdb_target *(*gdb_target)(struct cpu *cpu);
     /* save/load put and get the fields of a section the machine opens
      * ("cpu0", "cpu1", ...); they never open sections themselves. */
     int (*save)(struct cpu *cpu, struct state_writer *w) ORR_MUST_CHECK;
@@ -142,6 +173,15 @@ struct cpu {
 
     unsigned nbreakpoints;    /* run() checks these only when non-zero */
     uint64_t breakpoints[CPU_MAX_BREAKPOINTS];
+    unsigned nwatchpoints;    /* after changing these call ops->debug_update */
+    struct cpu_watchpoint watchpoints[CPU_MAX_WATCHPOINTS];
+    struct cpu_watch_hit watch_hit;   /* valid after CPU_STOP_WATCHPOINT */
+    /* While set, breakpoints and watchpoints are ignored: a debugger
+     * resuming from a stop steps the stopped instruction with it set. */
+    bool debug_suspend;
+    /* When set, run() reports each instruction's accesses, table walks
+     * and exceptions here (the debugger's single step; slow). */
+    struct cpu_observer *observer;
 };
 
 /* Registry of every CPU model of every ISA (machine/cpu_models.c). */
@@ -158,9 +198,37 @@ int cpu_reg_index_with_flag(const struct cpu *cpu, unsigned flag);
 
 static inline bool cpu_is_breakpoint(const struct cpu *cpu, uint64_t pc)
 {
+    if (cpu->debug_suspend)
+        return false;
     for (unsigned i = 0; i < cpu->nbreakpoints; i++)
         if (cpu->breakpoints[i] == pc)
             return true;
+    return false;
+}
+
+/* The watchpoint an access of size bytes at va hits, or -1. */
+static inline int cpu_watch_match(const struct cpu *cpu, uint64_t va, unsigned size, bool write)
+{
+    if (cpu->debug_suspend)
+        return -1;
+    unsigned want = write ? CPU_WATCH_WRITE : CPU_WATCH_READ;
+    for (unsigned i = 0; i < cpu->nwatchpoints; i++) {
+        const struct cpu_watchpoint *w = &cpu->watchpoints[i];
+        if ((w->kind & want) && va < w->addr + w->len && w->addr < va + size)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Does any watchpoint of the given kinds touch the page [page, page + size)? */
+static inline bool cpu_watch_page(const struct cpu *cpu, uint64_t page, uint64_t size,
+                                  unsigned kinds)
+{
+    for (unsigned i = 0; i < cpu->nwatchpoints; i++) {
+        const struct cpu_watchpoint *w = &cpu->watchpoints[i];
+        if ((w->kind & kinds) && page < w->addr + w->len && w->addr < page + size)
+            return true;
+    }
     return false;
 }
 

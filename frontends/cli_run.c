@@ -347,6 +347,7 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
                      res.message[0] ? res.message : "the CPU cannot continue");
             return 1;
         case CPU_STOP_BREAKPOINT:
+        case CPU_STOP_WATCHPOINT:
             snprintf(msg, msglen, "guest error: unexpected breakpoint stop");
             return 1;
         case CPU_STOP_RESET:

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <capstone/capstone.h>
-
 #include "machine/bus.h"
 #include "machine/state.h"
 
@@ -225,6 +223,17 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
         }
         if (c->end_run) {
             c->end_run = false;
+            if (c->watch_abort || cpu->watch_hit.size) {
+                /* Stopped before an instruction whose access hit a
+                 * watchpoint (it was abandoned; see arm_data_abort). An
+                 * abandoned access that reached no abort (semihosting)
+                 * is dropped here too. */
+                c->watch_abort = false;
+                if (cpu->watch_hit.size) {
+                    res.executed -= res.executed > 0;
+                    res.reason = CPU_STOP_WATCHPOINT;
+                }
+            }
             return res;
         }
         if (__builtin_expect(c->fiq_line | c->irq_line, 0)) {
@@ -239,7 +248,7 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
                 continue;
             }
         }
-        if (cpu->nbreakpoints && res.executed > 0 && cpu_is_breakpoint(cpu, c->pc)) {
+        if (cpu->nbreakpoints && cpu_is_breakpoint(cpu, c->pc)) {
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
@@ -298,11 +307,12 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
     return res;
 }
 
-/* The debugger's view of the MMU at the current privilege: a walk through
- * RAM/ROM only, no TLB fill, no fault recorded or taken. */
 static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (__builtin_expect(cpu->observer != NULL, 0) && !c->observing)
+        return arm_run_observed(c, budget, arm_run);
+    cpu->watch_hit.size = 0;
     c->end_run = false;
     struct cpu_run_result res = arm_run_loop(cpu, budget,
                                              (struct cpu_run_result){ 0, CPU_STOP_BUDGET });
@@ -316,6 +326,8 @@ static struct irq_line *arm_irq_output(struct cpu *cpu, unsigned n)
     return c->gt.present && n < GT_OUT_COUNT ? &c->gt.out[n] : NULL;
 }
 
+/* The debugger's view of the MMU at the current privilege: a walk through
+ * RAM/ROM only, no TLB fill, no fault recorded or taken. */
 static int arm_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access access, uint64_t *pa)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
@@ -328,40 +340,6 @@ static int arm_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access acces
         return -1;
     *pa = res.pa;
     return 0;
-}
-
-static int arm_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
-{
-    struct arm_cpu *c = (struct arm_cpu *)cpu;
-    bool thumb = arm_thumb(c);
-    size_t len = 4;   /* Thumb: a BL pair needs both halfwords */
-    uint8_t bytes[4];
-    bool rom;
-    uint8_t *h = bus_host_ptr(cpu->bus, va, thumb ? 2 : 4, &rom);
-    if (!h || buflen == 0)
-        return -1;
-    if (thumb && !bus_host_ptr(cpu->bus, va, 4, &rom))
-        len = 2;
-    memcpy(bytes, h, len);
-    csh handle;
-    if (cs_open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &handle) != CS_ERR_OK)
-        return -1;
-    cs_insn *insn;
-    size_t n = cs_disasm(handle, bytes, len, va, 1, &insn);
-    int ret = -1;
-    if (n == 1) {
-        snprintf(buf, buflen, "%s %s", insn->mnemonic, insn->op_str);
-        ret = (int)insn->size;
-        cs_free(insn, n);
-    } else {
-        snprintf(buf, buflen, thumb ? ".short 0x%04x" : ".word 0x%08x",
-                 thumb ? (unsigned)(bytes[0] | bytes[1] << 8)
-                       : (unsigned)(bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
-                                    (uint32_t)bytes[3] << 24));
-        ret = thumb ? 2 : 4;
-    }
-    cs_close(&handle);
-    return ret;
 }
 
 /* ---- save/load: the fields of the machine's "cpuN" section ------------- */
@@ -442,13 +420,17 @@ static void arm_destroy(struct cpu *cpu)
         if (c->cpu.clock)
             clock_event_cancel(c->cpu.clock, &c->gt.t[t].ev);
     dcache_destroy(&c->dc);
+    arm_explain_destroy(c);
     free(c);
 }
 
 static const struct cpu_ops arm_ops = {
     .reset = arm_reset, .set_entry = arm_set_entry, .run = arm_run,
     .set_irq = arm_set_irq, .irq_output = arm_irq_output, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
-    .translate = arm_cpu_translate, .disasm = arm_disasm, .save = arm_save,
+    .translate = arm_cpu_translate, .disasm = arm_disasm, .describe = arm_describe,
+    .describe_flags = arm_describe_flags, .walk = arm_walk, .privilege = arm_privilege,
+    .debug_update = arm_debug_update, .soft_tlb = arm_soft_tlb, .gdb_target = arm_gdb_target,
+    .save = arm_save,
     .load = arm_load, .destroy = arm_destroy,
 };
 

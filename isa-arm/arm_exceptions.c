@@ -40,6 +40,15 @@ void arm_take_exception(struct arm_cpu *c, enum arm_exception e)
     uint32_t old = c->cpsr;
     if (c->it_cur && (e == EXC_UND || e == EXC_PABT || e == EXC_DABT))
         old = arm_with_itstate(old, c->it_cur);
+    if (c->cpu.observer) {
+        static const char *const names[] = {
+            [EXC_RESET] = "reset", [EXC_UND] = "undefined instruction",
+            [EXC_SWI] = "supervisor call", [EXC_PABT] = "prefetch abort",
+            [EXC_DABT] = "data abort", [EXC_IRQ] = "irq", [EXC_FIQ] = "fiq",
+        };
+        arm_observe_exception(c, names[e], arm_vector_base(c) + info[e].vector,
+                              e == EXC_RESET ? 0 : lr, old, old & PSR_MODE);
+    }
     arm_switch_mode(c, info[e].mode);
     enum arm_bank bank = arm_mode_bank(info[e].mode);
     c->spsr[bank] = old;
@@ -74,6 +83,16 @@ int arm_exec_undefined(struct arm_cpu *c, const struct arm_rec *r)
  * on ARMv7 (B4.1, "DFSR" and "DFAR"). */
 int arm_data_abort(struct arm_cpu *c)
 {
+    if (c->watch_abort) {
+        /* A watchpoint, not a fault: the instruction is abandoned before
+         * it completes, as a debug event would (v7 C5.2.2), and the run
+         * loop stops at it. Its IT block state is put back. */
+        c->watch_abort = false;
+        if (c->it_cur)
+            c->cpsr = arm_with_itstate(c->cpsr, c->it_cur);
+        c->next_pc = c->pc;
+        return ARM_OK;
+    }
     if (c->arch >= ARM_V7) {
         c->cp15.dfsr = c->fault_fsr;
         c->cp15.dfar = c->fault_addr;

@@ -182,6 +182,18 @@ struct arm_cpu {
     /* Semihosting state. */
     int semi_errno;
     bool tt_open[3];
+    /* Debugging (arm_explain.c). While cpu.observer is set, run() swaps the
+     * soft TLB out to obs_tlb and fills nothing in c->tlb, so that every
+     * access takes the slow path, which reports it (and the walk when
+     * obs_tlb misses). tlb_epoch counts TLB maintenance, so that a copy
+     * saved across such a run is only put back when nothing was dropped.
+     * watch_abort: the access in progress hit a watchpoint; the data abort
+     * it returns abandons the instruction instead of being taken. */
+    bool observing;
+    bool watch_abort;
+    struct soft_tlb *obs_tlb;
+    uint64_t tlb_epoch;
+    size_t cs_handle[2];        /* Capstone handles (ARM, Thumb), opened on first use */
     /* Decoding caches. */
     struct soft_tlb tlb;
     struct dcache dc;
@@ -339,6 +351,9 @@ static inline uint32_t arm_fsr(unsigned fs, unsigned domain, bool write)
  * ARM_TLB_NG for a non-global mapping; 0 with the MMU off. */
 #define ARM_TLB_NG (1u << 16)
 struct arm_mmu_result {
+    /* The descriptors the walk read (for the debugger): level 1, then 2. */
+    unsigned nlevels;
+    uint32_t desc_addr[2], desc[2];
     uint32_t pa;
     uint32_t block;     /* size of the mapping (4 KiB .. 16 MiB), for the soft TLB */
     uint32_t tlb_attrs; /* ARM_TLB_NG and the domain bit */
@@ -350,6 +365,30 @@ struct arm_mmu_result {
  * never MMIO). Returns 0, or -1 with res->fsr set. */
 int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
                       bool debug, struct arm_mmu_result *res) ORR_MUST_CHECK;
+/* arm_explain.c: the debugging parts of the cpu interface. */
+int arm_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
+int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info);
+void arm_describe_flags(struct cpu *cpu, uint64_t value, char *buf, size_t len);
+int arm_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
+             struct cpu_walk_event *out);
+unsigned arm_privilege(struct cpu *cpu);
+void arm_debug_update(struct cpu *cpu);
+const struct soft_tlb *arm_soft_tlb(struct cpu *cpu);
+const struct cpu_gdb_target *arm_gdb_target(struct cpu *cpu);
+void arm_explain_destroy(struct arm_cpu *c);
+struct cpu_run_result arm_run_observed(struct arm_cpu *c, uint64_t budget,
+                                       struct cpu_run_result (*run)(struct cpu *, uint64_t));
+/* Reports a data access to the observer (c->observing only). */
+void arm_observe_access(struct arm_cpu *c, uint32_t va, uint64_t pa, bool pa_valid,
+                        unsigned size, bool write, uint32_t value, bool fault);
+/* Reports the walk behind a translation unless the TLB the observed run
+ * saved would have hit (c->observing only). */
+void arm_observe_walk(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
+                      const struct arm_mmu_result *res, bool ok);
+void arm_observe_exception(struct arm_cpu *c, const char *name, uint32_t vector,
+                           uint32_t lr, uint32_t saved_psr, uint32_t from_mode);
+const char *arm_mode_name(uint32_t mode);
+
 /* Drops every soft-TLB entry and the decoded-code memo. */
 void arm_tlb_flush(struct arm_cpu *c);
 /* Drops the soft-TLB entries that may hold va (the whole largest block). */

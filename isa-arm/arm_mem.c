@@ -13,8 +13,12 @@ static int arm_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, boo
     if (arm_mmu_translate(c, va, kind, user, false, res)) {
         c->fault_fsr = res->fsr;
         c->fault_addr = va;
+        if (c->observing)
+            arm_observe_walk(c, va, kind, user, res, false);
         return -1;
     }
+    if (c->observing)
+        arm_observe_walk(c, va, kind, user, res, true);
     return 0;
 }
 
@@ -26,7 +30,9 @@ static int record_fault(struct arm_cpu *c, unsigned fs, uint32_t va, bool write)
 }
 
 /* Fills the TLB for va's page if it is RAM/ROM; returns the host pointer for
- * va, or NULL when the access must take the bus path. */
+ * va, or NULL when the access must take the bus path. A page with a
+ * watchpoint of this kind is used but not entered, so that every access to
+ * it comes back here; an observed run fills the TLB it set aside. */
 static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool user,
                            const struct arm_mmu_result *res)
 {
@@ -37,7 +43,12 @@ static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, b
         return NULL;
     if (kind == TLB_WRITE && (rom || bus_page_has_code(c->cpu.bus, ppage)))
         return NULL;
-    tlb_fill(&c->tlb, user ? 0 : 1, kind, va, host, ppage, res->tlb_attrs);
+    if (c->cpu.nwatchpoints && kind != TLB_EXEC &&
+        cpu_watch_page(&c->cpu, va & ~(uint32_t)GUEST_PAGE_MASK, GUEST_PAGE_SIZE,
+                       kind == TLB_WRITE ? CPU_WATCH_WRITE : CPU_WATCH_READ))
+        return host + (va & GUEST_PAGE_MASK);
+    tlb_fill(c->observing ? c->obs_tlb : &c->tlb, user ? 0 : 1, kind, va, host, ppage,
+             res->tlb_attrs);
     if (res->block > c->tlb_max_block)
         c->tlb_max_block = res->block;
     return host + (va & GUEST_PAGE_MASK);
@@ -78,9 +89,8 @@ static inline uint32_t byte_reverse(uint32_t v, unsigned size)
  * any byte moves. The alignment fault comes before any MMU fault (B3.12.1).
  * ARMv4/v5 never fault on alignment: their executors align the address
  * themselves (the bus handles whatever remains). */
-__attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t addr,
-                                                 unsigned size, unsigned acc, bool write,
-                                                 uint32_t *value)
+static int access_slow_path(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc,
+                            bool write, uint32_t *value, uint64_t *pa_out)
 {
     bool user = acc & ARM_ACC_USER;
     enum tlb_kind kind = write ? TLB_WRITE : TLB_READ;
@@ -92,6 +102,7 @@ __attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t add
     struct arm_mmu_result res;
     if (arm_translate(c, addr, kind, user, &res))
         return -1;
+    *pa_out = res.pa;
     uint32_t v = write && big ? byte_reverse(*value, size) : write ? *value : 0;
     uint32_t last = addr + size - 1;
     bool crosses = ((addr ^ last) & ~(uint32_t)GUEST_PAGE_MASK) != 0;
@@ -140,6 +151,34 @@ __attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t add
         return record_fault(c, FS_SYNC_EXTERNAL, addr, false);
     *value = big ? byte_reverse((uint32_t)got, size) : (uint32_t)got;
     return 0;
+}
+
+/* A watched access: abandon the instruction (see arm_data_abort) and ask
+ * the run loop to stop before it. */
+static int watch_stop(struct arm_cpu *c, uint32_t addr, unsigned size, bool write,
+                      uint32_t value, int index)
+{
+    c->cpu.watch_hit = (struct cpu_watch_hit){ .addr = addr, .size = size, .write = write,
+                                               .value = value, .index = (unsigned)index };
+    c->watch_abort = true;
+    c->end_run = true;
+    return -1;
+}
+
+__attribute__((noinline)) static int access_slow(struct arm_cpu *c, uint32_t addr,
+                                                 unsigned size, unsigned acc, bool write,
+                                                 uint32_t *value)
+{
+    if (c->cpu.nwatchpoints) {
+        int w = cpu_watch_match(&c->cpu, addr, size, write);
+        if (w >= 0)
+            return watch_stop(c, addr, size, write, write ? *value : 0, w);
+    }
+    uint64_t pa = UINT64_MAX;   /* stays so when translation faulted */
+    int rc = access_slow_path(c, addr, size, acc, write, value, &pa);
+    if (c->observing)
+        arm_observe_access(c, addr, pa, pa != UINT64_MAX, size, write, *value, rc != 0);
+    return rc;
 }
 
 /* The hot path: one TLB compare (the tag keeps the alignment bits, so a
@@ -281,6 +320,7 @@ abort:
 static void on_code_marked(void *opaque, uint64_t ppage)
 {
     struct arm_cpu *c = opaque;
+    c->tlb_epoch++;
     tlb_flush_phys_page(&c->tlb, TLB_WRITE, ppage);
 }
 

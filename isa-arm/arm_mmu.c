@@ -137,6 +137,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
                       bool debug, struct arm_mmu_result *res)
 {
     bool write = kind == TLB_WRITE;
+    res->nlevels = 0;
     if (c->arch < ARM_V7 || !(c->sctlr & SCTLR_M)) {
         /* MMU off (B3.2.1): flat mapping, strongly-ordered data, no checks. */
         res->pa = va;
@@ -158,6 +159,9 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
     uint32_t d1;
     if (read_descriptor(c, l1, debug, &d1))
         return fault(res, FS_WALK_EXTERNAL_L1, 0, write);
+    res->desc_addr[0] = l1;
+    res->desc[0] = d1;
+    res->nlevels = 1;
 
     unsigned domain, ap, tex, level;
     bool xn, pxn, cbit, bbit, sbit, ng;
@@ -173,6 +177,9 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
         uint32_t d2;
         if (read_descriptor(c, l2, debug, &d2))
             return fault(res, FS_WALK_EXTERNAL_L2, domain, write);
+        res->desc_addr[1] = l2;
+        res->desc[1] = d2;
+        res->nlevels = 2;
         if ((d2 & 3u) == 0)
             return fault(res, FS_TRANSLATION_PAGE, domain, write);
         if ((d2 & 3u) == 1) {                  /* large page, 64 KiB */
@@ -248,6 +255,7 @@ int arm_mmu_translate(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, bool u
 
 void arm_tlb_flush(struct arm_cpu *c)
 {
+    c->tlb_epoch++;
     tlb_flush_all(&c->tlb);
     c->fast_valid = false;
     c->tlb_max_block = GUEST_PAGE_SIZE;
@@ -255,6 +263,7 @@ void arm_tlb_flush(struct arm_cpu *c)
 
 void arm_tlb_flush_attrs(struct arm_cpu *c, uint32_t mask)
 {
+    c->tlb_epoch++;
     tlb_flush_attrs(&c->tlb, mask);
     c->fast_valid = false;
 }
@@ -262,6 +271,7 @@ void arm_tlb_flush_attrs(struct arm_cpu *c, uint32_t mask)
 void arm_tlb_flush_va(struct arm_cpu *c, uint32_t va)
 {
     uint32_t block = c->tlb_max_block;
+    c->tlb_epoch++;
     tlb_flush_range(&c->tlb, va & ~(block - 1), block);
     c->fast_valid = false;
 }

@@ -42,93 +42,6 @@ static bool in_bounds(uint64_t off, uint64_t len, uint64_t total)
     return off <= total && len <= total - off;
 }
 
-static int symbol_cmp(const void *a, const void *b)
-{
-    const struct symbol *x = a, *y = b;
-    if (x->addr != y->addr)
-        return x->addr < y->addr ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool is_mapping_symbol(const char *name)
-{
-    return name[0] == '$' && (name[1] == 'a' || name[1] == 't' || name[1] == 'd') &&
-           (name[2] == '\0' || name[2] == '.');
-}
-
-/* Symbols are a convenience for traces and debuggers, but a section table
- * or symbol table that lies outside the file means the file is truncated,
- * and that is reported like any other truncation. Symbol entries
- * themselves are filtered, never fatal: FUNC and OBJECT symbols of any
- * binding, NOTYPE only when global or weak (assembly labels; local NOTYPE
- * symbols are mostly the ARM mapping symbols, skipped by name anyway).
- * gABI ch. 4 "Sections" and "Symbol Table". */
-static int read_symbols(const uint8_t *d, size_t len, struct symtab *out,
-                        struct orr_error *err)
-{
-    uint32_t shoff = rd32(d + 32);
-    uint16_t shentsize = rd16(d + 46), shnum = rd16(d + 48);
-    if (!shoff || !shnum)
-        return 0;
-    if (shentsize < 40)
-        return orr_fail(err, "ELF section header size %u is too small", shentsize);
-    if (!in_bounds(shoff, (uint64_t)shentsize * shnum, len))
-        return orr_fail(err, "truncated ELF: section headers lie outside the file");
-    for (unsigned s = 0; s < shnum; s++) {
-        const uint8_t *sh = d + shoff + (size_t)s * shentsize;
-        if (rd32(sh + 4) != 2 /* SHT_SYMTAB */)
-            continue;
-        uint32_t off = rd32(sh + 16), size = rd32(sh + 20), link = rd32(sh + 24);
-        uint32_t entsize = rd32(sh + 36);
-        if (entsize < 16 || link >= shnum)
-            return orr_fail(err, "ELF symbol table (section %u) is malformed", s);
-        if (!in_bounds(off, size, len))
-            return orr_fail(err, "truncated ELF: symbol table lies outside the file");
-        const uint8_t *strsh = d + shoff + (size_t)link * shentsize;
-        uint32_t stroff = rd32(strsh + 16), strsize = rd32(strsh + 20);
-        if (!in_bounds(stroff, strsize, len))
-            return orr_fail(err, "truncated ELF: symbol names lie outside the file");
-        size_t n = size / entsize;
-        struct symbol *syms = calloc(n ? n : 1, sizeof *syms);
-        if (!syms)
-            return orr_fail(err, "out of memory reading ELF symbols");
-        size_t count = 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *st = d + off + i * entsize;
-            uint32_t name = rd32(st), value = rd32(st + 4), ssize = rd32(st + 8);
-            unsigned type = st[12] & 0xf, bind = st[12] >> 4;
-            uint16_t shndx = rd16(st + 14);
-            if (name == 0 || name >= strsize || shndx == 0 /* SHN_UNDEF */)
-                continue;
-            if (type != 1 /* STT_OBJECT */ && type != 2 /* STT_FUNC */ &&
-                !(type == 0 /* STT_NOTYPE */ && (bind == 1 || bind == 2) /* GLOBAL, WEAK */))
-                continue;
-            const char *nm = (const char *)d + stroff + name;
-            size_t maxlen = strsize - name;
-            size_t nlen = strnlen(nm, maxlen);
-            if (nlen == maxlen || nlen == 0 || is_mapping_symbol(nm))
-                continue;
-            char *copy = malloc(nlen + 1);
-            if (!copy) {
-                out->syms = syms;
-                out->count = count;
-                return orr_fail(err, "out of memory reading ELF symbols");
-            }
-            memcpy(copy, nm, nlen + 1);
-            /* Thumb function addresses carry bit 0 (IHI 0044 §5.5.3). */
-            syms[count].addr = type == 2 ? (value & ~1u) : value;
-            syms[count].size = ssize;
-            syms[count].name = copy;
-            count++;
-        }
-        qsort(syms, count, sizeof *syms, symbol_cmp);
-        out->syms = syms;
-        out->count = count;
-        return 0;
-    }
-    return 0;
-}
-
 int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
              struct loaded_image *out, struct orr_error *err)
 {
@@ -185,7 +98,7 @@ int load_elf(struct bus *bus, const uint8_t *d, size_t len, uint16_t machine,
     }
     if (!loaded)
         return orr_fail(err, "ELF has no loadable segments");
-    if (read_symbols(d, len, &out->symbols, err)) {
+    if (symtab_load_elf(&out->symbols, d, len, err) < 0) {
         loaded_image_free(out);
         return -1;
     }
@@ -236,41 +149,8 @@ int load_raw(struct bus *bus, const uint8_t *data, size_t len, uint64_t addr,
 
 void loaded_image_free(struct loaded_image *img)
 {
-    for (size_t i = 0; i < img->symbols.count; i++)
-        free(img->symbols.syms[i].name);
-    free(img->symbols.syms);
+    symtab_free(&img->symbols);
     memset(img, 0, sizeof *img);
-}
-
-const char *symtab_lookup(const struct symtab *tab, uint64_t addr, uint64_t *offset)
-{
-    /* Last symbol at or below addr. */
-    size_t lo = 0, hi = tab->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tab->syms[mid].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return NULL;
-    const struct symbol *s = &tab->syms[lo - 1];
-    if (s->size && addr - s->addr >= s->size)
-        return NULL;
-    if (offset)
-        *offset = addr - s->addr;
-    return s->name;
-}
-
-int symtab_find(const struct symtab *tab, const char *name, uint64_t *addr)
-{
-    for (size_t i = 0; i < tab->count; i++)
-        if (strcmp(tab->syms[i].name, name) == 0) {
-            *addr = tab->syms[i].addr;
-            return 0;
-        }
-    return -1;
 }
 
 int load_file(const char *path, size_t max_len, uint8_t **data, size_t *len,

@@ -9,19 +9,10 @@
 #include <stdint.h>
 
 #include "cpu/error.h"
+#include "machine/symbols.h"
 
 struct bus;
 
-struct symbol {
-    uint64_t addr, size;
-    char *name;
-};
-
-/* Function and object symbols, sorted by address. */
-struct symtab {
-    struct symbol *syms;
-    size_t count;
-};
 
 struct loaded_image {
     uint64_t entry;
@@ -43,11 +34,6 @@ int load_elf(struct bus *bus, const uint8_t *data, size_t len, uint16_t machine,
 int load_raw(struct bus *bus, const uint8_t *data, size_t len, uint64_t addr,
              struct loaded_image *out, struct orr_error *err) ORR_MUST_CHECK;
 void loaded_image_free(struct loaded_image *img);
-
-/* "name+0x12" for addr, or NULL if no symbol covers it. */
-const char *symtab_lookup(const struct symtab *tab, uint64_t addr, uint64_t *offset);
-/* Address of a symbol by name; -1 if absent. */
-int symtab_find(const struct symtab *tab, const char *name, uint64_t *addr);
 
 /* Reads a whole host file (at most max_len bytes). */
 int load_file(const char *path, size_t max_len, uint8_t **data, size_t *len,

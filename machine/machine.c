@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "machine/board_internal.h"
+#include "machine/debug.h"
 #include "machine/state.h"
 
 #define MACHINE_STATE_VERSION 1
@@ -285,11 +286,86 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
                 snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
             return;
         case CPU_STOP_BREAKPOINT:
+        case CPU_STOP_WATCHPOINT:
         case CPU_STOP_RESET:
             res->reason = reason;
+            res->cpu = who;
             return;
         }
     }
+}
+
+void machine_step(struct machine *m, unsigned index, struct cpu_observer *obs, bool suspend,
+                  struct machine_run_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->wake_ns = CLOCK_NEVER;
+    res->cpu = index;
+    if (index >= m->ncpus) {
+        res->reason = CPU_STOP_FATAL;
+        snprintf(res->message, sizeof res->message, "no CPU %u", index);
+        return;
+    }
+    struct cpu *cpu = m->cpus[index];
+    struct vclock *clk = &m->clock;
+    const bool realtime = clk->mode == CLOCK_MODE_REALTIME;
+    if (obs)
+        memset(obs, 0, sizeof *obs);
+    /* Bounded: a guest that keeps idling between events still returns. */
+    for (unsigned attempt = 0; attempt < 100000; attempt++) {
+        uint64_t now = clk->now_ns;
+        if (realtime)
+            clock_advance_to(clk, clock_realtime_now(clk));
+        cpu->observer = obs;
+        cpu->debug_suspend = suspend;
+        m->bus.requester = index;
+        struct cpu_run_result r = cpu->ops->run(cpu, 1);
+        cpu->observer = NULL;
+        cpu->debug_suspend = false;
+        m->executed += r.executed;
+        if (realtime) {
+            uint64_t host = clock_realtime_now(clk);
+            clock_advance_to(clk, host > now ? host : now);
+        } else {
+            clock_advance_to(clk, now + r.executed * clk->ns_per_insn);
+        }
+        res->reason = r.reason;
+        switch (r.reason) {
+        case CPU_STOP_BUDGET:
+            return;
+        case CPU_STOP_IDLE: {
+            if (r.executed > 0) {      /* the step was the WFI itself */
+                res->reason = CPU_STOP_BUDGET;
+                return;
+            }
+            uint64_t deadline = clock_next_deadline(clk);
+            if (realtime || deadline == CLOCK_NEVER) {
+                res->wake_ns = deadline;
+                return;
+            }
+            clock_advance_to(clk, deadline);
+            continue;
+        }
+        case CPU_STOP_EXIT:
+            if (m->psci.request == PSCI_REQ_CPU_SUSPEND) {
+                if (index < PSCI_MAX_CPUS)
+                    m->psci.suspended[index] = true;
+                m->psci.request = PSCI_REQ_NONE;
+                res->reason = CPU_STOP_BUDGET;
+                return;
+            }
+            res->exit_code = cpu->exit_code;
+            if (m->psci.request != PSCI_REQ_NONE)
+                psci_stop(m, res);
+            return;
+        case CPU_STOP_FATAL:
+            snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
+            return;
+        default:
+            return;
+        }
+    }
+    res->reason = CPU_STOP_IDLE;
 }
 
 /* The first device whose model lists `compatible`, or whose node does (a

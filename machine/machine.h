@@ -86,6 +86,7 @@ struct machine_run_result {
     enum cpu_stop reason;       /* BUDGET: the slice ended; IDLE: see wake_ns */
     int exit_code;              /* after CPU_STOP_EXIT */
     uint64_t wake_ns;           /* IDLE: next event deadline (CLOCK_NEVER if none) */
+    unsigned cpu;               /* the CPU that stopped the run (BREAKPOINT, WATCHPOINT, EXIT, FATAL) */
     char message[256];          /* after CPU_STOP_FATAL */
 };
 

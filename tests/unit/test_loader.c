@@ -193,18 +193,18 @@ START_TEST(good_elf_loads_segments_bss_entry_and_symbols)
     ck_assert_uint_eq(img.symbols.syms[0].addr, RAM_BASE);   /* Thumb bit cleared */
     ck_assert_str_eq(img.symbols.syms[1].name, "data_obj");
     ck_assert_str_eq(img.symbols.syms[2].name, "label");
-    uint64_t off = 99, addr = 0;
-    ck_assert_str_eq(symtab_lookup(&img.symbols, RAM_BASE + 4, &off), "main");
+    uint64_t off = 99;
+    ck_assert_str_eq(symtab_lookup(&img.symbols, RAM_BASE + 4, &off)->name, "main");
     ck_assert_uint_eq(off, 4);
-    ck_assert_str_eq(symtab_lookup(&img.symbols, RAM_BASE + 0x1f, &off), "data_obj");
+    ck_assert_str_eq(symtab_lookup(&img.symbols, RAM_BASE + 0x1f, &off)->name, "data_obj");
     ck_assert_uint_eq(off, 0xf);
     ck_assert_ptr_null(symtab_lookup(&img.symbols, RAM_BASE - 1, &off));
     ck_assert_ptr_null(symtab_lookup(&img.symbols, RAM_BASE + 0x20, &off));  /* past data_obj */
-    ck_assert_int_eq(symtab_find(&img.symbols, "label", &addr), 0);
-    ck_assert_uint_eq(addr, RAM_BASE + 0x1004);
-    ck_assert_int_eq(symtab_find(&img.symbols, "$a", &addr), -1);
-    ck_assert_int_eq(symtab_find(&img.symbols, "local_label", &addr), -1);
-    ck_assert_int_eq(symtab_find(&img.symbols, "undef", &addr), -1);
+    ck_assert_ptr_nonnull(symtab_find(&img.symbols, "label"));
+    ck_assert_uint_eq(symtab_find(&img.symbols, "label")->addr, RAM_BASE + 0x1004);
+    ck_assert_ptr_null(symtab_find(&img.symbols, "$a"));
+    ck_assert_ptr_null(symtab_find(&img.symbols, "local_label"));
+    ck_assert_ptr_null(symtab_find(&img.symbols, "undef"));
 
     loaded_image_free(&img);
     ck_assert_uint_eq(img.symbols.count, 0);
