@@ -128,6 +128,7 @@ struct cpu_insn_info {
     unsigned len;             /* bytes; 0 when nothing could be read */
     uint8_t bytes[16];
     char text[192];           /* disassembly */
+    bool call;                /* a call that returns to va + len (the monitor's `next`) */
     unsigned nfields;
     struct cpu_insn_field field[CPU_INSN_MAX_FIELDS];
 };

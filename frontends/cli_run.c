@@ -1,5 +1,6 @@
 /* `orrery run` (and bare `orrery`): build a machine, load a guest, and run
  * it with the terminal as its console. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,9 @@
 
 #include "frontends/board_file.h"
 #include "frontends/cli.h"
+#include "frontends/debugger.h"
+#include "frontends/monitor.h"
+#include "frontends/monitor_io.h"
 #include "frontends/terminal.h"
 #include "machine/linux_boot.h"
 #include "machine/machine.h"
@@ -32,6 +36,11 @@ struct run_options {
     bool no_reboot;
     bool stats;                  /* --stats: instructions and host time at exit */
     unsigned verbose;
+    /* Debugging (docs/debugging.md). */
+    bool monitor;                /* --monitor: start stopped, in the monitor */
+    const char *monitor_socket;
+    const char *symbols[8];      /* --symbols FILE */
+    unsigned nsymbols;
     /* --drive / --device, in order: backends for the virtio-mmio slots */
     const char *backends[RUN_MAX_BACKENDS];
     char backend_text[RUN_MAX_BACKENDS][RUN_BACKEND_TEXT];
@@ -44,6 +53,14 @@ struct run_ctx {
     struct machine *m;
     uint64_t deadline_ns;        /* host monotonic; 0: no timeout */
     bool timed_out;
+    /* The debugging session, always there (Ctrl-A c opens the monitor);
+     * the GDB stub and the monitor socket only when asked for. */
+    struct debugger dbg;
+    struct monitor *mon;
+    struct mon_term mterm;
+    bool mterm_on_stop;          /* --monitor or Ctrl-A c: a stop opens the monitor */
+    bool stdin_script;           /* --monitor with stdin not a tty: stdin is the monitor's */
+    struct mon_socket *msock;
 };
 
 /* --- logging ------------------------------------------------------------ */
@@ -123,7 +140,7 @@ static int console_readc(void *opaque)
 static void feed_serial(struct run_ctx *ctx)
 {
     struct terminal *t = &ctx->term;
-    if (t->pending_len == 0 || ctx->m->nserial == 0)
+    if (t->pending_len == 0 || ctx->m->nserial == 0 || ctx->stdin_script)
         return;
     size_t n = chardev_push(&ctx->m->serial[0], t->pending, t->pending_len);
     terminal_consume(t, n);
@@ -248,6 +265,20 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->no_reboot = true;
+        } else if (opt_match(&s, "--monitor", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->monitor = true;
+        } else if (opt_match(&s, "--monitor-socket", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->monitor_socket = v;
+        } else if (opt_match(&s, "--symbols", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (o->nsymbols == sizeof o->symbols / sizeof o->symbols[0])
+                return usage_error("%s", "at most 8 --symbols options");
+            o->symbols[o->nsymbols++] = v;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
         } else {
@@ -319,6 +350,123 @@ static int guest_exit_status(int code)
     return code >= 0 && code <= 255 ? code : 1;
 }
 
+/* --- the debuggers around the run loop ------------------------------------ */
+
+/* A stop while the guest ran: the terminal monitor takes over when it is in
+ * use (the GDB stub and the monitor socket hear of it themselves). */
+static void cli_on_stop(void *opaque, const struct dbg_stop *stop)
+{
+    struct run_ctx *ctx = opaque;
+    if (ctx->mterm_on_stop && stop->kind != DBG_STOP_EXITED && stop->kind != DBG_STOP_ERROR)
+        mon_term_enter(&ctx->mterm, stop);
+}
+
+static bool have_debug_sockets(const struct run_ctx *ctx)
+{
+    return ctx->msock != NULL;
+}
+
+/* Waits up to timeout_ms (-1: forever, 0: just look) for stdin and the
+ * debuggers' sockets, and handles what arrived: stdin goes to the monitor
+ * when it has the terminal, else to the guest's pending input. */
+static void wait_inputs(struct run_ctx *ctx, int timeout_ms)
+{
+    struct pollfd fds[8];
+    int n = 0, term_i = -1, ms_i = -1;
+    struct terminal *t = &ctx->term;
+    if (ctx->mterm.active ? !t->eof : terminal_wants_input(t)) {
+        term_i = n;
+        fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+    }
+    if (ctx->msock) {
+        ms_i = n;
+        n += mon_socket_pollfds(ctx->msock, fds + n, 1);
+    }
+    if (n == 0) {
+        if (timeout_ms > 0) {
+            struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+        return;
+    }
+    if (poll(fds, (nfds_t)n, timeout_ms) <= 0)
+        return;
+    if (term_i >= 0 && fds[term_i].revents) {
+        if (fds[term_i].revents & POLLNVAL)
+            t->eof = true;
+        else if (ctx->mterm.active)
+            mon_term_input(&ctx->mterm);
+        else
+            terminal_read(t);
+    }
+    if (ms_i >= 0 && fds[ms_i].revents)
+        mon_socket_service(ctx->msock);
+}
+
+static int monitor_trace(void *opaque, bool on, const char *file, const struct dbg_output *out)
+{
+    (void)opaque;
+    (void)on;
+    (void)file;
+    const char msg[] = "error: tracing from the monitor is not available in this build\n";
+    out->write(out->opaque, msg, sizeof msg - 1);
+    return -1;
+}
+
+static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
+{
+    return monitor_exec(opaque, line, out);
+}
+
+/* Sets up the debugging session: the monitor (always), the GDB stub and
+ * the monitor socket when asked for, the symbols. */
+static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const struct guest *g,
+                       struct orr_error *err)
+{
+    debugger_init(&ctx->dbg, ctx->m);
+    struct monitor_hooks hooks = { .trace = monitor_trace, .opaque = ctx };
+    if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
+        return orr_fail(err, "out of memory");
+    ctx->dbg.command = monitor_command;
+    ctx->dbg.command_opaque = ctx->mon;
+    mon_term_init(&ctx->mterm, ctx->mon, &ctx->dbg, &ctx->term);
+    if (debugger_add_listener(&ctx->dbg, cli_on_stop, ctx))
+        return orr_fail(err, "too many debuggers");
+    ctx->mterm_on_stop = o->monitor;
+    if (g->image && !g->linux_boot && loader_is_elf(g->image, g->image_len)) {
+        /* The image loaded, so its symbols are readable; none is fine. */
+        struct orr_error ignored = { { 0 } };
+        if (symtab_load_elf(&ctx->dbg.syms, g->image, g->image_len, &ignored) < 0)
+            symtab_free(&ctx->dbg.syms);
+    }
+    for (unsigned i = 0; i < o->nsymbols; i++)
+        if (symtab_load_file(&ctx->dbg.syms, o->symbols[i], err) < 0)
+            return orr_fail_prefix(err, "--symbols: ");
+    if (o->monitor_socket &&
+        mon_socket_open(&ctx->msock, ctx->mon, &ctx->dbg, o->monitor_socket, err))
+        return -1;
+    return 0;
+}
+
+static void debug_teardown(struct run_ctx *ctx)
+{
+    mon_term_leave(&ctx->mterm);
+    if (ctx->msock)
+        mon_socket_close(ctx->msock);
+    if (ctx->mon)
+        monitor_destroy(ctx->mon);
+    debugger_destroy(&ctx->dbg);
+}
+
+/* The guest ended: tell the debuggers (GDB gets its W packet). */
+static void debug_guest_ended(struct run_ctx *ctx, const struct machine_run_result *res)
+{
+    struct dbg_stop stop = { .cpu = res->cpu, .exit_code = res->exit_code };
+    stop.kind = res->reason == CPU_STOP_FATAL ? DBG_STOP_ERROR : DBG_STOP_EXITED;
+    snprintf(stop.message, sizeof stop.message, "%s", res->message);
+    debugger_stop(&ctx->dbg, &stop, NULL);
+}
+
 /* Returns the process exit status. Prints nothing itself: the caller does,
  * after the terminal is restored, from *msg. */
 static int run_loop(struct run_ctx *ctx, const struct run_options *o,
@@ -326,9 +474,44 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
 {
     struct machine *m = ctx->m;
     struct terminal *t = &ctx->term;
+    struct debugger *d = &ctx->dbg;
     msg[0] = '\0';
 
     for (;;) {
+        if (t->quit) {
+            snprintf(msg, msglen, "terminated by Ctrl-A x");
+            return 0;
+        }
+        if (d->quit)
+            return 0;
+        if (t->monitor_request) {
+            t->monitor_request = false;
+            ctx->mterm_on_stop = true;
+            mon_term_enter(&ctx->mterm, NULL);
+        }
+        if (d->exited) {
+            /* A step ended the guest. */
+            if (d->last.kind == DBG_STOP_ERROR) {
+                snprintf(msg, msglen, "guest error: %s", d->last.message);
+                return 1;
+            }
+            return guest_exit_status(d->last.exit_code);
+        }
+        if (ctx->mterm.active && !t->is_tty)
+            mon_term_run_pending(&ctx->mterm);
+        if (d->quit)
+            return 0;
+        if (d->stopped || ctx->mterm.active) {
+            if (deadline_passed(ctx))
+                goto timeout;
+            if (!ctx->mterm.active && !have_debug_sockets(ctx) && t->eof) {
+                snprintf(msg, msglen, "the guest is stopped and nothing is left to resume it");
+                return 1;
+            }
+            wait_inputs(ctx, ms_to_deadline(ctx));
+            continue;
+        }
+
         struct machine_run_result res;
         machine_run(m, RUN_SLICE_NS, &res);
 
@@ -341,15 +524,17 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
 
         switch (res.reason) {
         case CPU_STOP_EXIT:
+            debug_guest_ended(ctx, &res);
             return guest_exit_status(res.exit_code);
         case CPU_STOP_FATAL:
+            debug_guest_ended(ctx, &res);
             snprintf(msg, msglen, "guest error: %s",
                      res.message[0] ? res.message : "the CPU cannot continue");
             return 1;
         case CPU_STOP_BREAKPOINT:
         case CPU_STOP_WATCHPOINT:
-            snprintf(msg, msglen, "guest error: unexpected breakpoint stop");
-            return 1;
+            debugger_machine_stopped(d, &res);
+            continue;
         case CPU_STOP_RESET:
             if (o->no_reboot)
                 return 0;
@@ -376,7 +561,7 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             /* Input can wake the guest only if stdin may still deliver
              * bytes the UART takes (a tty is always read, for Ctrl-A x). */
             bool input_blocked = t->eof || (!t->is_tty && t->pending_len > 0);
-            if (wait < 0 && input_blocked) {
+            if (wait < 0 && input_blocked && !have_debug_sockets(ctx)) {
                 /* Idle forever in virtual time with no input that could
                  * ever wake it: the run cannot make progress. */
                 snprintf(msg, msglen, "guest error: the guest is idle with nothing scheduled "
@@ -386,19 +571,11 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             int left = ms_to_deadline(ctx);
             if (left >= 0 && (wait < 0 || left < wait))
                 wait = left;
-            if (input_blocked) {
-                /* stdin cannot wake the guest: just sleep to the event. */
-                if (wait > 0) {
-                    struct timespec ts = { wait / 1000, (long)(wait % 1000) * 1000000L };
-                    nanosleep(&ts, NULL);
-                }
-            } else {
-                terminal_poll(t, wait);
-            }
+            wait_inputs(ctx, wait);
             break;
         }
         case CPU_STOP_BUDGET:
-            terminal_poll(t, 0);
+            wait_inputs(ctx, 0);
             break;
         }
         if (t->quit) {
@@ -527,13 +704,26 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         goto out;
     }
 
+    if (debug_setup(&ctx, &o, &g, &err) != 0) {
+        cli_error("%s", err.msg);
+        goto out;
+    }
     if (o.timeout_s > 0)
         ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
     terminal_open(&ctx.term);
+    ctx.stdin_script = o.monitor && !ctx.term.is_tty;
+    if (o.monitor) {
+        struct dbg_stop start = { .kind = DBG_STOP_START, .pc = debugger_pc(&ctx.dbg, 0) };
+        ctx.dbg.stopped = true;
+        ctx.dbg.last = start;
+        if (o.monitor)
+            mon_term_enter(&ctx.mterm, &start);
+    }
     char msg[512];
     uint64_t host_start = clock_host_ns();
     status = run_loop(&ctx, &o, &g, msg, sizeof msg);
     uint64_t host_ns = clock_host_ns() - host_start;
+    mon_term_leave(&ctx.mterm);
     terminal_close(&ctx.term);
     if (o.stats) {
         double secs = (double)host_ns / 1e9;
@@ -548,6 +738,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
 
 out:
+    debug_teardown(&ctx);
     if (ctx.m)
         machine_destroy(ctx.m);
     free(kernel);

@@ -18,6 +18,22 @@ struct explain_ctx {
     struct cpu_observer obs;
 };
 
+/* Registers past the flags register are banked copies (ARM: r13_svc...).
+ * One that changed exactly as a register in use did is that register seen
+ * through its bank: shown once, under the name in use. */
+static bool shown_change(const struct explain_ctx *x, unsigned i)
+{
+    if (x->before[i] == x->after[i])
+        return false;
+    int flags = cpu_reg_index_with_flag(x->cpu, CPU_REG_FLAGS);
+    if (flags < 0 || i <= (unsigned)flags)
+        return true;
+    for (unsigned j = 0; j < (unsigned)flags; j++)
+        if (x->before[j] == x->before[i] && x->after[j] == x->after[i])
+            return false;
+    return true;
+}
+
 static void snapshot(struct cpu *cpu, uint64_t *regs, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
@@ -83,7 +99,7 @@ static void print_text(const struct explain_ctx *x, const struct dbg_stop *stop,
         fprintf(out, "    %-13s %s\n", in->field[i].name, in->field[i].value);
     bool header = false;
     for (unsigned i = 0; i < x->nregs; i++) {
-        if (x->before[i] == x->after[i])
+        if (!shown_change(x, i))
             continue;
         if (!header)
             fputs("  changed:\n", out);
@@ -196,7 +212,7 @@ static void print_json(const struct explain_ctx *x, const struct dbg_stop *stop,
     fputs("},\"changed\":[", out);
     bool first = true;
     for (unsigned i = 0; i < x->nregs; i++) {
-        if (x->before[i] == x->after[i])
+        if (!shown_change(x, i))
             continue;
         fprintf(out, "%s{\"reg\":", first ? "" : ",");
         json_string(out, cpu->regs[i].name);

@@ -68,19 +68,32 @@ void terminal_open(struct terminal *t)
     saved_tty = tty;
     saved_tty_valid = 1;
     atexit(restore_tty);     /* a safety net; every path also calls terminal_close */
+    terminal_set_raw(t, true);
+}
 
-    /* Raw input: every key, Ctrl-C included, goes to the guest. Output
-     * post-processing stays on so a guest's bare "\n" still starts a new
-     * line, as QEMU's stdio console does. */
-    tty.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-    tty.c_oflag |= OPOST;
-    tty.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-    tty.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
-    tty.c_cflag |= CS8;
-    tty.c_cc[VMIN] = 1;
-    tty.c_cc[VTIME] = 0;
-    if (tcsetattr(STDIN_FILENO, TCSANOW, &tty) == 0)
-        t->raw = true;
+/* Raw input: every key, Ctrl-C included, goes to the guest. Output
+ * post-processing stays on so a guest's bare "\n" still starts a new line,
+ * as QEMU's stdio console does. */
+void terminal_set_raw(struct terminal *t, bool raw)
+{
+    if (!t->is_tty || !saved_tty_valid)
+        return;
+    if (!raw && t->raw) {
+        restore_tty();
+        t->raw = false;
+    } else if (raw && !t->raw) {
+        struct termios tty = saved_tty;
+        tty.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+                                   IXON);
+        tty.c_oflag |= OPOST;
+        tty.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        tty.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+        tty.c_cflag |= CS8;
+        tty.c_cc[VMIN] = 1;
+        tty.c_cc[VTIME] = 0;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &tty) == 0)
+            t->raw = true;
+    }
 }
 
 void terminal_close(struct terminal *t)
@@ -114,6 +127,7 @@ static void print_escape_help(void)
     static const char help[] =
         "\n"
         "C-a h    print this help\n"
+        "C-a c    switch to the monitor (the guest stops; `continue` goes back)\n"
         "C-a x    exit the emulator\n"
         "C-a C-a  send C-a to the guest\n";
     terminal_output((const uint8_t *)help, sizeof help - 1);
@@ -144,6 +158,10 @@ static void handle_key(struct terminal *t, uint8_t c)
     case 'X':
         t->quit = true;
         break;
+    case 'c':
+    case 'C':
+        t->monitor_request = true;
+        break;
     case 'h':
     case 'H':
     case '?':
@@ -154,29 +172,18 @@ static void handle_key(struct terminal *t, uint8_t c)
     }
 }
 
-int terminal_poll(struct terminal *t, int timeout_ms)
+bool terminal_wants_input(const struct terminal *t)
 {
     if (t->eof || t->quit)
-        return 0;
+        return false;
     /* A full buffer stops reading a pipe (the guest catches up first); a
      * tty is always read so the escape keys keep working. */
-    size_t room = sizeof t->pending - t->pending_len;
-    if (room == 0 && !t->is_tty)
-        return 0;
-    if (t->is_tty)
-        room = sizeof t->pending;
+    return t->is_tty || t->pending_len < sizeof t->pending;
+}
 
-    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-    int r = poll(&p, 1, timeout_ms);
-    if (r < 0)
-        return errno == EINTR ? 0 : (t->eof = true, 1);
-    if (r == 0)
-        return 0;
-    if (p.revents & POLLNVAL) {
-        t->eof = true;
-        return 1;
-    }
-
+int terminal_read(struct terminal *t)
+{
+    size_t room = t->is_tty ? sizeof t->pending : sizeof t->pending - t->pending_len;
     uint8_t buf[sizeof t->pending];
     ssize_t n = read(STDIN_FILENO, buf, room);
     if (n < 0) {
@@ -197,6 +204,23 @@ int terminal_poll(struct terminal *t, int timeout_ms)
         t->pending_len += (size_t)n;
     }
     return 1;
+}
+
+int terminal_poll(struct terminal *t, int timeout_ms)
+{
+    if (!terminal_wants_input(t))
+        return 0;
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : (t->eof = true, 1);
+    if (r == 0)
+        return 0;
+    if (p.revents & POLLNVAL) {
+        t->eof = true;
+        return 1;
+    }
+    return terminal_read(t);
 }
 
 void terminal_consume(struct terminal *t, size_t n)

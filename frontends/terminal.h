@@ -16,6 +16,7 @@ struct terminal {
     bool eof;             /* stdin has ended (or is closed) */
     bool escape;          /* the previous key was Ctrl-A */
     bool quit;            /* Ctrl-A x was typed */
+    bool monitor_request; /* Ctrl-A c was typed: the monitor wants the terminal */
     /* Guest-bound bytes read from stdin but not yet delivered. */
     uint8_t pending[4096];
     size_t pending_len;
@@ -27,6 +28,9 @@ struct terminal {
 void terminal_open(struct terminal *t);
 /* Restores the tty (idempotent). */
 void terminal_close(struct terminal *t);
+/* Leaves raw mode for a while (the monitor's line editing) and enters it
+ * again; nothing happens without a tty. */
+void terminal_set_raw(struct terminal *t, bool raw);
 
 /* Writes all of buf to stdout, unbuffered. */
 void terminal_output(const uint8_t *buf, size_t len);
@@ -36,6 +40,12 @@ void terminal_output(const uint8_t *buf, size_t len);
  * if anything was read (or EOF/quit was seen), 0 on timeout. Does nothing
  * (returns 0 at once) when stdin has ended or pending is full. */
 int terminal_poll(struct terminal *t, int timeout_ms);
+
+/* The two halves of terminal_poll, for a caller that polls stdin together
+ * with other descriptors: whether stdin should be polled now, and reading
+ * it once poll said it is readable (returns as terminal_poll). */
+bool terminal_wants_input(const struct terminal *t);
+int terminal_read(struct terminal *t);
 
 /* Removes the first n pending bytes (they were delivered). */
 void terminal_consume(struct terminal *t, size_t n);

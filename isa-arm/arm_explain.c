@@ -184,13 +184,32 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
         add_field(info, "opcode", "%s", "not decodable by the disassembler");
         return 0;
     }
-    snprintf(info->text, sizeof info->text, "%s%s%s", ci->mnemonic, ci->op_str[0] ? " " : "",
+    const cs_arm *d = &ci->detail->arm;
+    unsigned it = arm_itstate(c->cpsr);
+    bool sets_flags = d->update_flags;
+    char mnemonic[32];
+    snprintf(mnemonic, sizeof mnemonic, "%s", ci->mnemonic);
+    if (thumb && it && n == 2 && ci->id != ARM_INS_IT) {
+        /* Capstone decodes one instruction without its IT block, where a
+         * 16-bit data-processing instruction does not set the flags (v7
+         * A8.6: "...S" only outside IT blocks) and the condition is the
+         * block's. */
+        size_t ml = strlen(mnemonic);
+        if (sets_flags && ml > 1 && mnemonic[ml - 1] == 's')
+            mnemonic[ml - 1] = '\0';
+        sets_flags = false;
+        static const char *const suffix[15] = { "eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc",
+                                                "hi", "ls", "ge", "lt", "gt", "le", "" };
+        size_t room = sizeof mnemonic - strlen(mnemonic);
+        if ((it >> 4) < 15)
+            snprintf(mnemonic + strlen(mnemonic), room, "%s", suffix[it >> 4]);
+    }
+    snprintf(info->text, sizeof info->text, "%s%s%s", mnemonic, ci->op_str[0] ? " " : "",
              ci->op_str);
     add_field(info, "state", "%s", !thumb ? "ARM (A32)" : n == 4 ? "Thumb (32-bit T32)"
                                                                  : "Thumb (16-bit)");
     add_field(info, "encoding", n == 2 ? "0x%04x" : "0x%08x", insn);
-    const cs_arm *d = &ci->detail->arm;
-    unsigned it = arm_itstate(c->cpsr);
+    info->call = ci->id == ARM_INS_BL || ci->id == ARM_INS_BLX;
     if (thumb && it) {
         /* ITSTATE (v7 A2.5.2): the condition in IT[7:4]; the mask's lowest
          * set bit marks how many instructions remain in the block. */
@@ -215,7 +234,7 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     for (char *p = opcode; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
-    add_field(info, "opcode", "%s%s", opcode, d->update_flags ? " (sets flags)" : "");
+    add_field(info, "opcode", "%s%s", opcode, sets_flags ? " (sets flags)" : "");
     bool has_mem = false;
     int mem_index = -1;
     for (unsigned i = 0; i < d->op_count && i < 8; i++) {

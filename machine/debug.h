@@ -29,10 +29,10 @@ void machine_step(struct machine *m, unsigned index, struct cpu_observer *obs, b
  * already there succeeds (GDB re-inserts); removing one that is not there
  * fails. */
 int machine_break_insert(struct machine *m, uint64_t addr, struct orr_error *err) ORR_MUST_CHECK;
-int machine_break_remove(struct machine *m, uint64_t addr) ORR_MUST_CHECK;
+int machine_break_remove(struct machine *m, uint64_t addr);
 int machine_watch_insert(struct machine *m, uint64_t addr, uint64_t len, unsigned kind,
                          struct orr_error *err) ORR_MUST_CHECK;
-int machine_watch_remove(struct machine *m, uint64_t addr, uint64_t len, unsigned kind) ORR_MUST_CHECK;
+int machine_watch_remove(struct machine *m, uint64_t addr, uint64_t len, unsigned kind);
 void machine_debug_clear(struct machine *m);   /* removes every breakpoint and watchpoint */
 
 /* Guest memory as the debugger reads and writes it: virtual addresses are
