@@ -56,7 +56,7 @@ struct cpu_mem_event {
 struct cpu_walk_level {
     uint64_t desc_addr;       /* physical address of the descriptor read */
     uint64_t desc;            /* its value */
-    char what[96];            /* the ISA's reading of it */
+    char what[160];           /* the ISA's reading of it */
 };
 
 struct cpu_walk_event {

@@ -38,6 +38,7 @@ struct run_options {
     unsigned verbose;
     /* Debugging (docs/debugging.md). */
     bool monitor;                /* --monitor: start stopped, in the monitor */
+    bool explain_json;           /* --explain-format json */
     const char *monitor_socket;
     const char *symbols[8];      /* --symbols FILE */
     unsigned nsymbols;
@@ -269,6 +270,15 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->monitor = true;
+        } else if (opt_match(&s, "--explain-format", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (strcmp(v, "json") == 0)
+                o->explain_json = true;
+            else if (strcmp(v, "text") == 0)
+                o->explain_json = false;
+            else
+                return usage_error("--explain-format: '%s' is not 'text' or 'json'", v);
         } else if (opt_match(&s, "--monitor-socket", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -424,7 +434,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
                        struct orr_error *err)
 {
     debugger_init(&ctx->dbg, ctx->m);
-    struct monitor_hooks hooks = { .trace = monitor_trace, .opaque = ctx };
+    struct monitor_hooks hooks = { .trace = monitor_trace, .opaque = ctx,
+                                   .explain_json = o->explain_json };
     if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
         return orr_fail(err, "out of memory");
     ctx->dbg.command = monitor_command;

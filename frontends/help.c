@@ -45,6 +45,7 @@ void print_help(void)
 "  --monitor            start stopped, in the monitor on this terminal (Ctrl-A c opens\n"
 "                       it at any time; `help` lists its commands, `continue` resumes)\n"
 "  --monitor-socket PATH|PORT  serve the monitor on a Unix socket or 127.0.0.1 port\n"
+"  --explain-format text|json  how `step` (and --explain) show an instruction\n"
 "  --symbols FILE       symbols (ELF or System.map) for the monitor and traces; an ELF\n"
 "                       --kernel's own symbols are always loaded\n"
 "  -v, --verbose        log board and cpu messages to stderr; -vv logs every category\n"

@@ -233,7 +233,8 @@ struct step_args {
 static int explain_one(void *arg, FILE *f)
 {
     struct step_args *a = arg;
-    a->rc = explain_step(a->mon->d, EXPLAIN_TEXT, f, &a->stop);
+    a->rc = explain_step(a->mon->d, a->mon->hooks.explain_json ? EXPLAIN_JSON : EXPLAIN_TEXT, f,
+                         &a->stop);
     return a->rc;
 }
 
@@ -318,9 +319,11 @@ static int cmd_regs(struct monitor *mon, int argc, char **argv, const struct dbg
     /* The registers up to the flags register are the ones in use; the
      * rest (banked copies) with `regs all`. */
     int flags = cpu_reg_index_with_flag(cpu, CPU_REG_FLAGS);
-    unsigned shown = all || flags < 0 ? cpu->nregs : (unsigned)flags + 1;
+    unsigned shown = all || flags < 0 ? cpu->nregs : (unsigned)flags;
     unsigned col = 0;
     for (unsigned i = 0; i < shown; i++) {
+        if ((int)i == flags)
+            continue;
         uint64_t v = cpu->ops->reg_get(cpu, i);
         unsigned w = cpu->regs[i].bits >= 64 ? 16 : (cpu->regs[i].bits + 3) / 4;
         out_printf(out, "%-8s 0x%0*llx%s", cpu->regs[i].name, (int)w, (unsigned long long)v,
@@ -331,7 +334,8 @@ static int cmd_regs(struct monitor *mon, int argc, char **argv, const struct dbg
     if (flags >= 0 && cpu->ops->describe_flags) {
         char f[256];
         cpu->ops->describe_flags(cpu, cpu->ops->reg_get(cpu, (unsigned)flags), f, sizeof f);
-        out_printf(out, "%-8s %s\n", cpu->regs[flags].name, f);
+        out_printf(out, "%-8s 0x%08llx  %s\n", cpu->regs[flags].name,
+                   (unsigned long long)cpu->ops->reg_get(cpu, (unsigned)flags), f);
     }
     return 0;
 }

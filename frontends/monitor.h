@@ -17,6 +17,7 @@ struct monitor_hooks {
      * to out. NULL: tracing is not available here. */
     int (*trace)(void *opaque, bool on, const char *file, const struct dbg_output *out);
     void *opaque;
+    bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };
 
 int monitor_create(struct monitor **out, struct debugger *d, const struct monitor_hooks *hooks);

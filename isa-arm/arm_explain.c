@@ -235,6 +235,32 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
     add_field(info, "opcode", "%s%s", opcode, sets_flags ? " (sets flags)" : "");
+    const char *multiple = NULL;
+    switch (ci->id) {
+    case ARM_INS_LDM: case ARM_INS_STM: multiple = "increment after (IA)"; break;
+    case ARM_INS_LDMIB: case ARM_INS_STMIB: multiple = "increment before (IB)"; break;
+    case ARM_INS_LDMDA: case ARM_INS_STMDA: multiple = "decrement after (DA)"; break;
+    case ARM_INS_LDMDB: case ARM_INS_STMDB: multiple = "decrement before (DB)"; break;
+    case ARM_INS_PUSH: multiple = "decrement before (DB), base sp"; break;
+    case ARM_INS_POP: multiple = "increment after (IA), base sp"; break;
+    default: break;
+    }
+    if (multiple) {
+        /* LDM/STM (A8.8.58 ff.): the base, then the register list. */
+        bool stack = ci->id == ARM_INS_PUSH || ci->id == ARM_INS_POP;
+        char list[64] = "";
+        size_t used = 0;
+        for (unsigned i = stack ? 0 : 1; i < d->op_count && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                                     cs_reg_name(h, d->operands[i].reg));
+        if (!stack && d->op_count > 0)
+            add_field(info, "base", "%s", cs_reg_name(h, d->operands[0].reg));
+        add_field(info, "registers", "{%s}", list);
+        add_field(info, "addressing", "multiple registers, %s%s", multiple,
+                  d->writeback || stack ? ", base written back" : "");
+        cs_free(ci, got);
+        return 0;
+    }
     bool has_mem = false;
     int mem_index = -1;
     for (unsigned i = 0; i < d->op_count && i < 8; i++) {
@@ -246,7 +272,7 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
             mem_index = (int)i;
         }
         if (d->operands[i].type == ARM_OP_REG && d->operands[i].shift.type != ARM_SFT_INVALID)
-            add_field(info, "shifter", "%s", text);
+            snprintf(name, sizeof name, "shifter op %u", i + 1);
         add_field(info, name, "%s", text);
     }
     if (has_mem) {

@@ -20,11 +20,11 @@ _start:
     ldr     sp, =__stack_top
     ldr     r0, =vectors
     mcr     p15, 0, r0, c12, c0, 0      @ VBAR (B4.1.156)
-    mov     r0, #5
+    mvn     r0, #0xd                    @ r0 = 0xfffffff2
     mov     r1, #7
     .global dp_insn
 dp_insn:
-    adds    r2, r0, r1, lsl #1          @ r2 = 5 + 14 = 19
+    adds    r2, r0, r1, lsl #1          @ r2 = 0xfffffff2 + 14 = 0, carry out: Z and C set
     ldr     r4, =table
     .global load_wb
 load_wb:
@@ -115,6 +115,7 @@ svc_handler:
 
     .data
     .balign 4
+    .global table
 table:
     .word   0x11, 0x22, 0x33, 0x44, 0x55
 
