@@ -108,7 +108,9 @@ void debugger_continue(struct debugger *d)
 {
     if (d->exited)
         return;
-    if (d->last.kind == DBG_STOP_BREAKPOINT || d->last.kind == DBG_STOP_WATCHPOINT) {
+    struct cpu *cpu = d->m->cpus[d->cpu];
+    if (d->last.kind == DBG_STOP_BREAKPOINT || d->last.kind == DBG_STOP_WATCHPOINT ||
+        cpu_is_breakpoint(cpu, debugger_pc(d, d->cpu))) {
         /* Step off the stop with breakpoints and watchpoints ignored. */
         struct dbg_stop stop;
         if (debugger_step(d, NULL, &stop) == 0 && stop.kind != DBG_STOP_STEP) {

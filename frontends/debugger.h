@@ -86,7 +86,8 @@ void debugger_stop(struct debugger *d, const struct dbg_stop *stop, void *from);
  * ERROR). Returns 0, or -1 when the guest cannot run (exited). */
 int debugger_step(struct debugger *d, struct cpu_observer *obs, struct dbg_stop *stop);
 
-/* Lets the guest run: steps the selected CPU off its stop, then marks the
+/* Lets the guest run: steps the selected CPU off its stop (a breakpoint or
+ * watchpoint it stopped at, or a breakpoint at its PC), then marks the
  * session running; the run loop reports the next stop to the listeners. */
 void debugger_continue(struct debugger *d);
 

@@ -171,6 +171,7 @@ struct mon_socket {
     char line[MON_LINE_MAX];
     size_t len;
     bool overlong;            /* the current line is too long: dropped */
+    bool in_command;          /* a stop now is this client's command's doing */
 };
 
 static void sock_write(void *opaque, const char *text, size_t len)
@@ -189,7 +190,9 @@ static void sock_on_stop(void *opaque, const struct dbg_stop *stop)
         return;
     char line[600], text[640];
     monitor_describe_stop(s->mon, stop, line, sizeof line);
-    int n = snprintf(text, sizeof text, "stopped: %s\n", line);
+    /* A stop that happened while the guest ran comes after the prompt:
+     * give the client a new one. */
+    int n = snprintf(text, sizeof text, "stopped: %s\n%s", line, s->in_command ? "" : MON_PROMPT);
     sock_write(s, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
 
@@ -268,8 +271,11 @@ void mon_socket_service(struct mon_socket *s)
         s->line[s->len] = '\0';
         if (s->overlong)
             sock_write(s, "error: line too long\n", 21);
-        else
+        else {
+            s->in_command = true;
             monitor_exec(s->mon, s->line, &out);
+            s->in_command = false;
+        }
         s->len = 0;
         s->overlong = false;
         if (s->fd >= 0 && !s->d->quit)

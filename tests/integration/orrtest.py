@@ -4,10 +4,14 @@ Every script is run by `meson test` as `python3 SCRIPT ORRERY [MORE...]` and
 exits 0 (pass), 1 (fail) or 77 (skip).
 """
 import os
+import pty
+import re
+import select
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 SKIP = 77
 
@@ -216,3 +220,68 @@ def prog_spin():
 
 def board_source(source_root):
     return os.path.join(source_root, 'machine', 'boards', 'arm-virt.dts')
+
+
+class Console:
+    """orrery on the slave side of a pty; this side types and reads."""
+
+    def __init__(self, argv):
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                                     start_new_session=True)
+        os.close(slave)
+        self.seen = b''
+        self.mark = 0            # what expect() has consumed
+
+    def read_some(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.master, 4096)
+        except OSError:          # EIO: the slave side is closed
+            data = b''
+        if not data:
+            return None
+        self.seen += data
+        return True
+
+    def expect(self, pattern, timeout):
+        """Waits for pattern (bytes regex) after the last match."""
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
+        end = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.seen, self.mark)
+            if m:
+                self.mark = m.end()
+                return True
+            left = end - time.monotonic()
+            if left <= 0 or self.read_some(min(left, 1.0)) is None:
+                return bool(rx.search(self.seen, self.mark))
+
+    def type(self, text):
+        # One key at a time, as typed: the UART's receive FIFO is small.
+        for ch in text.encode():
+            os.write(self.master, bytes([ch]))
+            time.sleep(0.02)
+
+    def wait(self, timeout):
+        end = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < end:
+            self.read_some(0.5)
+        while self.read_some(0.1):
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+        return self.proc.returncode
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+
+    def tail(self):
+        return self.seen[-3000:].decode(errors='replace')

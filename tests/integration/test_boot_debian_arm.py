@@ -12,84 +12,16 @@ reached.  Uses the builder's default cache (and its user-disk.img, which
 this test does not write).
 """
 import os
-import pty
 import re
-import select
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from orrtest import check, describe, finish, run, skip  # noqa: E402
+from orrtest import Console, check, describe, finish, run, skip  # noqa: E402
 
 BOOT_LIMIT = 900            # host seconds to the shell prompt (measured: ~100)
 PROMPT = re.compile(rb'(?m)^/ # (?:\x1b\[6n)?')    # ash asks for the cursor position
-
-
-class Console:
-    """orrery on the slave side of a pty; this side types and reads."""
-
-    def __init__(self, argv):
-        self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
-                                     start_new_session=True)
-        os.close(slave)
-        self.seen = b''
-        self.mark = 0            # what expect() has consumed
-
-    def read_some(self, timeout):
-        r, _, _ = select.select([self.master], [], [], timeout)
-        if not r:
-            return False
-        try:
-            data = os.read(self.master, 4096)
-        except OSError:          # EIO: the slave side is closed
-            data = b''
-        if not data:
-            return None
-        self.seen += data
-        return True
-
-    def expect(self, pattern, timeout):
-        """Waits for pattern (bytes regex) after the last match."""
-        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
-        end = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.seen, self.mark)
-            if m:
-                self.mark = m.end()
-                return True
-            left = end - time.monotonic()
-            if left <= 0 or self.read_some(min(left, 1.0)) is None:
-                return bool(rx.search(self.seen, self.mark))
-
-    def type(self, text):
-        # One key at a time, as typed: the UART's receive FIFO is small.
-        for ch in text.encode():
-            os.write(self.master, bytes([ch]))
-            time.sleep(0.02)
-
-    def wait(self, timeout):
-        end = time.monotonic() + timeout
-        while self.proc.poll() is None and time.monotonic() < end:
-            self.read_some(0.5)
-        while self.read_some(0.1):
-            pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-            return None
-        return self.proc.returncode
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
-
-    def tail(self):
-        return self.seen[-3000:].decode(errors='replace')
 
 
 def bad_names(orrery):
