@@ -119,7 +119,7 @@ static inline struct cpu_exc_event *cpu_obs_exc(struct cpu_observer *o)
 
 struct cpu_insn_field {
     char name[16];
-    char value[64];
+    char value[96];
 };
 
 /* An instruction as the explain view shows it. */

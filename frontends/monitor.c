@@ -141,8 +141,12 @@ void monitor_describe_stop(struct monitor *mon, const struct dbg_stop *stop, cha
         snprintf(ids, sizeof ids, " %u", id);
     switch (stop->kind) {
     case DBG_STOP_BREAKPOINT:
-        snprintf(buf, len, "breakpoint%s at 0x%08llx%s%s", ids, (unsigned long long)stop->pc,
-                 where, cpus);
+        if (id)
+            snprintf(buf, len, "breakpoint%s at 0x%08llx%s%s", ids, (unsigned long long)stop->pc,
+                     where, cpus);
+        else        /* until, next, or GDB's own */
+            snprintf(buf, len, "stopped at 0x%08llx%s%s", (unsigned long long)stop->pc, where,
+                     cpus);
         break;
     case DBG_STOP_WATCHPOINT:
         snprintf(buf, len, "watchpoint%s: %s of %u byte%s at 0x%08llx by the instruction at "
@@ -427,8 +431,15 @@ static int cmd_x(struct monitor *mon, int argc, char **argv, const struct dbg_ou
             return fail(out, "cannot read memory at 0x%08llx", (unsigned long long)addr);
         s[n] = '\0';
         out_printf(out, "0x%08llx:  \"", (unsigned long long)addr);
-        for (size_t i = 0; i < n && s[i]; i++)
-            out_printf(out, isprint((unsigned char)s[i]) ? "%c" : "\\x%02x", (unsigned char)s[i]);
+        for (size_t i = 0; i < n && s[i]; i++) {
+            unsigned char ch = (unsigned char)s[i];
+            if (ch == '\n')
+                out_printf(out, "\\n");
+            else if (ch == '"' || ch == '\\')
+                out_printf(out, "\\%c", ch);
+            else
+                out_printf(out, isprint(ch) ? "%c" : "\\x%02x", ch);
+        }
         out_printf(out, "\"\n");
         return 0;
     }

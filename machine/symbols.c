@@ -4,6 +4,7 @@
 #include "machine/symbols.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +193,7 @@ long symtab_load_file(struct symtab *t, const char *path, struct orr_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return orr_fail(err, "%s: cannot open", path);
+        return orr_fail(err, "%s: %s", path, strerror(errno));
     uint8_t *data = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
