@@ -9,6 +9,7 @@
 #include "frontends/board_file.h"
 #include "frontends/cli.h"
 #include "frontends/debugger.h"
+#include "frontends/gdbstub.h"
 #include "frontends/monitor.h"
 #include "frontends/monitor_io.h"
 #include "frontends/terminal.h"
@@ -40,6 +41,8 @@ struct run_options {
     bool monitor;                /* --monitor: start stopped, in the monitor */
     bool explain_json;           /* --explain-format json */
     const char *monitor_socket;
+    const char *gdb;             /* --gdb PORT */
+    bool gdb_wait;
     const char *symbols[8];      /* --symbols FILE */
     unsigned nsymbols;
     /* --drive / --device, in order: backends for the virtio-mmio slots */
@@ -62,6 +65,7 @@ struct run_ctx {
     bool mterm_on_stop;          /* --monitor or Ctrl-A c: a stop opens the monitor */
     bool stdin_script;           /* --monitor with stdin not a tty: stdin is the monitor's */
     struct mon_socket *msock;
+    struct gdbstub *gdb;
 };
 
 /* --- logging ------------------------------------------------------------ */
@@ -283,6 +287,14 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->monitor_socket = v;
+        } else if (opt_match(&s, "--gdb", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->gdb = v;
+        } else if (opt_match(&s, "--gdb-wait", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->gdb_wait = true;
         } else if (opt_match(&s, "--symbols", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -373,7 +385,7 @@ static void cli_on_stop(void *opaque, const struct dbg_stop *stop)
 
 static bool have_debug_sockets(const struct run_ctx *ctx)
 {
-    return ctx->msock != NULL;
+    return ctx->gdb || ctx->msock;
 }
 
 /* Waits up to timeout_ms (-1: forever, 0: just look) for stdin and the
@@ -382,11 +394,16 @@ static bool have_debug_sockets(const struct run_ctx *ctx)
 static void wait_inputs(struct run_ctx *ctx, int timeout_ms)
 {
     struct pollfd fds[8];
-    int n = 0, term_i = -1, ms_i = -1;
+    int n = 0, term_i = -1, gdb_i = -1, gdb_n = 0, ms_i = -1;
     struct terminal *t = &ctx->term;
     if (ctx->mterm.active ? !t->eof : terminal_wants_input(t)) {
         term_i = n;
         fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+    }
+    if (ctx->gdb) {
+        gdb_i = n;
+        gdb_n = gdbstub_pollfds(ctx->gdb, fds + n, 2);
+        n += gdb_n;
     }
     if (ctx->msock) {
         ms_i = n;
@@ -409,6 +426,11 @@ static void wait_inputs(struct run_ctx *ctx, int timeout_ms)
         else
             terminal_read(t);
     }
+    bool gdb_ready = false;
+    for (int i = 0; i < gdb_n; i++)
+        gdb_ready |= fds[gdb_i + i].revents != 0;
+    if (gdb_ready)
+        gdbstub_service(ctx->gdb);
     if (ms_i >= 0 && fds[ms_i].revents)
         mon_socket_service(ctx->msock);
 }
@@ -456,12 +478,16 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
     if (o->monitor_socket &&
         mon_socket_open(&ctx->msock, ctx->mon, &ctx->dbg, o->monitor_socket, err))
         return -1;
+    if (o->gdb && gdbstub_open(&ctx->gdb, &ctx->dbg, o->gdb, err))
+        return orr_fail_prefix(err, "--gdb: ");
     return 0;
 }
 
 static void debug_teardown(struct run_ctx *ctx)
 {
     mon_term_leave(&ctx->mterm);
+    if (ctx->gdb)
+        gdbstub_close(ctx->gdb);
     if (ctx->msock)
         mon_socket_close(ctx->msock);
     if (ctx->mon)
@@ -723,7 +749,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
     terminal_open(&ctx.term);
     ctx.stdin_script = o.monitor && !ctx.term.is_tty;
-    if (o.monitor) {
+    if (o.gdb_wait || o.monitor) {
         struct dbg_stop start = { .kind = DBG_STOP_START, .pc = debugger_pc(&ctx.dbg, 0) };
         ctx.dbg.stopped = true;
         ctx.dbg.last = start;
