@@ -11,6 +11,8 @@
 #include "frontends/gdbstub.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -980,6 +982,12 @@ void gdbstub_service(struct gdbstub *g)
 {
     if (g->fd < 0) {
         g->fd = netsock_accept(g->listen_fd);
+        /* An ack and the reply go out as two small writes: without this,
+         * Nagle's algorithm holds the reply until the ack is acknowledged
+         * (a delayed ACK, tens of ms per packet while stepping). */
+        int one = 1;
+        if (g->fd >= 0)
+            (void)setsockopt(g->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         return;
     }
     uint8_t buf[4096];
