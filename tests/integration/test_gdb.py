@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -259,17 +260,24 @@ def linux_boot():
         try:
             if not t.check(con.expect(prompt, 900), 'the guest reaches its shell', con.tail()):
                 return
-            con.type('grep -w -e start_kernel -e panic /proc/kallsyms\r')
+            start = len(con.seen)
+            con.type('grep -w -e start_kernel -e panic -e kernel_init -e schedule '
+                     '/proc/kallsyms\r')
             if not t.check(con.expect(rb'([0-9a-f]{8}) T start_kernel', 60),
                            'start_kernel in /proc/kallsyms', con.tail()):
                 return
-            text = con.seen.decode(errors='replace')
-            addr = int(re.findall(r'([0-9a-f]{8}) T start_kernel', text)[-1], 16)
+            con.expect(prompt, 60)
+            # The console's lines may carry CRs and interleaved kernel
+            # messages: take every "ADDRESS TYPE NAME" of a code symbol.
+            text = con.seen[start:].decode(errors='replace')
+            syms = re.findall(r'\b([0-9a-f]{8}) ([TtWw]) ([A-Za-z_][A-Za-z0-9_.]*)', text)
+            addr = int([a for a, _, n in syms if n == 'start_kernel'][-1], 16)
             sysmap = os.path.join(d, 'System.map')
             with open(sysmap, 'w') as f:
-                for m in re.finditer(r'^([0-9a-f]{8}) ([TtWw]) (\S+)\r?$', text, re.M):
-                    f.write('%s %s %s\n' % m.groups())
-            con.expect(prompt, 60)
+                for sym in syms:
+                    f.write('%s %s %s\n' % sym)
+            t.check(len(syms) >= 2, 'a System.map of %d symbols from /proc/kallsyms' % len(syms),
+                    text[-2000:])
             gdb = subprocess.Popen([GDB, '-batch', '-nx', '-ex', 'set pagination off',
                                     '-ex', 'target remote :%d' % port,
                                     '-ex', 'monitor symbols ' + sysmap,
@@ -279,22 +287,36 @@ def linux_boot():
                                     '-ex', 'monitor disas $pc 1',
                                     '-ex', 'detach'],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            # GDB attached (the guest stopped and runs again after `continue`):
-            # reboot into the breakpoint.
-            time.sleep(5)
+            # Once GDB has set its breakpoint (it continues right after),
+            # reboot into it.
+            lines = []
+            reader = threading.Thread(target=lambda: lines.extend(
+                iter(gdb.stdout.readline, b'')), daemon=True)
+            reader.start()
+            end = time.monotonic() + 120
+            while not any(b'Breakpoint 1 at' in x for x in lines) and \
+                    time.monotonic() < end and gdb.poll() is None:
+                time.sleep(0.2)
+            time.sleep(2)
             con.type('reboot\r')
             try:
-                out = gdb.communicate(timeout=600)[0].decode(errors='replace')
+                gdb.wait(timeout=600)
             except subprocess.TimeoutExpired:
                 gdb.kill()
-                out = gdb.communicate()[0].decode(errors='replace')
+                gdb.wait()
                 t.fail('gdb did not see start_kernel within 600 s')
+            reader.join(10)
+            out = b''.join(lines).decode(errors='replace')
             t.check('symbols from' in out, 'monitor symbols loads the System.map', out[-2000:])
             t.check(re.search(r'^\$1 = 0x%x$' % addr, out, re.M) is not None,
                     'the rebooted kernel stops at start_kernel (0x%x)' % addr, out[-3000:])
             t.check('<start_kernel>' in out, 'the monitor names the place', out[-3000:])
             t.check('detached' in out, 'gdb detaches', out[-1000:])
-            t.check(con.expect(prompt, 900), 'the boot finishes to the shell again', con.tail())
+            # The second boot's own shell (a prompt seen before would be the
+            # old shell redrawing it): poweroff typed before it is lost.
+            t.check(con.expect(rb'shell on the console', 900) and con.expect(prompt, 120),
+                    'the boot finishes to the shell again', con.tail())
+            time.sleep(1)
             con.type('poweroff\r')
             rc = con.wait(300)
             t.check(rc == 0, 'poweroff ends the run with status 0 (got %s)' % rc, con.tail())
