@@ -655,8 +655,10 @@ static int info_irq(struct monitor *mon, const struct dbg_output *out)
 static int info_events(struct monitor *mon, const struct dbg_output *out)
 {
     const struct vclock *clk = &mon->d->m->clock;
-    out_printf(out, "time now: %llu ns (%s clock)\n", (unsigned long long)clk->now_ns,
-               clk->mode == CLOCK_MODE_VIRTUAL ? "virtual" : "realtime");
+    out_printf(out, "time now: %llu ns (%s clock); %llu instructions executed\n",
+               (unsigned long long)clk->now_ns,
+               clk->mode == CLOCK_MODE_VIRTUAL ? "virtual" : "realtime",
+               (unsigned long long)mon->d->m->executed);
     /* The queue is a heap: list in deadline order by selection. */
     const struct clock_event *done[CLOCK_MAX_EVENTS];
     unsigned n = clk->nheap;

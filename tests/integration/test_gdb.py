@@ -264,7 +264,10 @@ def linux_boot():
                     'the rebooted kernel stops at start_kernel (0x%x)' % addr, out[-3000:])
             t.check('<start_kernel>' in out, 'the monitor names the place', out[-3000:])
             t.check('detached' in out, 'gdb detaches', out[-1000:])
-            t.check(con.expect(prompt, 900), 'the boot finishes to the shell again', con.tail())
+            # The new boot's own banner first: a prompt seen before it is the
+            # old shell's.
+            t.check(con.expect(rb'ORRERY-GUEST-INIT: shell on the console', 900) and
+                    con.expect(prompt, 120), 'the boot finishes to the shell again', con.tail())
             con.type('poweroff\r')
             rc = con.wait(300)
             t.check(rc == 0, 'poweroff ends the run with status 0 (got %s)' % rc, con.tail())
