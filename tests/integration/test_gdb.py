@@ -212,6 +212,34 @@ def bare_metal():
             proc.wait()
 
 
+def interrupt_and_kill():
+    """Ctrl-C (0x03) stops a running guest with SIGINT; k ends orrery."""
+    with tempfile.TemporaryDirectory(prefix='orrery-gdb-') as d:
+        spin = os.path.join(d, 'spin.bin')
+        with open(spin, 'wb') as f:
+            f.write(bytes.fromhex('feffffea'))       # b .
+        port = free_port()
+        proc = subprocess.Popen([orrery, 'run', '--kernel', spin, '--gdb', str(port),
+                                 '--timeout', '120'], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            s = connect(port)
+            s.sendall(packet(b'?'))
+            t.check((read_reply(s) or b'').startswith(b'T02'),
+                    'attaching to a running guest stops it (T02)')
+            s.sendall(packet(b'vCont;c'))
+            time.sleep(0.3)
+            s.sendall(b'\x03')
+            t.check((read_reply(s) or b'').startswith(b'T02thread:1;'),
+                    'Ctrl-C stops the running guest with SIGINT')
+            s.sendall(packet(b'k'))
+            t.check(proc.wait(timeout=30) == 0, 'k ends orrery')
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
 def linux_boot():
     paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-arm-guest'),
                             '--print-paths', '-q'], stdout=subprocess.PIPE,
@@ -281,4 +309,5 @@ if linux:
     linux_boot()
 else:
     bare_metal()
+    interrupt_and_kill()
 t.finish()
