@@ -18,6 +18,7 @@
 #include "frontends/trace.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,10 @@
 #define TRACE_CACHE_SIZE 16384           /* disassembly cache entries (power of two) */
 #define TRACE_BUFFER (1u << 20)
 #define TRACE_MAX_REGS 256
+/* Instructions traced per trace_run at most, so that the run loop looks at
+ * its inputs (Ctrl-A, the monitor socket's `trace off`) every few ms of
+ * host time even when a slice of guest time is a million instructions. */
+#define TRACE_SLICE_INSNS 65536
 
 enum trace_state { TRACE_WAIT, TRACE_ON, TRACE_DONE };
 
@@ -206,26 +211,39 @@ static void emit(struct tracer *t, const char *text, size_t len)
     t->bytes += len;
 }
 
+struct line {
+    char text[1024];
+    size_t n;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct line *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(l->text + l->n, sizeof l->text - l->n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        l->n = l->n + (size_t)k < sizeof l->text ? l->n + (size_t)k : sizeof l->text - 1;
+}
+
 static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64_t pc,
                        const struct dis_entry *e, const struct cpu_observer *obs)
 {
-    char line[1024];
-    size_t n = 0;
-#define PUT(...) do { int k_ = snprintf(line + n, sizeof line - n, __VA_ARGS__); \
-                      if (k_ > 0) n = n + (size_t)k_ < sizeof line ? n + (size_t)k_ \
-                                                                    : sizeof line - 1; } while (0)
+    struct line line = { .n = 0 };
     if (t->d->m->ncpus > 1)
-        PUT("cpu%u ", index);
-    PUT(pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
+        put(&line, "cpu%u ", index);
+    put(&line, pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
     uint32_t value = 0;
     for (unsigned i = e->len; i-- > 0;)
         value = value << 8 | (uint8_t)(e->raw >> (8 * i));
-    PUT(e->len == 2 ? "%04x      " : "%08x  ", value);
-    PUT("%s", e->text);
+    put(&line, e->len == 2 ? "%04x      " : "%08x  ", value);
+    put(&line, "%s", e->text);
     char sym[160];
     debugger_symbolize(t->d, pc, sym, sizeof sym);
     if (sym[0])
-        PUT("  <%s>", sym);
+        put(&line, "  <%s>", sym);
     if (t->o.regs) {
         bool first = true;
         unsigned nregs = cpu->nregs < TRACE_MAX_REGS ? cpu->nregs : TRACE_MAX_REGS;
@@ -237,7 +255,7 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
             uint64_t now = cpu->ops->reg_get(cpu, i);
             if (now == t->before[i] || (cpu->regs[i].flags & CPU_REG_PC))
                 continue;
-            PUT("%s%s=%llx->%llx", first ? "  ; " : " ", cpu->regs[i].name,
+            put(&line, "%s%s=%llx->%llx", first ? "  ; " : " ", cpu->regs[i].name,
                 (unsigned long long)t->before[i], (unsigned long long)now);
             first = false;
         }
@@ -245,19 +263,18 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
     if (t->o.mem && obs) {
         for (unsigned i = 0; i < obs->nmem; i++) {
             const struct cpu_mem_event *m = &obs->mem[i];
-            PUT("%s%c%u %llx", i ? " " : "  ; ", m->kind == CPU_MEM_WRITE ? 'W' : 'R', m->size,
+            put(&line, "%s%c%u %llx", i ? " " : "  ; ", m->kind == CPU_MEM_WRITE ? 'W' : 'R', m->size,
                 (unsigned long long)m->va);
             if (m->pa != UINT64_MAX && m->pa != m->va)
-                PUT("=%llx", (unsigned long long)m->pa);
+                put(&line, "=%llx", (unsigned long long)m->pa);
             if (m->fault)
-                PUT(":fault");
+                put(&line, ":fault");
             else
-                PUT(":%llx", (unsigned long long)m->value);
+                put(&line, ":%llx", (unsigned long long)m->value);
         }
     }
-#undef PUT
-    line[n++] = '\n';
-    emit(t, line, n);
+    line.text[line.n++] = '\n';
+    emit(t, line.text, line.n);
     t->lines++;
 }
 
@@ -404,7 +421,7 @@ void trace_run(struct tracer *t, uint64_t slice_ns, struct machine_run_result *r
     }
     uint64_t end = m->clock.now_ns + slice_ns;
     res->reason = CPU_STOP_BUDGET;
-    while (m->clock.now_ns < end) {
+    for (unsigned n = 0; n < TRACE_SLICE_INSNS && m->clock.now_ns < end; n++) {
         unsigned index = t->next_cpu;
         t->next_cpu = (t->next_cpu + 1) % m->ncpus;
         if (!trace_one(t, index, res))
