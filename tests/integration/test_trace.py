@@ -146,7 +146,7 @@ def linux_trace():
         p = subprocess.Popen([orrery, 'run', '--kernel', kernel, '--initrd', initrd,
                               '--append', 'console=ttyAMA0 earlycon=pl011,0x09000000',
                               '-m', '256M', '--drive', disk + ',ro', '--monitor-socket', sock,
-                              '--timeout', '1500', '--trace', out, '--trace-from', KERNEL_ENTRY],
+                              '--timeout', '1500', '--trace', out, '--trace-from', KERNEL_ENTRY, '--trace-mem'],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         try:
@@ -178,10 +178,22 @@ def linux_trace():
                 size = os.path.getsize(out)
                 sys.stdout.write('Linux trace: %s lines, %s bytes (%d bytes gzip), %.0f s\n'
                                  % (m.group(1).decode(), m.group(2).decode(), size, secs))
+                # The first console byte is the first write to the PL011's
+                # data register (physical 0x09000000, through the kernel's
+                # fixmap): the trace up to there is the boot to that line.
+                uart = re.compile(r' W\d (?:9000000|[0-9a-f]+=9000000):')
+                first, upto = None, None
                 with gzip.open(out, 'rt') as f:
-                    first = f.readline()
-                t.check(first.startswith(KERNEL_ENTRY[2:] + '  '), 'it starts at the kernel entry',
-                        first)
+                    for n, line in enumerate(f, 1):
+                        if first is None:
+                            first = line
+                        if uart.search(line):
+                            upto = n
+                            break
+                t.check(first and first.startswith(KERNEL_ENTRY[2:] + '  '),
+                        'it starts at the kernel entry', first)
+                t.check(upto is not None, 'it reaches the first console byte')
+                sys.stdout.write('first console byte written by trace line %s\n' % upto)
         finally:
             if p.poll() is None:
                 p.kill()
