@@ -632,10 +632,10 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
     return 0;
 }
 
-static void debug_teardown(struct run_ctx *ctx)
+/* Returns -1 when the trace could not be written (the error is printed). */
+static int debug_teardown(struct run_ctx *ctx)
 {
-    if (ctx->trace)
-        (void)finish_trace(ctx, NULL);
+    int rc = ctx->trace ? finish_trace(ctx, NULL) : 0;
     mon_term_leave(&ctx->mterm);
     if (ctx->gdb)
         gdbstub_close(ctx->gdb);
@@ -644,6 +644,7 @@ static void debug_teardown(struct run_ctx *ctx)
     if (ctx->mon)
         monitor_destroy(ctx->mon);
     debugger_destroy(&ctx->dbg);
+    return rc;
 }
 
 /* The guest ended: tell the debuggers (GDB gets its W packet). */
@@ -935,7 +936,8 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
 
 out:
-    debug_teardown(&ctx);
+    if (debug_teardown(&ctx) && status == 0)
+        status = 1;   /* the run was fine but its trace is incomplete */
     if (ctx.m)
         machine_destroy(ctx.m);
     free(kernel);

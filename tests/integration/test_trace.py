@@ -126,6 +126,15 @@ def rom_tests():
         err = p.stderr.decode().strip().splitlines()
         t.check(p.returncode == 1 and len(err) == 1 and err[0].startswith('orrery: --trace:'),
                 'an unwritable trace file: one error line, status 1', t.describe(p))
+        if os.path.exists('/dev/full'):
+            p = t.run([orrery, 'run', '--cpu', 'cortex-a15', '--kernel', tour, '--semihosting',
+                       '--trace', '/dev/full'], timeout=60)
+            err = p.stderr.decode().strip().splitlines()
+            t.check(p.returncode == 1 and len(err) == 1 and
+                    err[0] == 'orrery: --trace: writing /dev/full failed: '
+                              'No space left on device',
+                    'a trace that cannot be written (disk full): one clear error, status 1',
+                    t.describe(p))
         p = t.run([orrery, 'run', '--kernel', tour, '--trace', 'x', '--trace-range', '5:3'])
         t.check(p.returncode == 2, 'a backwards range is a usage error', t.describe(p))
 
