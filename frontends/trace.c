@@ -5,8 +5,8 @@
  *   [cpuN ]PC  BYTES  DISASSEMBLY[  <symbol+offset>][  ; REG=OLD->NEW ...][  ; R|Wsize VA[=PA]:VALUE ...]
  *
  * PC is eight hex digits (sixteen above 4 GiB), BYTES the encoding as the
- * instruction's value (one 32-bit word or a 16-bit halfword, as the explain
- * view shows it), the cpu prefix only on machines with several CPUs. The
+ * ISA's manual writes it (ARM: one word, a Thumb halfword, or a 32-bit
+ * Thumb instruction as first:second halfword, as the explain view shows it), the cpu prefix only on machines with several CPUs. The
  * `;` groups appear with --trace-regs and --trace-mem. With --explain the
  * explain view (text or JSON lines) replaces the line.
  *
@@ -37,6 +37,7 @@ enum trace_state { TRACE_WAIT, TRACE_ON, TRACE_DONE };
 
 struct dis_entry {
     uint64_t va;
+    uint64_t encoding;                   /* as the explain view shows it */
     uint32_t raw, key;
     uint8_t len;
     bool valid;
@@ -193,7 +194,21 @@ static const struct dis_entry *disassemble(struct tracer *t, struct cpu *cpu, un
     e->va = pc;
     e->raw = word;
     e->key = key;
-    int len = got ? cpu->ops->disasm(cpu, pc, e->text, sizeof e->text) : -1;
+    /* A miss: the ISA's full description (text and encoding), once. */
+    struct cpu_insn_info info;
+    int len = -1;
+    if (got && cpu->ops->describe && cpu->ops->describe(cpu, pc, &info) == 0 && info.len) {
+        size_t tl = strnlen(info.text, sizeof e->text - 1);   /* long text: cut */
+        memcpy(e->text, info.text, tl);
+        e->text[tl] = '\0';
+        len = (int)info.len;
+        e->encoding = info.encoding;
+    } else if (got) {
+        len = cpu->ops->disasm(cpu, pc, e->text, sizeof e->text);
+        e->encoding = 0;
+        for (int i = len; i-- > 0;)
+            e->encoding = e->encoding << 8 | raw[i];
+    }
     if (len <= 0) {
         snprintf(e->text, sizeof e->text, "(no memory)");
         len = 0;
@@ -235,10 +250,7 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
     if (t->d->m->ncpus > 1)
         put(&line, "cpu%u ", index);
     put(&line, pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
-    uint32_t value = 0;
-    for (unsigned i = e->len; i-- > 0;)
-        value = value << 8 | (uint8_t)(e->raw >> (8 * i));
-    put(&line, e->len == 2 ? "%04x      " : "%08x  ", value);
+    put(&line, e->len == 2 ? "%04llx      " : "%08llx  ", (unsigned long long)e->encoding);
     put(&line, "%s", e->text);
     char sym[160];
     debugger_symbolize(t->d, pc, sym, sizeof sym);
