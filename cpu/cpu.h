@@ -101,6 +101,10 @@ struct cpu_ops {
                 struct cpu_walk_event *out);
     /* Current privilege as the trace filter sees it (0 = least privileged). */
     unsigned (*privilege)(struct cpu *cpu);
+    /* What besides its bytes decides how the instruction at the PC decodes
+     * (ARM: the instruction set state and the IT block; a tracer caching
+     * disassembly keys on it). */
+    uint32_t (*decode_key)(struct cpu *cpu);
     /* Breakpoints or watchpoints changed: drop whatever caches would let
      * an access to a watched page skip the slow path. */
     void (*debug_update)(struct cpu *cpu);

@@ -1,5 +1,6 @@
 /* `orrery run` (and bare `orrery`): build a machine, load a guest, and run
  * it with the terminal as its console. */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "frontends/monitor.h"
 #include "frontends/monitor_io.h"
 #include "frontends/terminal.h"
+#include "frontends/trace.h"
 #include "machine/linux_boot.h"
 #include "machine/machine.h"
 #include "roms/roms.h"
@@ -40,6 +42,8 @@ struct run_options {
     /* Debugging (docs/debugging.md). */
     bool monitor;                /* --monitor: start stopped, in the monitor */
     bool explain_json;           /* --explain-format json */
+    bool explain;                /* --explain: the explain view of every traced instruction */
+    struct trace_options trace;  /* --trace and its filters (path NULL: none) */
     const char *monitor_socket;
     const char *gdb;             /* --gdb PORT */
     bool gdb_wait;
@@ -66,6 +70,9 @@ struct run_ctx {
     bool stdin_script;           /* --monitor with stdin not a tty: stdin is the monitor's */
     struct mon_socket *msock;
     struct gdbstub *gdb;
+    struct tracer *trace;        /* --trace or the monitor's `trace on` */
+    const char *trace_path;
+    bool trace_json;
 };
 
 /* --- logging ------------------------------------------------------------ */
@@ -159,6 +166,33 @@ static int usage_error(const char *fmt, const char *arg)
     snprintf(msg, sizeof msg, fmt, arg);
     cli_error("%s (see 'orrery --help')", msg);
     return EXIT_USAGE;
+}
+
+static int parse_u64_text(const char *text, uint64_t *v)
+{
+    char *end;
+    if (!*text || *text == '-')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 0);
+    if (*end || errno)
+        return -1;
+    *v = n;
+    return 0;
+}
+
+/* "LO:HI", numbers in C notation, LO < HI. */
+static int parse_range(const char *text, uint64_t *lo, uint64_t *hi)
+{
+    const char *colon = strchr(text, ':');
+    char first[64];
+    if (!colon || (size_t)(colon - text) >= sizeof first)
+        return -1;
+    memcpy(first, text, (size_t)(colon - text));
+    first[colon - text] = '\0';
+    if (parse_u64_text(first, lo) || parse_u64_text(colon + 1, hi) || *lo >= *hi)
+        return -1;
+    return 0;
 }
 
 /* Returns -1 when parsed, or the exit status to leave with. */
@@ -283,6 +317,61 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 o->explain_json = false;
             else
                 return usage_error("--explain-format: '%s' is not 'text' or 'json'", v);
+        } else if (opt_match(&s, "--explain", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->explain = true;
+        } else if (opt_match(&s, "--trace", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (!*v)
+                return usage_error("%s", "--trace needs a file name ('-' for stdout)");
+            o->trace.path = v;
+        } else if (opt_match(&s, "--trace-range", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_range(v, &o->trace.lo, &o->trace.hi))
+                return usage_error("--trace-range: '%s' is not LO:HI (hex or decimal, LO < HI)", v);
+            o->trace.range = true;
+        } else if (opt_match(&s, "--trace-priv", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (strcmp(v, "user") == 0)
+                o->trace.privilege = 0;
+            else if (strcmp(v, "kernel") == 0)
+                o->trace.privilege = 1;
+            else
+                return usage_error("--trace-priv: '%s' is not 'user' or 'kernel'", v);
+        } else if (opt_match(&s, "--trace-from", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64_text(v, &o->trace.start_addr))
+                return usage_error("--trace-from: '%s' is not an address", v);
+            o->trace.start_at_addr = true;
+        } else if (opt_match(&s, "--trace-until", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64_text(v, &o->trace.stop_addr))
+                return usage_error("--trace-until: '%s' is not an address", v);
+            o->trace.stop_at_addr = true;
+        } else if (opt_match(&s, "--trace-skip", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64_text(v, &o->trace.start_after))
+                return usage_error("--trace-skip: '%s' is not a count", v);
+        } else if (opt_match(&s, "--trace-count", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64_text(v, &o->trace.stop_after) || o->trace.stop_after == 0)
+                return usage_error("--trace-count: '%s' is not a positive count", v);
+        } else if (opt_match(&s, "--trace-regs", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->trace.regs = true;
+        } else if (opt_match(&s, "--trace-mem", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->trace.mem = true;
         } else if (opt_match(&s, "--monitor-socket", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -435,14 +524,63 @@ static void wait_inputs(struct run_ctx *ctx, int timeout_ms)
         mon_socket_service(ctx->msock);
 }
 
+static void out_text(const struct dbg_output *out, const char *text)
+{
+    out->write(out->opaque, text, strlen(text));
+}
+
+/* Closes the trace and says how big it became (to out, or stderr). */
+static int finish_trace(struct run_ctx *ctx, const struct dbg_output *out)
+{
+    uint64_t lines, bytes;
+    trace_stats(ctx->trace, &lines, &bytes);
+    struct orr_error err = { { 0 } };
+    int rc = trace_close(ctx->trace, &err);
+    ctx->trace = NULL;
+    char msg[600];
+    if (rc)
+        snprintf(msg, sizeof msg, "%s", err.msg);
+    else
+        snprintf(msg, sizeof msg, "trace: %llu lines, %llu bytes to %s",
+                 (unsigned long long)lines, (unsigned long long)bytes,
+                 ctx->trace_path ? ctx->trace_path : "stdout");
+    if (out) {
+        out_text(out, msg);
+        out_text(out, "\n");
+    } else {
+        cli_error("%s", msg);
+    }
+    return rc;
+}
+
 static int monitor_trace(void *opaque, bool on, const char *file, const struct dbg_output *out)
 {
-    (void)opaque;
-    (void)on;
-    (void)file;
-    const char msg[] = "error: tracing from the monitor is not available in this build\n";
-    out->write(out->opaque, msg, sizeof msg - 1);
-    return -1;
+    struct run_ctx *ctx = opaque;
+    if (!on) {
+        if (!ctx->trace) {
+            out_text(out, "error: no trace is running\n");
+            return -1;
+        }
+        return finish_trace(ctx, out);
+    }
+    if (ctx->trace) {
+        out_text(out, "error: a trace is already running (trace off first)\n");
+        return -1;
+    }
+    struct trace_options o = { .path = file ? file : "orrery-trace.txt", .privilege = -1,
+                               .format = ctx->trace_json ? EXPLAIN_JSON : EXPLAIN_TEXT };
+    struct orr_error err = { { 0 } };
+    if (trace_open(&ctx->trace, &o, &ctx->dbg, &err)) {
+        out_text(out, "error: ");
+        out_text(out, err.msg);
+        out_text(out, "\n");
+        return -1;
+    }
+    ctx->trace_path = o.path;
+    out_text(out, "tracing to ");
+    out_text(out, o.path);
+    out_text(out, " from the next instruction executed\n");
+    return 0;
 }
 
 static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
@@ -480,11 +618,24 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
         return -1;
     if (o->gdb && gdbstub_open(&ctx->gdb, &ctx->dbg, o->gdb, err))
         return orr_fail_prefix(err, "--gdb: ");
+    ctx->trace_json = o->explain_json;
+    if (o->trace.path || o->explain) {
+        struct trace_options to = o->trace;
+        to.explain = o->explain;
+        to.format = o->explain_json ? EXPLAIN_JSON : EXPLAIN_TEXT;
+        if (!to.path)
+            to.path = "-";
+        if (trace_open(&ctx->trace, &to, &ctx->dbg, err))
+            return -1;
+        ctx->trace_path = strcmp(to.path, "-") == 0 ? NULL : to.path;
+    }
     return 0;
 }
 
-static void debug_teardown(struct run_ctx *ctx)
+/* Returns -1 when the trace could not be written (the error is printed). */
+static int debug_teardown(struct run_ctx *ctx)
 {
+    int rc = ctx->trace ? finish_trace(ctx, NULL) : 0;
     mon_term_leave(&ctx->mterm);
     if (ctx->gdb)
         gdbstub_close(ctx->gdb);
@@ -493,6 +644,7 @@ static void debug_teardown(struct run_ctx *ctx)
     if (ctx->mon)
         monitor_destroy(ctx->mon);
     debugger_destroy(&ctx->dbg);
+    return rc;
 }
 
 /* The guest ended: tell the debuggers (GDB gets its W packet). */
@@ -534,6 +686,11 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             }
             return guest_exit_status(d->last.exit_code);
         }
+        if (ctx->mterm.active && !d->stopped) {
+            /* Another debugger (GDB, the monitor socket) let the guest
+             * run: the terminal goes back to the guest's console. */
+            mon_term_leave(&ctx->mterm);
+        }
         if (ctx->mterm.active && !t->is_tty)
             mon_term_run_pending(&ctx->mterm);
         if (d->quit)
@@ -550,7 +707,10 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         }
 
         struct machine_run_result res;
-        machine_run(m, RUN_SLICE_NS, &res);
+        if (ctx->trace && trace_active(ctx->trace))
+            trace_run(ctx->trace, RUN_SLICE_NS, &res);
+        else
+            machine_run(m, RUN_SLICE_NS, &res);
 
         if (t->quit) {
             snprintf(msg, msglen, "terminated by Ctrl-A x");
@@ -631,6 +791,7 @@ timeout:
 int cmd_run(int argc, char **argv, bool demo_defaults)
 {
     struct run_options o = {
+        .trace = { .privilege = -1 },
         .board = "arm-virt",
         .clock = CLOCK_MODE_VIRTUAL,
     };
@@ -775,7 +936,8 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
 
 out:
-    debug_teardown(&ctx);
+    if (debug_teardown(&ctx) && status == 0)
+        status = 1;   /* the run was fine but its trace is incomplete */
     if (ctx.m)
         machine_destroy(ctx.m);
     free(kernel);

@@ -488,9 +488,9 @@ static int cmd_disas(struct monitor *mon, int argc, char **argv, const struct db
         struct cpu_insn_info info;
         if (!cpu->ops->describe || cpu->ops->describe(cpu, addr, &info) != 0 || !info.len)
             return fail(out, "cannot read memory at 0x%08llx", (unsigned long long)addr);
-        char where[200], bytes[40] = "";
-        for (unsigned k = 0; k < info.len; k++)
-            snprintf(bytes + 2 * k, sizeof bytes - 2 * k, "%02x", info.bytes[info.len - 1 - k]);
+        char where[200], bytes[40];
+        snprintf(bytes, sizeof bytes, "%0*llx", (int)(2 * info.len),
+                 (unsigned long long)info.encoding);
         out_printf(out, "%s0x%08llx%s:  %-8s  %s\n", addr == pc ? "=> " : "   ",
                    (unsigned long long)addr, sym(mon, addr, where, sizeof where), bytes, info.text);
         addr += info.len;
@@ -655,8 +655,10 @@ static int info_irq(struct monitor *mon, const struct dbg_output *out)
 static int info_events(struct monitor *mon, const struct dbg_output *out)
 {
     const struct vclock *clk = &mon->d->m->clock;
-    out_printf(out, "time now: %llu ns (%s clock)\n", (unsigned long long)clk->now_ns,
-               clk->mode == CLOCK_MODE_VIRTUAL ? "virtual" : "realtime");
+    out_printf(out, "time now: %llu ns (%s clock); %llu instructions executed\n",
+               (unsigned long long)clk->now_ns,
+               clk->mode == CLOCK_MODE_VIRTUAL ? "virtual" : "realtime",
+               (unsigned long long)mon->d->m->executed);
     /* The queue is a heap: list in deadline order by selection. */
     const struct clock_event *done[CLOCK_MAX_EVENTS];
     unsigned n = clk->nheap;

@@ -428,7 +428,7 @@ static const struct cpu_ops arm_ops = {
     .reset = arm_reset, .set_entry = arm_set_entry, .run = arm_run,
     .set_irq = arm_set_irq, .irq_output = arm_irq_output, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
     .translate = arm_cpu_translate, .disasm = arm_disasm, .describe = arm_describe,
-    .describe_flags = arm_describe_flags, .walk = arm_walk, .privilege = arm_privilege,
+    .describe_flags = arm_describe_flags, .walk = arm_walk, .privilege = arm_privilege, .decode_key = arm_decode_key,
     .debug_update = arm_debug_update, .soft_tlb = arm_soft_tlb, .gdb_target = arm_gdb_target,
     .save = arm_save,
     .load = arm_load, .destroy = arm_destroy,

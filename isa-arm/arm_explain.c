@@ -29,14 +29,16 @@ const char *arm_mode_name(uint32_t mode)
 
 /* ---- Capstone ----------------------------------------------------------- */
 
-static csh capstone(struct arm_cpu *c, bool thumb)
+/* Detail (operands) costs time: plain disassembly goes without it. */
+static csh capstone(struct arm_cpu *c, bool thumb, bool detail)
 {
-    size_t *h = &c->cs_handle[thumb];
+    size_t *h = &c->cs_handle[thumb * 2 + detail];
     if (*h == 0) {
         csh handle;
         if (cs_open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &handle) != CS_ERR_OK)
             return 0;
-        cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+        if (detail)
+            cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
         *h = handle;
     }
     return *h;
@@ -44,7 +46,7 @@ static csh capstone(struct arm_cpu *c, bool thumb)
 
 void arm_explain_destroy(struct arm_cpu *c)
 {
-    for (unsigned i = 0; i < 2; i++)
+    for (unsigned i = 0; i < 4; i++)
         if (c->cs_handle[i]) {
             csh h = c->cs_handle[i];
             cs_close(&h);
@@ -173,7 +175,8 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
                                        (uint32_t)bytes[3] << 24);
     if (thumb && n == 4)
         insn = insn << 16 | (uint32_t)(bytes[2] | bytes[3] << 8);
-    csh h = capstone(c, thumb);
+    info->encoding = insn;
+    csh h = capstone(c, thumb, true);
     cs_insn *ci = NULL;
     size_t got = h ? cs_disasm(h, bytes, n, va, 1, &ci) : 0;
     if (got != 1) {
@@ -291,15 +294,41 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
 
 int arm_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
 {
-    struct cpu_insn_info info;
-    if (buflen == 0)
+    struct arm_cpu *c = (struct arm_cpu *)cpu;
+    if (buflen == 0 || va > UINT32_MAX)
         return -1;
-    int rc = arm_describe(cpu, va, &info);
-    if (info.len == 0)
+    bool thumb = arm_thumb(c);
+    if (thumb && arm_itstate(c->cpsr)) {
+        /* Inside an IT block the text depends on the block (arm_describe). */
+        struct cpu_insn_info info;
+        arm_describe(cpu, va, &info);
+        if (info.len == 0)
+            return -1;
+        snprintf(buf, buflen, "%s", info.text);
+        return (int)info.len;
+    }
+    uint8_t bytes[4];
+    unsigned n = fetch_bytes(c, (uint32_t)va, bytes);
+    if (n == 0)
         return -1;
-    snprintf(buf, buflen, "%s", info.text);
-    (void)rc;
-    return (int)info.len;
+    csh h = capstone(c, thumb, false);
+    cs_insn *ci = NULL;
+    if (h && cs_disasm(h, bytes, n, va, 1, &ci) == 1) {
+        snprintf(buf, buflen, "%s%s%s", ci->mnemonic, ci->op_str[0] ? " " : "", ci->op_str);
+        cs_free(ci, 1);
+    } else if (n == 2) {
+        snprintf(buf, buflen, ".short 0x%04x", (unsigned)(bytes[0] | bytes[1] << 8));
+    } else {
+        snprintf(buf, buflen, ".word 0x%08x", (unsigned)(bytes[0] | bytes[1] << 8 |
+                                                          bytes[2] << 16 |
+                                                          (uint32_t)bytes[3] << 24));
+    }
+    return (int)n;
+}
+
+uint32_t arm_decode_key(struct cpu *cpu)
+{
+    return arm_fetch_key(((struct arm_cpu *)cpu)->cpsr);
 }
 
 void arm_describe_flags(struct cpu *cpu, uint64_t value, char *buf, size_t len)

@@ -193,7 +193,7 @@ struct arm_cpu {
     bool watch_abort;
     struct soft_tlb *obs_tlb;
     uint64_t tlb_epoch;
-    size_t cs_handle[2];        /* Capstone handles (ARM, Thumb), opened on first use */
+    size_t cs_handle[4];        /* Capstone handles ([Thumb][detail]), opened on first use */
     /* Decoding caches. */
     struct soft_tlb tlb;
     struct dcache dc;
@@ -372,6 +372,7 @@ void arm_describe_flags(struct cpu *cpu, uint64_t value, char *buf, size_t len);
 int arm_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
              struct cpu_walk_event *out);
 unsigned arm_privilege(struct cpu *cpu);
+uint32_t arm_decode_key(struct cpu *cpu);
 void arm_debug_update(struct cpu *cpu);
 const struct soft_tlb *arm_soft_tlb(struct cpu *cpu);
 const struct cpu_gdb_target *arm_gdb_target(struct cpu *cpu);

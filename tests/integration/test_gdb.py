@@ -243,6 +243,34 @@ def bare_metal():
             proc.wait()
 
 
+def interrupt_and_kill():
+    """Ctrl-C (0x03) stops a running guest with SIGINT; k ends orrery."""
+    with tempfile.TemporaryDirectory(prefix='orrery-gdb-') as d:
+        spin = os.path.join(d, 'spin.bin')
+        with open(spin, 'wb') as f:
+            f.write(bytes.fromhex('feffffea'))       # b .
+        port = free_port()
+        proc = subprocess.Popen([orrery, 'run', '--kernel', spin, '--gdb', str(port),
+                                 '--timeout', '120'], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            s = connect(port)
+            s.sendall(packet(b'?'))
+            t.check((read_reply(s) or b'').startswith(b'T02'),
+                    'attaching to a running guest stops it (T02)')
+            s.sendall(packet(b'vCont;c'))
+            time.sleep(0.3)
+            s.sendall(b'\x03')
+            t.check((read_reply(s) or b'').startswith(b'T02thread:1;'),
+                    'Ctrl-C stops the running guest with SIGINT')
+            s.sendall(packet(b'k'))
+            t.check(proc.wait(timeout=30) == 0, 'k ends orrery')
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
 def linux_boot():
     paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-arm-guest'),
                             '--print-paths', '-q'], stdout=subprocess.PIPE,
@@ -312,11 +340,10 @@ def linux_boot():
                     'the rebooted kernel stops at start_kernel (0x%x)' % addr, out[-3000:])
             t.check('<start_kernel>' in out, 'the monitor names the place', out[-3000:])
             t.check('detached' in out, 'gdb detaches', out[-1000:])
-            # The second boot's own shell (a prompt seen before would be the
-            # old shell redrawing it): poweroff typed before it is lost.
-            t.check(con.expect(rb'shell on the console', 900) and con.expect(prompt, 120),
-                    'the boot finishes to the shell again', con.tail())
-            time.sleep(1)
+            # The new boot's own banner first: a prompt seen before it is the
+            # old shell's.
+            t.check(con.expect(rb'ORRERY-GUEST-INIT: shell on the console', 900) and
+                    con.expect(prompt, 120), 'the boot finishes to the shell again', con.tail())
             con.type('poweroff\r')
             rc = con.wait(300)
             t.check(rc == 0, 'poweroff ends the run with status 0 (got %s)' % rc, con.tail())
@@ -330,4 +357,5 @@ if linux:
     linux_boot()
 else:
     bare_metal()
+    interrupt_and_kill()
 t.finish()
