@@ -701,6 +701,68 @@ START_TEST(disconnect_detach_kill)
 }
 END_TEST
 
+/* xorshift64: a reproducible stream for the hostile client. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x;
+}
+
+/* Reads whatever the stub sent, without waiting; how many bytes. */
+static size_t drain(struct fixture *f)
+{
+    char buf[65536];
+    size_t total = 0;
+    ssize_t n;
+    while ((n = recv(f->client, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+        total += (size_t)n;
+    return total;
+}
+
+START_TEST(hostile_client)
+{
+    /* Thousands of packets built from the protocol's own characters, half
+     * of them with a correct checksum (so they are acted upon: memory
+     * writes, steps from random addresses, points, continues), some far
+     * over PacketSize, some cut short, plus bare noise. The stub must
+     * survive (the sanitizers watch the buffers) and serve the next
+     * client. The guest is not run between packets. */
+    static const char alphabet[] = "$#}*0123456789abcdefABCDEF,:;=-+mMXgGpPZzqQHcCsSvDT?\x03";
+    struct fixture f;
+    setup(&f);
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    size_t answered = 0;
+    char *body = malloc(20000);
+    ck_assert_ptr_nonnull(body);
+    for (int i = 0; i < 3000; i++) {
+        uint64_t r = next_random(&rng);
+        size_t len = r % 16 == 0 ? 5000 + r % 15000 : r % 64;
+        for (size_t k = 0; k < len; k++)
+            body[k] = alphabet[next_random(&rng) % (sizeof alphabet - 1)];
+        if ((r >> 12) % 2) {
+            send_packet(&f, body, len);
+        } else {
+            send_bytes(&f, body, len);              /* noise, half packets */
+        }
+        gdbstub_service(f.g);
+        answered += drain(&f);
+        f.d.quit = false;                           /* a random 'k' ends nothing here */
+    }
+    free(body);
+    ck_assert_uint_gt(answered, 10000);             /* it was talking all along */
+    ck_assert_uint_lt(f.d.cpu, f.m->ncpus);
+    client_close(&f);
+    client_connect(&f);
+    send_bytes(&f, "#00", 3);                       /* whatever state it was in */
+    XFER_EQ(&f, "qC", "QC1");
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(open_errors)
 {
     struct machine *m = make_machine();
@@ -733,6 +795,7 @@ static Suite *gdbstub_suite(void)
     tcase_add_test(tc, interrupt_and_exit);
     tcase_add_test(tc, monitor_commands);
     tcase_add_test(tc, disconnect_detach_kill);
+    tcase_add_test(tc, hostile_client);
     tcase_add_test(tc, open_errors);
     suite_add_tcase(s, tc);
     return s;
