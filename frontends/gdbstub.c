@@ -30,6 +30,7 @@ enum rx_state { RX_IDLE, RX_DATA, RX_ESCAPE, RX_REPEAT, RX_CSUM1, RX_CSUM2 };
 struct gdb_point {
     unsigned type;                       /* Z type: 0/1 breakpoint, 2/3/4 watchpoint */
     uint64_t addr, len;
+    bool owned;                          /* inserted by this client (not found there) */
 };
 
 struct gdbstub {
@@ -209,17 +210,37 @@ static void on_stop(void *opaque, const struct dbg_stop *stop)
 
 /* ---- breakpoints and watchpoints ------------------------------------------- */
 
+static unsigned watch_kind_of(uint64_t type)
+{
+    return type == 2 ? CPU_WATCH_WRITE : type == 3 ? CPU_WATCH_READ : CPU_WATCH_ACCESS;
+}
+
+/* Whether the machine already has this point (another debugger's). */
+static bool point_present(struct gdbstub *g, uint64_t type, uint64_t addr, uint64_t len)
+{
+    const struct cpu *cpu = g->d->m->cpus[0];
+    if (type <= 1)
+        return cpu_is_breakpoint(cpu, addr);
+    for (unsigned i = 0; i < cpu->nwatchpoints; i++) {
+        const struct cpu_watchpoint *w = &cpu->watchpoints[i];
+        if (w->addr == addr && w->len == len && w->kind == watch_kind_of(type))
+            return true;
+    }
+    return false;
+}
+
+/* Removes the points this client inserted; those it found there stay. */
 static void forget_points(struct gdbstub *g)
 {
     struct machine *m = g->d->m;
     for (unsigned i = 0; i < g->npoints; i++) {
         const struct gdb_point *p = &g->points[i];
+        if (!p->owned)
+            continue;
         if (p->type <= 1)
             machine_break_remove(m, p->addr);
         else
-            machine_watch_remove(m, p->addr, p->len,
-                                 p->type == 2 ? CPU_WATCH_WRITE
-                                 : p->type == 3 ? CPU_WATCH_READ : CPU_WATCH_ACCESS);
+            machine_watch_remove(m, p->addr, p->len, watch_kind_of(p->type));
     }
     g->npoints = 0;
 }
@@ -238,16 +259,22 @@ static void handle_z(struct gdbstub *g, const char *p, bool insert)
         return;
     }
     struct machine *m = g->d->m;
-    unsigned kind = type == 2 ? CPU_WATCH_WRITE : type == 3 ? CPU_WATCH_READ : CPU_WATCH_ACCESS;
+    unsigned kind = watch_kind_of(type);
     if (!insert) {
-        int rc = type <= 1 ? machine_break_remove(m, addr)
-                           : machine_watch_remove(m, addr, len, kind);
+        /* A point another debugger had set before stays in the machine. */
         for (unsigned i = 0; i < g->npoints; i++)
             if (g->points[i].type == type && g->points[i].addr == addr &&
                 (type <= 1 || g->points[i].len == len)) {
+                bool owned = g->points[i].owned;
                 g->points[i] = g->points[--g->npoints];
+                if (!owned) {
+                    send_packet(g, "OK");
+                    return;
+                }
                 break;
             }
+        int rc = type <= 1 ? machine_break_remove(m, addr)
+                           : machine_watch_remove(m, addr, len, kind);
         send_packet(g, rc == 0 ? "OK" : "E01");
         return;
     }
@@ -261,6 +288,7 @@ static void handle_z(struct gdbstub *g, const char *p, bool insert)
         send_packet(g, "E02");
         return;
     }
+    bool owned = !point_present(g, type, addr, len);
     struct orr_error err = { { 0 } };
     int rc = type <= 1 ? machine_break_insert(m, addr, &err)
                        : machine_watch_insert(m, addr, len, kind, &err);
@@ -268,7 +296,7 @@ static void handle_z(struct gdbstub *g, const char *p, bool insert)
         send_packet(g, "E02");
         return;
     }
-    g->points[g->npoints++] = (struct gdb_point){ (unsigned)type, addr, len };
+    g->points[g->npoints++] = (struct gdb_point){ (unsigned)type, addr, len, owned };
     send_packet(g, "OK");
 }
 

@@ -693,6 +693,26 @@ START_TEST(disconnect_detach_kill)
     send_bytes(&f, "\x03", 1);
     XFER_EQ(&f, "qC", "QC1");
 
+    /* A breakpoint the monitor had set survives GDB's z0 and detach. */
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(machine_break_insert(f.m, CODE + 4, &err), 0);
+    snprintf(body, sizeof body, "Z0,%x,4", CODE + 4);
+    XFER_EQ(&f, body, "OK");
+    snprintf(body, sizeof body, "Z0,%x,4", CODE);
+    XFER_EQ(&f, body, "OK");
+    snprintf(body, sizeof body, "z0,%x,4", CODE + 4);
+    XFER_EQ(&f, body, "OK");
+    ck_assert(cpu_is_breakpoint(f.m->cpus[0], CODE + 4));
+    snprintf(body, sizeof body, "Z0,%x,4", CODE + 4);
+    XFER_EQ(&f, body, "OK");
+    XFER_EQ(&f, "D", "OK");
+    ck_assert(cpu_is_breakpoint(f.m->cpus[0], CODE + 4));
+    ck_assert(!cpu_is_breakpoint(f.m->cpus[0], CODE));
+    for (int i = 0; i < 5 && !f.d.stopped; i++)
+        turn(&f);
+    ck_assert(f.d.stopped);                         /* at the monitor's breakpoint */
+    ck_assert_uint_eq(reg(&f, 15), CODE + 4);
+
     /* k ends the session. */
     send_packet(&f, "k", 1);
     expect_ack(&f, '+');
