@@ -92,9 +92,7 @@ static void print_text(const struct explain_ctx *x, const struct dbg_stop *stop,
     if (x->sym[0])
         fprintf(out, " <%s>", x->sym);
     fputs(":  ", out);
-    for (unsigned i = 0; i < in->len; i++)
-        fprintf(out, "%02x", in->bytes[in->len - 1 - i]);
-    fprintf(out, "  %s\n", in->text);
+    fprintf(out, "%0*llx  %s\n", (int)(2 * in->len), (unsigned long long)in->encoding, in->text);
     for (unsigned i = 0; i < in->nfields; i++)
         fprintf(out, "    %-13s %s\n", in->field[i].name, in->field[i].value);
     bool header = false;

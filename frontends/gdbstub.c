@@ -11,6 +11,8 @@
 #include "frontends/gdbstub.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@
 #define GDB_MAX_POINTS 64
 #define GDB_SEND_TIMEOUT_MS 5000
 
-enum rx_state { RX_IDLE, RX_DATA, RX_ESCAPE, RX_CSUM1, RX_CSUM2 };
+enum rx_state { RX_IDLE, RX_DATA, RX_ESCAPE, RX_REPEAT, RX_CSUM1, RX_CSUM2 };
 
 struct gdb_point {
     unsigned type;                       /* Z type: 0/1 breakpoint, 2/3/4 watchpoint */
@@ -36,10 +38,12 @@ struct gdbstub {
     enum rx_state rx;
     uint8_t pkt[GDB_PACKET_SIZE + 1];
     size_t len;
-    bool overflow;
+    bool overflow;                       /* longer than PacketSize */
+    bool malformed;                      /* a run-length count that is not one */
     uint8_t sum;                         /* checksum of the bytes as sent */
     unsigned given;                      /* the checksum the client sent */
     bool no_ack;
+    bool swbreak, hwbreak;               /* the client takes swbreak:/hwbreak: in stop replies */
     bool waiting;                        /* the client continued: a stop reply is owed */
     struct gdb_point points[GDB_MAX_POINTS];
     unsigned npoints;
@@ -149,6 +153,16 @@ static unsigned thread_of(unsigned cpu)
     return cpu + 1;
 }
 
+/* The Z type (0 software, 1 hardware) of this client's breakpoint at pc;
+ * 2 when it set none there (the monitor's). */
+static unsigned point_type_at(const struct gdbstub *g, uint64_t pc)
+{
+    for (unsigned i = 0; i < g->npoints; i++)
+        if (g->points[i].type <= 1 && g->points[i].addr == pc)
+            return g->points[i].type;
+    return 2;
+}
+
 static void stop_reply(struct gdbstub *g, const struct dbg_stop *stop)
 {
     char buf[128];
@@ -169,6 +183,14 @@ static void stop_reply(struct gdbstub *g, const struct dbg_stop *stop)
     case DBG_STOP_INTERRUPT:
         snprintf(buf, sizeof buf, "T02thread:%x;", thread_of(stop->cpu));
         break;
+    case DBG_STOP_BREAKPOINT: {
+        /* swbreak:/hwbreak: only to a client that asked for them (E.3). */
+        unsigned type = point_type_at(g, stop->pc);
+        const char *why = type == 0 && g->swbreak ? "swbreak:;"
+                        : type == 1 && g->hwbreak ? "hwbreak:;" : "";
+        snprintf(buf, sizeof buf, "T05thread:%x;%s", thread_of(stop->cpu), why);
+        break;
+    }
     default:
         snprintf(buf, sizeof buf, "T05thread:%x;", thread_of(stop->cpu));
         break;
@@ -229,6 +251,12 @@ static void handle_z(struct gdbstub *g, const char *p, bool insert)
         send_packet(g, rc == 0 ? "OK" : "E01");
         return;
     }
+    for (unsigned i = 0; i < g->npoints; i++)
+        if (g->points[i].type == type && g->points[i].addr == addr &&
+            (type <= 1 || g->points[i].len == len)) {
+            send_packet(g, "OK");                   /* GDB re-inserts: already there */
+            return;
+        }
     if (g->npoints >= GDB_MAX_POINTS) {
         send_packet(g, "E02");
         return;
@@ -600,12 +628,26 @@ static void handle_rcmd(struct gdbstub *g, const char *hex)
     send_packet(g, rc == 0 ? "OK" : "E01");
 }
 
+/* Whether qSupported:F1;F2... lists feature (exactly). */
+static bool feature_offered(const char *p, const char *feature)
+{
+    size_t n = strlen(feature);
+    for (const char *f = strchr(p, ':'); f; f = strchr(f, ';')) {
+        f++;
+        if (strncmp(f, feature, n) == 0 && (f[n] == ';' || f[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
 static void handle_query(struct gdbstub *g, const char *p)
 {
     char buf[256];
     if (strncmp(p, "qSupported", 10) == 0) {
+        g->swbreak = feature_offered(p, "swbreak+");
+        g->hwbreak = feature_offered(p, "hwbreak+");
         snprintf(buf, sizeof buf, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;"
-                 "vContSupported+", GDB_PACKET_SIZE);
+                 "vContSupported+;swbreak+;hwbreak+", GDB_PACKET_SIZE);
         send_packet(g, buf);
     } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
         handle_xfer_features(g, p);
@@ -783,6 +825,7 @@ static void drop_client(struct gdbstub *g)
     forget_points(g);
     g->waiting = false;
     g->no_ack = false;
+    g->swbreak = g->hwbreak = false;
     g->rx = RX_IDLE;
     free(g->last);
     g->last = NULL;
@@ -808,6 +851,7 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
                 g->len = 0;
                 g->sum = 0;
                 g->overflow = false;
+                g->malformed = false;
             } else if (c == 0x03) {
                 interrupt(g);
             } else if (c == '-' && g->last) {
@@ -825,6 +869,10 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
                 g->rx = RX_ESCAPE;
                 break;
             }
+            if (g->rx == RX_DATA && c == '*') {
+                g->rx = RX_REPEAT;
+                break;
+            }
             if (g->rx == RX_ESCAPE) {
                 c ^= 0x20;
                 g->rx = RX_DATA;
@@ -834,6 +882,30 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
             else
                 g->overflow = true;
             break;
+        case RX_REPEAT: {
+            /* Run-length encoding (E.1): '*' then a printable count
+             * character N repeats the previous byte N - 29 more times. */
+            if (c == '#') {
+                g->malformed = true;
+                g->rx = RX_CSUM1;
+                break;
+            }
+            g->sum = (uint8_t)(g->sum + c);
+            g->rx = RX_DATA;
+            if (c < 32 || c > 126 || c == '$' || g->len == 0) {
+                g->malformed = true;
+                break;
+            }
+            for (unsigned k = 0; k < (unsigned)c - 29u; k++) {
+                if (g->len >= GDB_PACKET_SIZE) {
+                    g->overflow = true;
+                    break;
+                }
+                g->pkt[g->len] = g->pkt[g->len - 1];
+                g->len++;
+            }
+            break;
+        }
         case RX_CSUM1:
             g->given = (unsigned)(hexval(c) < 0 ? 0x100 : hexval(c) << 4);
             g->rx = RX_CSUM2;
@@ -847,7 +919,7 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
                 if (!good)
                     break;
             }
-            if (g->overflow)
+            if (g->overflow || g->malformed)
                 send_packet(g, "E01");
             else
                 handle_packet(g, g->pkt, g->len);
@@ -910,6 +982,12 @@ void gdbstub_service(struct gdbstub *g)
 {
     if (g->fd < 0) {
         g->fd = netsock_accept(g->listen_fd);
+        /* An ack and the reply go out as two small writes: without this,
+         * Nagle's algorithm holds the reply until the ack is acknowledged
+         * (a delayed ACK, tens of ms per packet while stepping). */
+        int one = 1;
+        if (g->fd >= 0)
+            (void)setsockopt(g->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         return;
     }
     uint8_t buf[4096];

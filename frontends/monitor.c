@@ -488,9 +488,9 @@ static int cmd_disas(struct monitor *mon, int argc, char **argv, const struct db
         struct cpu_insn_info info;
         if (!cpu->ops->describe || cpu->ops->describe(cpu, addr, &info) != 0 || !info.len)
             return fail(out, "cannot read memory at 0x%08llx", (unsigned long long)addr);
-        char where[200], bytes[40] = "";
-        for (unsigned k = 0; k < info.len; k++)
-            snprintf(bytes + 2 * k, sizeof bytes - 2 * k, "%02x", info.bytes[info.len - 1 - k]);
+        char where[200], bytes[40];
+        snprintf(bytes, sizeof bytes, "%0*llx", (int)(2 * info.len),
+                 (unsigned long long)info.encoding);
         out_printf(out, "%s0x%08llx%s:  %-8s  %s\n", addr == pc ? "=> " : "   ",
                    (unsigned long long)addr, sym(mon, addr, where, sizeof where), bytes, info.text);
         addr += info.len;

@@ -5,8 +5,8 @@
  *   [cpuN ]PC  BYTES  DISASSEMBLY[  <symbol+offset>][  ; REG=OLD->NEW ...][  ; R|Wsize VA[=PA]:VALUE ...]
  *
  * PC is eight hex digits (sixteen above 4 GiB), BYTES the encoding as the
- * instruction's value (one 32-bit word or a 16-bit halfword, as the explain
- * view shows it), the cpu prefix only on machines with several CPUs. The
+ * ISA's manual writes it (ARM: one word, a Thumb halfword, or a 32-bit
+ * Thumb instruction as first:second halfword, as the explain view shows it), the cpu prefix only on machines with several CPUs. The
  * `;` groups appear with --trace-regs and --trace-mem. With --explain the
  * explain view (text or JSON lines) replaces the line.
  *
@@ -18,6 +18,7 @@
 #include "frontends/trace.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,16 @@
 #define TRACE_CACHE_SIZE 16384           /* disassembly cache entries (power of two) */
 #define TRACE_BUFFER (1u << 20)
 #define TRACE_MAX_REGS 256
+/* Instructions traced per trace_run at most, so that the run loop looks at
+ * its inputs (Ctrl-A, the monitor socket's `trace off`) every few ms of
+ * host time even when a slice of guest time is a million instructions. */
+#define TRACE_SLICE_INSNS 65536
 
 enum trace_state { TRACE_WAIT, TRACE_ON, TRACE_DONE };
 
 struct dis_entry {
     uint64_t va;
+    uint64_t encoding;                   /* as the explain view shows it */
     uint32_t raw, key;
     uint8_t len;
     bool valid;
@@ -188,7 +194,21 @@ static const struct dis_entry *disassemble(struct tracer *t, struct cpu *cpu, un
     e->va = pc;
     e->raw = word;
     e->key = key;
-    int len = got ? cpu->ops->disasm(cpu, pc, e->text, sizeof e->text) : -1;
+    /* A miss: the ISA's full description (text and encoding), once. */
+    struct cpu_insn_info info;
+    int len = -1;
+    if (got && cpu->ops->describe && cpu->ops->describe(cpu, pc, &info) == 0 && info.len) {
+        size_t tl = strnlen(info.text, sizeof e->text - 1);   /* long text: cut */
+        memcpy(e->text, info.text, tl);
+        e->text[tl] = '\0';
+        len = (int)info.len;
+        e->encoding = info.encoding;
+    } else if (got) {
+        len = cpu->ops->disasm(cpu, pc, e->text, sizeof e->text);
+        e->encoding = 0;
+        for (int i = len; i-- > 0;)
+            e->encoding = e->encoding << 8 | raw[i];
+    }
     if (len <= 0) {
         snprintf(e->text, sizeof e->text, "(no memory)");
         len = 0;
@@ -206,26 +226,36 @@ static void emit(struct tracer *t, const char *text, size_t len)
     t->bytes += len;
 }
 
+struct line {
+    char text[1024];
+    size_t n;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct line *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(l->text + l->n, sizeof l->text - l->n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        l->n = l->n + (size_t)k < sizeof l->text ? l->n + (size_t)k : sizeof l->text - 1;
+}
+
 static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64_t pc,
                        const struct dis_entry *e, const struct cpu_observer *obs)
 {
-    char line[1024];
-    size_t n = 0;
-#define PUT(...) do { int k_ = snprintf(line + n, sizeof line - n, __VA_ARGS__); \
-                      if (k_ > 0) n = n + (size_t)k_ < sizeof line ? n + (size_t)k_ \
-                                                                    : sizeof line - 1; } while (0)
+    struct line line = { .n = 0 };
     if (t->d->m->ncpus > 1)
-        PUT("cpu%u ", index);
-    PUT(pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
-    uint32_t value = 0;
-    for (unsigned i = e->len; i-- > 0;)
-        value = value << 8 | (uint8_t)(e->raw >> (8 * i));
-    PUT(e->len == 2 ? "%04x      " : "%08x  ", value);
-    PUT("%s", e->text);
+        put(&line, "cpu%u ", index);
+    put(&line, pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
+    put(&line, e->len == 2 ? "%04llx      " : "%08llx  ", (unsigned long long)e->encoding);
+    put(&line, "%s", e->text);
     char sym[160];
     debugger_symbolize(t->d, pc, sym, sizeof sym);
     if (sym[0])
-        PUT("  <%s>", sym);
+        put(&line, "  <%s>", sym);
     if (t->o.regs) {
         bool first = true;
         unsigned nregs = cpu->nregs < TRACE_MAX_REGS ? cpu->nregs : TRACE_MAX_REGS;
@@ -237,7 +267,7 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
             uint64_t now = cpu->ops->reg_get(cpu, i);
             if (now == t->before[i] || (cpu->regs[i].flags & CPU_REG_PC))
                 continue;
-            PUT("%s%s=%llx->%llx", first ? "  ; " : " ", cpu->regs[i].name,
+            put(&line, "%s%s=%llx->%llx", first ? "  ; " : " ", cpu->regs[i].name,
                 (unsigned long long)t->before[i], (unsigned long long)now);
             first = false;
         }
@@ -245,19 +275,18 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
     if (t->o.mem && obs) {
         for (unsigned i = 0; i < obs->nmem; i++) {
             const struct cpu_mem_event *m = &obs->mem[i];
-            PUT("%s%c%u %llx", i ? " " : "  ; ", m->kind == CPU_MEM_WRITE ? 'W' : 'R', m->size,
+            put(&line, "%s%c%u %llx", i ? " " : "  ; ", m->kind == CPU_MEM_WRITE ? 'W' : 'R', m->size,
                 (unsigned long long)m->va);
             if (m->pa != UINT64_MAX && m->pa != m->va)
-                PUT("=%llx", (unsigned long long)m->pa);
+                put(&line, "=%llx", (unsigned long long)m->pa);
             if (m->fault)
-                PUT(":fault");
+                put(&line, ":fault");
             else
-                PUT(":%llx", (unsigned long long)m->value);
+                put(&line, ":%llx", (unsigned long long)m->value);
         }
     }
-#undef PUT
-    line[n++] = '\n';
-    emit(t, line, n);
+    line.text[line.n++] = '\n';
+    emit(t, line.text, line.n);
     t->lines++;
 }
 
@@ -440,7 +469,7 @@ void trace_run(struct tracer *t, uint64_t slice_ns, struct machine_run_result *r
     }
     uint64_t end = m->clock.now_ns + slice_ns;
     res->reason = CPU_STOP_BUDGET;
-    while (m->clock.now_ns < end) {
+    for (unsigned n = 0; n < TRACE_SLICE_INSNS && m->clock.now_ns < end; n++) {
         unsigned index = t->next_cpu;
         t->next_cpu = (t->next_cpu + 1) % m->ncpus;
         if (!trace_one(t, index, res))

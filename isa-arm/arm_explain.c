@@ -175,6 +175,7 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
                                        (uint32_t)bytes[3] << 24);
     if (thumb && n == 4)
         insn = insn << 16 | (uint32_t)(bytes[2] | bytes[3] << 8);
+    info->encoding = insn;
     csh h = capstone(c, thumb, true);
     cs_insn *ci = NULL;
     size_t got = h ? cs_disasm(h, bytes, n, va, 1, &ci) : 0;
