@@ -105,6 +105,10 @@ struct cpu_ops {
      * (ARM: the instruction set state and the IT block; a tracer caching
      * disassembly keys on it). */
     uint32_t (*decode_key)(struct cpu *cpu);
+    /* Whether an interrupt is taken before the next instruction, so that a
+     * one-instruction run executes the handler's first instruction, not the
+     * one at the PC (a tracer must report the former). NULL: never. */
+    bool (*interrupt_pending)(struct cpu *cpu);
     /* Breakpoints or watchpoints changed: drop whatever caches would let
      * an access to a watched page skip the slow path. */
     void (*debug_update)(struct cpu *cpu);

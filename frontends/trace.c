@@ -290,6 +290,46 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
     t->lines++;
 }
 
+static bool wanted(const struct tracer *t, struct cpu *cpu, uint64_t pc)
+{
+    return (!t->o.range || (pc >= t->o.lo && pc < t->o.hi)) &&
+           (t->o.privilege < 0 || !cpu->ops->privilege ||
+            (int)cpu->ops->privilege(cpu) == t->o.privilege);
+}
+
+static void save_regs(struct tracer *t, struct cpu *cpu)
+{
+    unsigned nregs = cpu->nregs < TRACE_MAX_REGS ? cpu->nregs : TRACE_MAX_REGS;
+    for (unsigned i = 0; i < nregs; i++)
+        t->before[i] = cpu->ops->reg_get(cpu, i);
+}
+
+/* A step that takes an interrupt first executes the handler's first
+ * instruction, not the one at the PC (which runs after the return): the
+ * step is observed to learn the vector, and the line is the vector's,
+ * filtered by it and by the handler's privilege. Its register column
+ * includes what the exception entry changed. Interrupts are rare, so the
+ * observer's cost is paid rarely. */
+static bool trace_interrupt(struct tracer *t, unsigned index, uint64_t pc,
+                            struct machine_run_result *res)
+{
+    struct cpu *cpu = t->d->m->cpus[index];
+    struct cpu_observer obs;
+    if (t->o.regs)
+        save_regs(t, cpu);
+    machine_step(t->d->m, index, &obs, false, res);
+    if (res->reason != CPU_STOP_BUDGET && res->reason != CPU_STOP_EXIT)
+        return false;
+    uint64_t executed = obs.nexc ? obs.exc[0].vector : pc;
+    if (wanted(t, cpu, executed)) {
+        struct dis_entry e = *disassemble(t, cpu, index, executed);
+        write_line(t, cpu, index, executed, &e, t->o.mem ? &obs : NULL);
+        if (t->o.stop_after && t->lines >= t->o.stop_after)
+            t->state = TRACE_DONE;
+    }
+    return res->reason == CPU_STOP_BUDGET && t->state == TRACE_ON;
+}
+
 /* Steps CPU `index` once, tracing it when the filters let it through.
  * Returns false when the step ended the slice (res says why). */
 static bool trace_one(struct tracer *t, unsigned index, struct machine_run_result *res)
@@ -301,10 +341,9 @@ static bool trace_one(struct tracer *t, unsigned index, struct machine_run_resul
         t->state = TRACE_DONE;
         return false;
     }
-    bool want = (!t->o.range || (pc >= t->o.lo && pc < t->o.hi)) &&
-                (t->o.privilege < 0 || !cpu->ops->privilege ||
-                 (int)cpu->ops->privilege(cpu) == t->o.privilege);
-    if (!want) {
+    if (!t->o.explain && cpu->ops->interrupt_pending && cpu->ops->interrupt_pending(cpu))
+        return trace_interrupt(t, index, pc, res);
+    if (!wanted(t, cpu, pc)) {
         machine_step(m, index, NULL, false, res);
         return res->reason == CPU_STOP_BUDGET;
     }
@@ -350,11 +389,8 @@ static bool trace_one(struct tracer *t, unsigned index, struct machine_run_resul
         }
     } else {
         const struct dis_entry *e = disassemble(t, cpu, index, pc);
-        if (t->o.regs) {
-            unsigned nregs = cpu->nregs < TRACE_MAX_REGS ? cpu->nregs : TRACE_MAX_REGS;
-            for (unsigned i = 0; i < nregs; i++)
-                t->before[i] = cpu->ops->reg_get(cpu, i);
-        }
+        if (t->o.regs)
+            save_regs(t, cpu);
         struct cpu_observer obs;
         struct dis_entry copy = *e;    /* the step may evict or change it */
         machine_step(m, index, t->o.mem ? &obs : NULL, false, res);

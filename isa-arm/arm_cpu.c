@@ -307,6 +307,14 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
     return res;
 }
 
+/* The test arm_run_loop makes before each instruction: an asserted FIQ or
+ * IRQ line that CPSR.F / CPSR.I does not mask (B1.8.6). */
+static bool arm_interrupt_pending(struct cpu *cpu)
+{
+    const struct arm_cpu *c = (const struct arm_cpu *)cpu;
+    return (c->fiq_line && !(c->cpsr & PSR_F)) || (c->irq_line && !(c->cpsr & PSR_I));
+}
+
 static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
@@ -429,6 +437,7 @@ static const struct cpu_ops arm_ops = {
     .set_irq = arm_set_irq, .irq_output = arm_irq_output, .reg_get = arm_reg_get, .reg_set = arm_reg_set,
     .translate = arm_cpu_translate, .disasm = arm_disasm, .describe = arm_describe,
     .describe_flags = arm_describe_flags, .walk = arm_walk, .privilege = arm_privilege, .decode_key = arm_decode_key,
+    .interrupt_pending = arm_interrupt_pending,
     .debug_update = arm_debug_update, .soft_tlb = arm_soft_tlb, .gdb_target = arm_gdb_target,
     .save = arm_save,
     .load = arm_load, .destroy = arm_destroy,
