@@ -12,6 +12,7 @@
 #include "machine/debug.h"
 #include "machine/machine.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_machine.h"
 
 #define CODE 0x40000000u
 #define DATA 0x40001000u
@@ -29,15 +30,8 @@ static const uint32_t program[] = {
 
 static struct machine *make(void)
 {
-    const struct builtin_board *b = builtin_board_find("arm-virt");
-    ck_assert_ptr_nonnull(b);
-    struct machine_config cfg = {
-        .dtb = b->dtb, .dtb_size = b->dtb_size, .board_name = b->name,
-        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_VIRTUAL,
-    };
-    struct machine *m = NULL;
-    struct orr_error err = { { 0 } };
-    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    struct machine *m = unit_machine("arm-virt", (struct machine_config){
+        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_VIRTUAL });
     ck_assert_uint_eq(machine_debug_write(m, 0, CODE, true, program, sizeof program),
                       sizeof program);
     m->cpus[0]->ops->set_entry(m->cpus[0], CODE);

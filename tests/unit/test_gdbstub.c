@@ -22,6 +22,7 @@
 #include "machine/boards.h"
 #include "machine/machine.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_machine.h"
 
 #define CODE 0x40100000u              /* where the tests put their programs */
 #define DATA 0x40100100u
@@ -39,21 +40,8 @@ struct fixture {
 
 static struct machine *make_machine(void)
 {
-    const struct builtin_board *b = builtin_board_find("arm-virt");
-    ck_assert_ptr_nonnull(b);
-    struct machine_config cfg = {
-        .dtb = b->dtb,
-        .dtb_size = b->dtb_size,
-        .board_name = b->name,
-        .cpu_model = "cortex-a15",
-        .clock_mode = CLOCK_MODE_VIRTUAL,
-        .semihosting = true,
-    };
-    struct machine *m = NULL;
-    struct orr_error err = { { 0 } };
-    int rc = machine_create(&cfg, &m, &err);
-    ck_assert_msg(rc == 0, "machine_create: %s", err.msg);
-    return m;
+    return unit_machine("arm-virt", (struct machine_config){
+        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_VIRTUAL, .semihosting = true });
 }
 
 /* A port nobody listens on right now. */

@@ -12,6 +12,7 @@
 #include "machine/state.h"
 #include "roms/roms.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_machine.h"
 
 struct capture {
     char buf[65536];
@@ -31,25 +32,17 @@ static void capture_write(void *opaque, const uint8_t *data, size_t len)
 
 static struct machine *make_machine(struct capture *cap)
 {
-    const struct builtin_board *b = builtin_board_find("arm-virt");
-    ck_assert_ptr_nonnull(b);
-    struct machine_config cfg = {
-        .dtb = b->dtb,
-        .dtb_size = b->dtb_size,
-        .board_name = b->name,
+    struct machine *m = unit_machine("arm-virt", (struct machine_config){
         .cpu_model = "arm926ej-s",
         .clock_mode = CLOCK_MODE_VIRTUAL,
         .semihosting = true,
         .host = { .opaque = cap, .console_write = capture_write },
-    };
-    struct machine *m = NULL;
+    });
     struct orr_error err = { { 0 } };
-    int rc = machine_create(&cfg, &m, &err);
-    ck_assert_msg(rc == 0, "machine_create: %s", err.msg);
     ck_assert_uint_ge(m->nserial, 1);
     m->serial[0].host_write = capture_write;
     m->serial[0].host_opaque = cap;
-    rc = machine_load_image(m, rom_demo_elf, rom_demo_elf_size, 0, false, &err);
+    int rc = machine_load_image(m, rom_demo_elf, rom_demo_elf_size, 0, false, &err);
     ck_assert_msg(rc == 0, "load demo: %s", err.msg);
     return m;
 }
@@ -208,14 +201,10 @@ static int wake_write(void *opaque, unsigned window, uint64_t offset, unsigned s
 
 START_TEST(realtime_event_after_idle_wakes_the_cpu)
 {
-    const struct builtin_board *b = builtin_board_find("arm-virt");
-    struct machine_config cfg = {
-        .dtb = b->dtb, .dtb_size = b->dtb_size, .board_name = b->name,
-        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_REALTIME,
-    };
     struct wake_rig w = { 0 };
     struct orr_error err = { { 0 } };
-    ck_assert_msg(machine_create(&cfg, &w.m, &err) == 0, "%s", err.msg);
+    w.m = unit_machine("arm-virt", (struct machine_config){
+        .cpu_model = "cortex-a15", .clock_mode = CLOCK_MODE_REALTIME });
     clock_event_init(&w.ev, "test-wake", wake_fire, &w);
     ck_assert_int_eq(bus_add_mmio(&w.m->bus, "test-wake", 0x0c000000, 0x1000, wake_read,
                                   wake_write, &w, 0, &err), 0);

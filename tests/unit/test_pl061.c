@@ -13,6 +13,7 @@
 #include "machine/machine.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_machine.h"
 
 enum { DATA_ALL = 0x3FC, DIR = 0x400, IS = 0x404, IBE = 0x408, IEV = 0x40C, IE = 0x410,
        RIS = 0x414, MIS = 0x418, IC = 0x41C, AFSEL = 0x420 };
@@ -470,18 +471,7 @@ END_TEST
 
 static struct machine *virt_machine(void)
 {
-    const struct builtin_board *b = builtin_board_find("arm-virt");
-    ck_assert_ptr_nonnull(b);
-    struct machine_config cfg = {
-        .dtb = b->dtb,
-        .dtb_size = b->dtb_size,
-        .board_name = b->name,
-        .clock_mode = CLOCK_MODE_VIRTUAL,
-    };
-    struct machine *m = NULL;
-    struct orr_error err = { { 0 } };
-    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "machine_create: %s", err.msg);
-    return m;
+    return unit_machine("arm-virt", (struct machine_config){ .clock_mode = CLOCK_MODE_VIRTUAL });
 }
 
 static uint32_t bus_rd(struct machine *m, uint64_t addr)
