@@ -10,14 +10,9 @@
  * disconnecting removes them and lets the guest run on. */
 #include "frontends/gdbstub.h"
 
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "frontends/netsock.h"
 
@@ -35,7 +30,7 @@ struct gdb_point {
 
 struct gdbstub {
     struct debugger *d;
-    int listen_fd, fd;
+    struct netsock_server srv;
     enum rx_state rx;
     uint8_t pkt[GDB_PACKET_SIZE + 1];
     size_t len;
@@ -58,13 +53,13 @@ static void drop_client(struct gdbstub *g);
 
 static void send_raw(struct gdbstub *g, const char *data, size_t len)
 {
-    if (g->fd >= 0 && netsock_send_all(g->fd, data, len, GDB_SEND_TIMEOUT_MS) != 0)
+    if (g->srv.fd >= 0 && netsock_send_all(g->srv.fd, data, len, GDB_SEND_TIMEOUT_MS) != 0)
         drop_client(g);
 }
 
 static void send_packet_bin(struct gdbstub *g, const uint8_t *data, size_t len)
 {
-    if (g->fd < 0)
+    if (g->srv.fd < 0)
         return;
     char *buf = malloc(2 * len + 5);
     if (!buf) {
@@ -202,7 +197,7 @@ static void stop_reply(struct gdbstub *g, const struct dbg_stop *stop)
 static void on_stop(void *opaque, const struct dbg_stop *stop)
 {
     struct gdbstub *g = opaque;
-    if (g->fd >= 0 && g->waiting) {
+    if (g->srv.fd >= 0 && g->waiting) {
         g->waiting = false;
         stop_reply(g, stop);
     }
@@ -642,7 +637,7 @@ static void handle_rcmd(struct gdbstub *g, const char *hex)
     struct dbg_output out = { rcmd_write, &o };
     bool was_stopped = g->d->stopped;
     int rc = g->d->command(g->d->command_opaque, line, &out);
-    if (g->fd < 0)
+    if (g->srv.fd < 0)
         return;
     /* GDB waits for OK while the target is stopped; a monitor command
      * that resumed the guest is refused (the session would disagree). */
@@ -844,10 +839,9 @@ static void handle_packet(struct gdbstub *g, uint8_t *pkt, size_t len)
 
 static void drop_client(struct gdbstub *g)
 {
-    if (g->fd < 0)
+    if (g->srv.fd < 0)
         return;
-    close(g->fd);
-    g->fd = -1;
+    netsock_server_drop(&g->srv);
     /* A client that goes away without detaching: its breakpoints go, and
      * the guest stays as it was (stopped or running) for the next one. */
     forget_points(g);
@@ -870,7 +864,7 @@ static void interrupt(struct gdbstub *g)
 
 static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 {
-    for (size_t i = 0; i < n && g->fd >= 0; i++) {
+    for (size_t i = 0; i < n && g->srv.fd >= 0; i++) {
         uint8_t c = buf[i];
         switch (g->rx) {
         case RX_IDLE:
@@ -960,26 +954,21 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 int gdbstub_open(struct gdbstub **out, struct debugger *d, const char *spec,
                  struct orr_error *err)
 {
+    struct cpu *cpu = d->m->cpus[0];
+    if (!cpu->ops->gdb_target)
+        return orr_fail(err, "the %s CPU has no GDB description", cpu->model->name);
     struct gdbstub *g = calloc(1, sizeof *g);
     if (!g)
         return orr_fail(err, "out of memory");
     g->d = d;
-    g->fd = -1;
-    g->listen_fd = netsock_listen(spec, false, err);
-    if (g->listen_fd < 0) {
+    if (netsock_server_open(&g->srv, spec, false, err)) {
         free(g);
         return -1;
     }
     if (debugger_add_listener(d, on_stop, g)) {
-        close(g->listen_fd);
+        netsock_server_close(&g->srv);
         free(g);
         return orr_fail(err, "too many debuggers");
-    }
-    struct cpu *cpu = d->m->cpus[0];
-    if (!cpu->ops->gdb_target) {
-        close(g->listen_fd);
-        free(g);
-        return orr_fail(err, "the %s CPU has no GDB description", cpu->model->name);
     }
     *out = g;
     return 0;
@@ -989,9 +978,7 @@ void gdbstub_close(struct gdbstub *g)
 {
     if (!g)
         return;
-    if (g->fd >= 0)
-        close(g->fd);
-    close(g->listen_fd);
+    netsock_server_close(&g->srv);
     free(g->last);
     free(g);
 }
@@ -1000,31 +987,16 @@ int gdbstub_pollfds(struct gdbstub *g, struct pollfd *fds, int max)
 {
     if (max < 1)
         return 0;
-    /* One client at a time: while one is connected, the listening socket
-     * is not polled (a second connection waits in the backlog). */
-    fds[0] = (struct pollfd){ .fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN };
+    fds[0] = netsock_server_pollfd(&g->srv);
     return 1;
 }
 
 void gdbstub_service(struct gdbstub *g)
 {
-    if (g->fd < 0) {
-        g->fd = netsock_accept(g->listen_fd);
-        /* An ack and the reply go out as two small writes: without this,
-         * Nagle's algorithm holds the reply until the ack is acknowledged
-         * (a delayed ACK, tens of ms per packet while stepping). */
-        int one = 1;
-        if (g->fd >= 0)
-            (void)setsockopt(g->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return;
-    }
     uint8_t buf[4096];
-    ssize_t n = recv(g->fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n <= 0) {
+    long n = netsock_server_read(&g->srv, buf, sizeof buf);
+    if (n == NETSOCK_GONE)
         drop_client(g);
-        return;
-    }
-    receive(g, buf, (size_t)n);
+    else if (n > 0)
+        receive(g, buf, (size_t)n);
 }

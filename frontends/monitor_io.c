@@ -10,12 +10,9 @@
  * settings, and only ever touched from mon_term_input. */
 #include "frontends/monitor_io.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <editline/readline.h>
 
@@ -167,7 +164,7 @@ void mon_term_run_pending(struct mon_term *mt)
 struct mon_socket {
     struct monitor *mon;
     struct debugger *d;
-    int listen_fd, fd;
+    struct netsock_server srv;
     char line[MON_LINE_MAX];
     size_t len;
     bool overlong;            /* the current line is too long: dropped */
@@ -177,16 +174,14 @@ struct mon_socket {
 static void sock_write(void *opaque, const char *text, size_t len)
 {
     struct mon_socket *s = opaque;
-    if (s->fd >= 0 && netsock_send_all(s->fd, text, len, 2000) != 0) {
-        close(s->fd);
-        s->fd = -1;
-    }
+    if (s->srv.fd >= 0 && netsock_send_all(s->srv.fd, text, len, 2000) != 0)
+        netsock_server_drop(&s->srv);
 }
 
 static void sock_on_stop(void *opaque, const struct dbg_stop *stop)
 {
     struct mon_socket *s = opaque;
-    if (s->fd < 0)
+    if (s->srv.fd < 0)
         return;
     char line[600], text[640];
     monitor_describe_stop(s->mon, stop, line, sizeof line);
@@ -204,14 +199,12 @@ int mon_socket_open(struct mon_socket **out, struct monitor *mon, struct debugge
         return orr_fail(err, "out of memory");
     s->mon = mon;
     s->d = d;
-    s->fd = -1;
-    s->listen_fd = netsock_listen(spec, true, err);
-    if (s->listen_fd < 0) {
+    if (netsock_server_open(&s->srv, spec, true, err)) {
         free(s);
         return orr_fail_prefix(err, "--monitor-socket: ");
     }
     if (debugger_add_listener(d, sock_on_stop, s)) {
-        close(s->listen_fd);
+        netsock_server_close(&s->srv);
         free(s);
         return orr_fail(err, "--monitor-socket: too many debuggers");
     }
@@ -223,9 +216,7 @@ void mon_socket_close(struct mon_socket *s)
 {
     if (!s)
         return;
-    if (s->fd >= 0)
-        close(s->fd);
-    close(s->listen_fd);
+    netsock_server_close(&s->srv);
     free(s);
 }
 
@@ -233,33 +224,27 @@ int mon_socket_pollfds(struct mon_socket *s, struct pollfd *fds, int max)
 {
     if (max < 1)
         return 0;
-    fds[0] = (struct pollfd){ .fd = s->fd >= 0 ? s->fd : s->listen_fd, .events = POLLIN };
+    fds[0] = netsock_server_pollfd(&s->srv);
     return 1;
 }
 
 void mon_socket_service(struct mon_socket *s)
 {
-    if (s->fd < 0) {
-        s->fd = netsock_accept(s->listen_fd);
-        if (s->fd < 0)
-            return;
+    char buf[4096];
+    long n = netsock_server_read(&s->srv, buf, sizeof buf);
+    if (n == NETSOCK_ACCEPTED) {
         s->len = 0;
         s->overlong = false;
         sock_write(s, "orrery monitor; `help` lists the commands\n" MON_PROMPT,
                    sizeof "orrery monitor; `help` lists the commands\n" MON_PROMPT - 1);
         return;
     }
-    char buf[4096];
-    ssize_t n = recv(s->fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n <= 0) {
-        close(s->fd);
-        s->fd = -1;
+    if (n == NETSOCK_GONE) {
+        netsock_server_drop(&s->srv);
         return;
     }
     struct dbg_output out = { sock_write, s };
-    for (ssize_t i = 0; i < n && s->fd >= 0; i++) {
+    for (long i = 0; i < n && s->srv.fd >= 0; i++) {
         char c = buf[i];
         if (c != '\n') {
             if (s->len < sizeof s->line - 1)
@@ -278,7 +263,7 @@ void mon_socket_service(struct mon_socket *s)
         }
         s->len = 0;
         s->overlong = false;
-        if (s->fd >= 0 && !s->d->quit)
+        if (s->srv.fd >= 0 && !s->d->quit)
             sock_write(s, MON_PROMPT, sizeof MON_PROMPT - 1);
     }
 }

@@ -110,8 +110,12 @@ int netsock_accept(int listen_fd)
         close(fd);
         return -1;
     }
+    /* Small replies go out at once: with Nagle's algorithm a reply written
+     * after a small ack waits for that ack's acknowledgement (a delayed
+     * ACK, tens of ms a packet while GDB steps). Harmless failure on Unix
+     * sockets. */
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* fails harmlessly on Unix sockets */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 
@@ -137,4 +141,44 @@ int netsock_send_all(int fd, const void *buf, size_t len, int timeout_ms)
         return -1;
     }
     return 0;
+}
+
+int netsock_server_open(struct netsock_server *s, const char *spec, bool unix_ok,
+                        struct orr_error *err)
+{
+    s->fd = -1;
+    s->listen_fd = netsock_listen(spec, unix_ok, err);
+    return s->listen_fd < 0 ? -1 : 0;
+}
+
+void netsock_server_drop(struct netsock_server *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+void netsock_server_close(struct netsock_server *s)
+{
+    netsock_server_drop(s);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    s->listen_fd = -1;
+}
+
+struct pollfd netsock_server_pollfd(const struct netsock_server *s)
+{
+    return (struct pollfd){ .fd = s->fd >= 0 ? s->fd : s->listen_fd, .events = POLLIN };
+}
+
+long netsock_server_read(struct netsock_server *s, void *buf, size_t len)
+{
+    if (s->fd < 0) {
+        s->fd = netsock_accept(s->listen_fd);
+        return s->fd >= 0 ? NETSOCK_ACCEPTED : 0;
+    }
+    ssize_t n = recv(s->fd, buf, len, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    return n > 0 ? (long)n : NETSOCK_GONE;
 }
