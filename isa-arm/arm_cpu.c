@@ -230,7 +230,7 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
                  * is dropped here too. */
                 c->watch_abort = false;
                 if (cpu->watch_hit.size) {
-                    res.executed -= res.executed > 0;
+                    res.executed--;       /* it was counted when it started */
                     res.reason = CPU_STOP_WATCHPOINT;
                 }
             }
@@ -318,12 +318,14 @@ static bool arm_interrupt_pending(struct cpu *cpu)
 static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
 {
     struct arm_cpu *c = (struct arm_cpu *)cpu;
-    if (__builtin_expect(cpu->observer != NULL, 0) && !c->observing)
-        return arm_run_observed(c, budget, arm_run);
+    struct arm_observation obs = { .on = false };
+    if (__builtin_expect(cpu->observer != NULL, 0))
+        obs = arm_observe_begin(c);
     cpu->watch_hit.size = 0;
     c->end_run = false;
     struct cpu_run_result res = arm_run_loop(cpu, budget,
                                              (struct cpu_run_result){ 0, CPU_STOP_BUDGET });
+    arm_observe_end(c, &obs);
     c->run_executed = NULL;
     return res;
 }

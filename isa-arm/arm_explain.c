@@ -478,40 +478,39 @@ int arm_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
 
 /* ---- the observed run ---------------------------------------------------- */
 
-struct cpu_run_result arm_run_observed(struct arm_cpu *c, uint64_t budget,
-                                       struct cpu_run_result (*run)(struct cpu *, uint64_t))
+struct arm_observation arm_observe_begin(struct arm_cpu *c)
 {
-    if (!c->obs_tlb) {
+    struct arm_observation o = { .on = false };
+    if (!c->obs_tlb)
         c->obs_tlb = malloc(sizeof *c->obs_tlb);
-        if (!c->obs_tlb) {
-            /* Host out of memory: run unobserved rather than not at all. */
-            struct cpu_observer *o = c->cpu.observer;
-            c->cpu.observer = NULL;
-            struct cpu_run_result r = run(&c->cpu, budget);
-            c->cpu.observer = o;
-            return r;
-        }
-    }
+    if (!c->obs_tlb)
+        return o;       /* host out of memory: run without the access reports */
     /* The soft TLB is set aside (obs_tlb), so the walk of a page it holds
      * is not reported: the explain view shows the walks a TLB miss makes.
-     * Unless TLB maintenance happened meanwhile, the set-aside TLB, with
-     * the observed run's own fills, is put back. */
+     * Unless TLB maintenance happens meanwhile, the set-aside TLB, with the
+     * observed run's own fills, is put back by arm_observe_end. */
     memcpy(c->obs_tlb, &c->tlb, sizeof c->tlb);
-    uint32_t max_block = c->tlb_max_block;
+    o.on = true;
+    o.max_block = c->tlb_max_block;
     tlb_flush_all(&c->tlb);
     c->fast_valid = false;
-    uint64_t epoch = c->tlb_epoch;
+    o.epoch = c->tlb_epoch;
     c->observing = true;
-    struct cpu_run_result r = run(&c->cpu, budget);
+    return o;
+}
+
+void arm_observe_end(struct arm_cpu *c, const struct arm_observation *o)
+{
+    if (!o->on)
+        return;
     c->observing = false;
-    if (c->tlb_epoch == epoch) {
+    if (c->tlb_epoch == o->epoch) {
         memcpy(&c->tlb, c->obs_tlb, sizeof c->tlb);
-        c->tlb_max_block = max_block;
+        c->tlb_max_block = o->max_block;
     } else {
         arm_tlb_flush(c);
     }
     c->fast_valid = false;
-    return r;
 }
 
 void arm_observe_access(struct arm_cpu *c, uint32_t va, uint64_t pa, bool pa_valid,

@@ -377,8 +377,14 @@ void arm_debug_update(struct cpu *cpu);
 const struct soft_tlb *arm_soft_tlb(struct cpu *cpu);
 const struct cpu_gdb_target *arm_gdb_target(struct cpu *cpu);
 void arm_explain_destroy(struct arm_cpu *c);
-struct cpu_run_result arm_run_observed(struct arm_cpu *c, uint64_t budget,
-                                       struct cpu_run_result (*run)(struct cpu *, uint64_t));
+/* Around a run with cpu.observer set: the soft TLB set aside and put back. */
+struct arm_observation {
+    bool on;
+    uint32_t max_block;
+    uint64_t epoch;
+};
+struct arm_observation arm_observe_begin(struct arm_cpu *c);
+void arm_observe_end(struct arm_cpu *c, const struct arm_observation *o);
 /* Reports a data access to the observer (c->observing only). */
 void arm_observe_access(struct arm_cpu *c, uint32_t va, uint64_t pa, bool pa_valid,
                         unsigned size, bool write, uint32_t value, bool fault);
