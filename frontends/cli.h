@@ -40,6 +40,9 @@ bool opt_match(struct opt_scan *s, const char *long_name, const char *short_name
 int parse_size(const char *text, uint64_t *bytes, struct orr_error *err) ORR_MUST_CHECK;
 int parse_seconds(const char *text, double *seconds, struct orr_error *err) ORR_MUST_CHECK;
 int parse_percent(const char *text, double *percent, struct orr_error *err) ORR_MUST_CHECK;
+/* A whole unsigned number in C notation (0x.. hex, 0.. octal, decimal);
+ * 0 or -1, without a message (callers name what the number is for). */
+int parse_u64(const char *text, uint64_t *value) ORR_MUST_CHECK;
 
 /* Subcommands: each returns the process exit status. */
 int cmd_run(int argc, char **argv, bool demo_defaults);

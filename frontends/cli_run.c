@@ -168,19 +168,6 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-static int parse_u64_text(const char *text, uint64_t *v)
-{
-    char *end;
-    if (!*text || *text == '-')
-        return -1;
-    errno = 0;
-    unsigned long long n = strtoull(text, &end, 0);
-    if (*end || errno)
-        return -1;
-    *v = n;
-    return 0;
-}
-
 /* "LO:HI", numbers in C notation, LO < HI. */
 static int parse_range(const char *text, uint64_t *lo, uint64_t *hi)
 {
@@ -190,7 +177,7 @@ static int parse_range(const char *text, uint64_t *lo, uint64_t *hi)
         return -1;
     memcpy(first, text, (size_t)(colon - text));
     first[colon - text] = '\0';
-    if (parse_u64_text(first, lo) || parse_u64_text(colon + 1, hi) || *lo >= *hi)
+    if (parse_u64(first, lo) || parse_u64(colon + 1, hi) || *lo >= *hi)
         return -1;
     return 0;
 }
@@ -345,24 +332,24 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
         } else if (opt_match(&s, "--trace-from", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
-            if (parse_u64_text(v, &o->trace.start_addr))
+            if (parse_u64(v, &o->trace.start_addr))
                 return usage_error("--trace-from: '%s' is not an address", v);
             o->trace.start_at_addr = true;
         } else if (opt_match(&s, "--trace-until", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
-            if (parse_u64_text(v, &o->trace.stop_addr))
+            if (parse_u64(v, &o->trace.stop_addr))
                 return usage_error("--trace-until: '%s' is not an address", v);
             o->trace.stop_at_addr = true;
         } else if (opt_match(&s, "--trace-skip", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
-            if (parse_u64_text(v, &o->trace.start_after))
+            if (parse_u64(v, &o->trace.start_after))
                 return usage_error("--trace-skip: '%s' is not a count", v);
         } else if (opt_match(&s, "--trace-count", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
-            if (parse_u64_text(v, &o->trace.stop_after) || o->trace.stop_after == 0)
+            if (parse_u64(v, &o->trace.stop_after) || o->trace.stop_after == 0)
                 return usage_error("--trace-count: '%s' is not a positive count", v);
         } else if (opt_match(&s, "--trace-regs", NULL, false, &v, bad, sizeof bad)) {
             if (bad[0])

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontends/cli.h"
+
 void debugger_init(struct debugger *d, struct machine *m)
 {
     memset(d, 0, sizeof *d);
@@ -146,18 +148,6 @@ const char *debugger_symbolize(const struct debugger *d, uint64_t addr, char *bu
     return buf;
 }
 
-static int parse_number(const char *text, uint64_t *v)
-{
-    char *end;
-    if (!*text || *text == '-' || *text == '+')
-        return -1;
-    unsigned long long n = strtoull(text, &end, 0);
-    if (*end)
-        return -1;
-    *v = n;
-    return 0;
-}
-
 int debugger_parse_addr(const struct debugger *d, const char *text, uint64_t *addr)
 {
     char base[128];
@@ -179,14 +169,14 @@ int debugger_parse_addr(const struct debugger *d, const char *text, uint64_t *ad
         const char *o = op + 1;
         while (isspace((unsigned char)*o))
             o++;
-        if (parse_number(o, &off))
+        if (parse_u64(o, &off))
             return -1;
     }
     const char *name = base[0] == '$' ? base + 1 : base;
     const struct symbol *s;
     struct cpu *cpu = d->m->cpus[d->cpu < d->m->ncpus ? d->cpu : 0];
     int reg;
-    if (parse_number(base, &v) == 0) {
+    if (parse_u64(base, &v) == 0) {
         /* a number */
     } else if ((reg = cpu_reg_find(cpu, name)) >= 0) {
         v = cpu->ops->reg_get(cpu, (unsigned)reg);

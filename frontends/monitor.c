@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpu/tlb.h"
+#include "frontends/cli.h"
 #include "frontends/explain.h"
 
 #define MON_MAX_POINTS 64
@@ -85,18 +86,6 @@ static int with_stream(const struct dbg_output *out,
 static struct cpu *cur_cpu(struct monitor *mon)
 {
     return mon->d->m->cpus[mon->d->cpu];
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        return -1;
-    unsigned long long n = strtoull(s, &end, 0);
-    if (*end)
-        return -1;
-    *v = n;
-    return 0;
 }
 
 static int parse_addr(struct monitor *mon, const char *s, uint64_t *v,

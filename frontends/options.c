@@ -1,4 +1,5 @@
 /* Option matching and strict value parsers shared by every subcommand. */
+#include <errno.h>
 #include "frontends/cli.h"
 
 #include <ctype.h>
@@ -150,5 +151,18 @@ int parse_percent(const char *text, double *percent, struct orr_error *err)
     if (parse_decimal(text, &v) != 0 || v > 100.0)
         return orr_fail(err, "invalid percentage '%s' (expected a number from 0 to 100)", text);
     *percent = v;
+    return 0;
+}
+
+int parse_u64(const char *text, uint64_t *value)
+{
+    char *end;
+    if (!*text || *text == '-' || *text == '+' || *text == ' ')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (*end || errno)
+        return -1;
+    *value = v;
     return 0;
 }
