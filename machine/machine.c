@@ -195,12 +195,30 @@ static void psci_stop(struct machine *m, struct machine_run_result *res)
                  "the guest turned its CPU off (PSCI CPU_OFF) and no CPU is left running");
         break;
     case PSCI_REQ_SYSTEM_OFF:
-    case PSCI_REQ_CPU_SUSPEND:      /* handled by machine_run */
+    case PSCI_REQ_CPU_SUSPEND:      /* handled by exit_ends_run */
     case PSCI_REQ_NONE:
         res->exit_code = 0;
         break;
     }
     m->psci.request = PSCI_REQ_NONE;
+}
+
+/* CPU `who` stopped with CPU_STOP_EXIT. A PSCI CPU_SUSPEND only parks that
+ * CPU (false: the run goes on); anything else ends the run, described in
+ * res (true). */
+static bool exit_ends_run(struct machine *m, unsigned who, struct machine_run_result *res)
+{
+    if (m->psci.request == PSCI_REQ_CPU_SUSPEND) {
+        if (who < PSCI_MAX_CPUS)
+            m->psci.suspended[who] = true;
+        m->psci.request = PSCI_REQ_NONE;
+        return false;
+    }
+    res->reason = CPU_STOP_EXIT;
+    res->exit_code = m->cpus[who]->exit_code;
+    if (m->psci.request != PSCI_REQ_NONE)
+        psci_stop(m, res);
+    return true;
 }
 
 void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res)
@@ -267,16 +285,9 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
             clock_advance_to(clk, deadline < end ? deadline : end);
             continue;
         case CPU_STOP_EXIT:
-            if (m->psci.request == PSCI_REQ_CPU_SUSPEND) {
-                if (who < PSCI_MAX_CPUS)
-                    m->psci.suspended[who] = true;
-                m->psci.request = PSCI_REQ_NONE;
+            if (!exit_ends_run(m, who, res))
                 continue;
-            }
-            res->reason = reason;
-            res->exit_code = cpu->exit_code;
-            if (m->psci.request != PSCI_REQ_NONE)
-                psci_stop(m, res);
+            res->cpu = who;
             return;
         case CPU_STOP_FATAL:
             res->reason = reason;
@@ -347,16 +358,8 @@ void machine_step(struct machine *m, unsigned index, struct cpu_observer *obs, b
             continue;
         }
         case CPU_STOP_EXIT:
-            if (m->psci.request == PSCI_REQ_CPU_SUSPEND) {
-                if (index < PSCI_MAX_CPUS)
-                    m->psci.suspended[index] = true;
-                m->psci.request = PSCI_REQ_NONE;
-                res->reason = CPU_STOP_BUDGET;
-                return;
-            }
-            res->exit_code = cpu->exit_code;
-            if (m->psci.request != PSCI_REQ_NONE)
-                psci_stop(m, res);
+            if (!exit_ends_run(m, index, res))
+                res->reason = CPU_STOP_BUDGET;     /* the step parked the CPU */
             return;
         case CPU_STOP_FATAL:
             snprintf(res->message, sizeof res->message, "%s", cpu->fatal);
