@@ -11,6 +11,7 @@
 #include "cpu/tlb.h"
 #include "frontends/cli.h"
 #include "frontends/explain.h"
+#include "machine/snapshot.h"
 
 #define MON_MAX_POINTS 64
 #define MON_MAX_ARGS 8
@@ -806,6 +807,47 @@ static int cmd_trace(struct monitor *mon, int argc, char **argv, const struct db
     return mon->hooks.trace(mon->hooks.opaque, argv[1][1] == 'n', argc == 3 ? argv[2] : NULL, out);
 }
 
+static int cmd_savevm(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 2)
+        return fail(out, "usage: savevm FILE");
+    struct orr_error err = { { 0 } };
+    if (snapshot_save(mon->d->m, argv[1], &err))
+        return fail(out, "%s", err.msg);
+    out_printf(out, "saved to %s\n", argv[1]);
+    return 0;
+}
+
+static int cmd_loadvm(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 2)
+        return fail(out, "usage: loadvm FILE");
+    if (!mon->hooks.loadvm)
+        return fail(out, "loading a snapshot is not available here");
+    return mon->hooks.loadvm(mon->hooks.opaque, argv[1], out);
+}
+
+static int cmd_rstep(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    uint64_t n = 1;
+    if (argc > 2 || (argc == 2 && (parse_u64(argv[1], &n) || n == 0)))
+        return fail(out, "usage: rstep [N]");
+    if (!mon->hooks.reverse)
+        return fail(out, "reverse execution is not available here");
+    return mon->hooks.reverse(mon->hooks.opaque, false, n, out);
+}
+
+static int cmd_rcontinue(struct monitor *mon, int argc, char **argv,
+                         const struct dbg_output *out)
+{
+    (void)argv;
+    if (argc != 1)
+        return fail(out, "usage: rcontinue");
+    if (!mon->hooks.reverse)
+        return fail(out, "reverse execution is not available here");
+    return mon->hooks.reverse(mon->hooks.opaque, true, 0, out);
+}
+
 static int cmd_quit(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
 {
     (void)argc;
@@ -864,6 +906,18 @@ static const struct command commands[] = {
       "Load symbols from an ELF file or a System.map, for addresses and names." },
     { "trace", NULL, cmd_trace, "trace on [FILE] | trace off",
       "Start (to FILE, default orrery-trace.txt) or stop an instruction trace." },
+    { "savevm", NULL, cmd_savevm, "savevm FILE",
+      "Save the whole machine (CPUs, devices, memory, copy-on-write disk blocks) to FILE; "
+      "`orrery run --snapshot-load FILE` or `loadvm FILE` starts from it again." },
+    { "loadvm", NULL, cmd_loadvm, "loadvm FILE",
+      "Replace the machine's state with the snapshot in FILE (checked first: a file for "
+      "another board, or a disk image that changed since, is refused and nothing changes)." },
+    { "rstep", "rs", cmd_rstep, "rstep [N]",
+      "Step back N instructions (default 1): the machine returns to the state it had then, "
+      "by restoring an earlier in-memory snapshot and running forward again." },
+    { "rcontinue", "rc", cmd_rcontinue, "rcontinue",
+      "Run backwards to the previous breakpoint or watchpoint hit (or the oldest point in the "
+      "history)." },
     { "quit", "q", cmd_quit, "quit", "End the emulator." },
     { "help", "h", cmd_help, "help [COMMAND]", "List the commands, or explain one." },
 };
@@ -907,7 +961,8 @@ static int cmd_help(struct monitor *mon, int argc, char **argv, const struct dbg
 /* Commands that need the guest stopped stop it first. */
 static bool needs_stop(const struct command *c)
 {
-    return c->fn == cmd_step || c->fn == cmd_next || c->fn == cmd_set;
+    return c->fn == cmd_step || c->fn == cmd_next || c->fn == cmd_set ||
+           c->fn == cmd_loadvm || c->fn == cmd_rstep || c->fn == cmd_rcontinue;
 }
 
 int monitor_exec(struct monitor *mon, const char *line, const struct dbg_output *out)

@@ -16,6 +16,12 @@ struct monitor_hooks {
     /* `trace on [FILE]` / `trace off`: returns 0, or -1 after writing why
      * to out. NULL: tracing is not available here. */
     int (*trace)(void *opaque, bool on, const char *file, const struct dbg_output *out);
+    /* `loadvm FILE`: replaces the machine state (the frontend also resets
+     * what depends on it: record/replay, reverse history). NULL: not here. */
+    int (*loadvm)(void *opaque, const char *file, const struct dbg_output *out);
+    /* `rstep [N]` / `rcontinue`: step back N instructions, or run back to
+     * the previous breakpoint or watchpoint hit. NULL: no reverse history. */
+    int (*reverse)(void *opaque, bool to_hit, uint64_t count, const struct dbg_output *out);
     void *opaque;
     bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };

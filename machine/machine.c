@@ -2,9 +2,10 @@
  * board.c), reset, image loading, the run loop and save states.
  *
  * Save-state layout (machine/state.h sections, in this order):
- *   "machine" v1  board name (bytes), clock time, clock sequence counter,
+ *   "machine" v2  board name (bytes), clock time, clock sequence counter,
  *                 instructions retired, then per RAM/ROM region in address
- *                 order: base, size, zlib blob of its contents
+ *                 order: base, size, u8 form, then its contents as a page
+ *                 set (form 1, zero pages skipped) or a zlib blob (form 0)
  *   "cpuN"    v1  CPU N's own fields (cpu->ops->save)
  *   "dev:PATH"    one per device with save/load, version = the model's
  *                 state_version, its own fields (model->save)
@@ -21,7 +22,7 @@
 #include "machine/debug.h"
 #include "machine/state.h"
 
-#define MACHINE_STATE_VERSION 1
+#define MACHINE_STATE_VERSION 2
 #define CPU_STATE_VERSION 1
 
 int machine_create(const struct machine_config *cfg, struct machine **out,
@@ -64,6 +65,7 @@ int machine_create(const struct machine_config *cfg, struct machine **out,
         machine_destroy(m);
         return -1;
     }
+    m->run_limit = UINT64_MAX;
     machine_reset(m);
     *out = m;
     return 0;
@@ -239,7 +241,7 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
 
     for (;;) {
         uint64_t now = clk->now_ns;
-        if (now >= end) {
+        if (now >= end || m->executed >= m->run_limit) {
             res->reason = CPU_STOP_BUDGET;
             return;
         }
@@ -252,6 +254,8 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
         if (realtime && budget > 1000000 / npi + 1)
             budget = 1000000 / npi + 1;
+        if (budget > m->run_limit - m->executed)
+            budget = m->run_limit - m->executed;
 
         uint64_t most = 0;
         unsigned who = 0;
@@ -400,7 +404,18 @@ static int device_tag(char *buf, size_t len, const struct machine_device *md)
     return n > 0 && (size_t)n <= STATE_TAG_MAX ? 0 : -1;
 }
 
-int machine_save(struct machine *m, struct state_writer *w)
+/* RAM and ROM go as page sets (zero pages skipped) when they are whole
+ * pages, else as one zlib blob; a u8 says which. */
+enum { MEM_AS_BLOB = 0, MEM_AS_PAGES = 1 };
+
+static bool mem_as_pages(const struct bus_region *r)
+{
+    return r->size % STATE_PAGE_SIZE == 0;
+}
+
+/* The whole state; with_ram false leaves the memory contents out (the
+ * state hash covers them separately, without compressing). */
+static int save_state(struct machine *m, struct state_writer *w, bool with_ram)
 {
     state_begin(w, "machine", MACHINE_STATE_VERSION);
     state_put_bytes(w, m->board_name, strlen(m->board_name));
@@ -417,7 +432,11 @@ int machine_save(struct machine *m, struct state_writer *w)
             continue;
         state_put_u64(w, r->base);
         state_put_u64(w, r->size);
-        if (state_put_zblob(w, r->host, (size_t)r->size))
+        if (!with_ram)
+            continue;
+        state_put_u8(w, mem_as_pages(r) ? MEM_AS_PAGES : MEM_AS_BLOB);
+        if (mem_as_pages(r) ? state_put_pages(w, r->host, (size_t)r->size)
+                            : state_put_zblob(w, r->host, (size_t)r->size))
             return -1;
     }
     state_end(w);
@@ -443,6 +462,54 @@ int machine_save(struct machine *m, struct state_writer *w)
         state_end(w);
     }
     return w->failed ? -1 : 0;
+}
+
+int machine_save(struct machine *m, struct state_writer *w)
+{
+    return save_state(m, w, true);
+}
+
+int machine_save_without_memory(struct machine *m, struct state_writer *w)
+{
+    return save_state(m, w, false);
+}
+
+int machine_hash(struct machine *m, bool with_ram, struct machine_hash *out)
+{
+    memset(out, 0, sizeof *out);
+    struct state_writer w;
+    state_writer_init(&w);
+    struct orr_error err = { { 0 } };
+    if (save_state(m, &w, false) || state_writer_finish(&w, &err)) {
+        state_writer_free(&w);
+        return -1;
+    }
+    struct state_reader r;
+    int rc = state_reader_init(&r, w.buf, w.len, &err);
+    while (rc == 0 && out->count < MACHINE_HASH_MAX) {
+        int more = state_reader_next(&r);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+        unsigned k = out->count++;
+        snprintf(out->tag[k], sizeof out->tag[k], "%s", r.tag);
+        out->value[k] = state_hash(r.buf + r.pos, r.section_end - r.pos, r.version);
+        if (k == 0 && with_ram && out->count < MACHINE_HASH_MAX) {
+            /* Memory contents, as a section of their own. */
+            uint64_t h = 0;
+            for (unsigned i = 0; i < m->bus.mem.count; i++) {
+                const struct bus_region *reg = &m->bus.mem.regions[i];
+                if (reg->kind != REGION_MMIO)
+                    h = state_hash(reg->host, (size_t)reg->size, h);
+            }
+            k = out->count++;
+            snprintf(out->tag[k], sizeof out->tag[k], "memory");
+            out->value[k] = h;
+        }
+    }
+    state_writer_free(&w);
+    return rc < 0 || out->count == MACHINE_HASH_MAX ? -1 : 0;
 }
 
 struct machine_header {
@@ -502,19 +569,6 @@ static int read_region_header(struct state_reader *r, const struct bus_region *r
     return 0;
 }
 
-/* Steps over a zlib blob without inflating it (the check pass). */
-static int skip_zblob(struct state_reader *r, struct orr_error *err)
-{
-    (void)state_get_u64(r);
-    uint64_t packed = state_get_u64(r);
-    if (state_reader_check(r))
-        return -1;
-    if (packed > r->section_end - r->pos)
-        return orr_fail(err, "save state section %s is truncated", r->tag);
-    r->pos += (size_t)packed;
-    return 0;
-}
-
 static int find_versioned(struct state_reader *r, const char *tag, uint32_t version,
                           const char *what, struct orr_error *err)
 {
@@ -531,7 +585,7 @@ static int find_versioned(struct state_reader *r, const char *tag, uint32_t vers
  * matching memory layout, so a bad image changes nothing. With apply true
  * it loads; a failure then (corrupt data inside a section) leaves the
  * machine half-restored, and the caller must reset or destroy it. */
-static int walk_image(struct machine *m, struct state_reader *r, bool apply,
+static int walk_image(struct machine *m, struct state_reader *r, bool apply, bool with_ram,
                       struct orr_error *err)
 {
     struct machine_header h = { 0 };
@@ -543,12 +597,22 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
             continue;
         if (read_region_header(r, reg, err))
             return -1;
+        if (!with_ram)
+            continue;
+        uint8_t kind = state_get_u8(r);
+        if (state_reader_check(r))
+            return -1;
+        if (kind != (mem_as_pages(reg) ? MEM_AS_PAGES : MEM_AS_BLOB))
+            return orr_fail(err, "save state: memory at 0x%llx is stored in an unknown form",
+                            (unsigned long long)reg->base);
         if (!apply) {
-            if (skip_zblob(r, err))
+            if (kind == MEM_AS_PAGES ? state_skip_pages(r, (size_t)reg->size)
+                                     : state_skip_zblob(r))
                 return -1;
             continue;
         }
-        if (state_get_zblob(r, reg->host, (size_t)reg->size))
+        if (kind == MEM_AS_PAGES ? state_get_pages(r, reg->host, (size_t)reg->size)
+                                 : state_get_zblob(r, reg->host, (size_t)reg->size))
             return -1;
         if (reg->kind == REGION_RAM)
             bus_notify_write(&m->bus, reg->base, reg->size);
@@ -582,6 +646,8 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
             return orr_fail(err, "device path %s is too long for a save state", md->path);
         if (find_versioned(r, tag, md->model->state_version, md->path, err))
             return -1;
+        if (!apply && md->model->check && md->model->check(md->dev, r, err))
+            return -1;
         if (apply && (md->model->load(md->dev, r, err) || state_reader_check(r)))
             return -1;
     }
@@ -591,7 +657,16 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
 int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
 {
     r->err = err;
-    if (walk_image(m, r, false, err))
+    if (walk_image(m, r, false, true, err))
         return -1;
-    return walk_image(m, r, true, err);
+    return walk_image(m, r, true, true, err);
+}
+
+int machine_load_without_memory(struct machine *m, struct state_reader *r,
+                                struct orr_error *err)
+{
+    r->err = err;
+    if (walk_image(m, r, false, false, err))
+        return -1;
+    return walk_image(m, r, true, false, err);
 }
