@@ -13,6 +13,7 @@
 #include "frontends/gdbstub.h"
 #include "frontends/monitor.h"
 #include "frontends/monitor_io.h"
+#include "frontends/reverse.h"
 #include "frontends/terminal.h"
 #include "frontends/trace.h"
 #include "machine/linux_boot.h"
@@ -61,6 +62,9 @@ struct run_options {
     uint64_t check_interval;     /* --check-interval N: instructions between checkpoints */
     bool check_interval_given;
     uint64_t max_insns;          /* --max-insns N: end the run after N instructions (0: no) */
+    uint64_t reverse_interval;   /* --reverse-interval N: instructions between snapshots */
+    uint64_t reverse_memory;     /* --reverse-memory SIZE: bytes of history (0: none) */
+    bool reverse_memory_given;
     /* --drive / --device, in order: backends for the virtio-mmio slots */
     const char *backends[RUN_MAX_BACKENDS];
     char backend_text[RUN_MAX_BACKENDS][RUN_BACKEND_TEXT];
@@ -88,6 +92,9 @@ struct run_ctx {
     bool journal_on;
     bool journal_failed;         /* out of memory while journaling */
     uint64_t max_insns_end;      /* --max-insns: the instruction count to stop at */
+    bool recording;              /* --record */
+    struct reverse rv;           /* the debuggers' history, when kept */
+    bool reverse_on;
     const char *trace_path;
     bool trace_json;
 };
@@ -171,8 +178,8 @@ static void feed_serial(struct run_ctx *ctx)
     struct terminal *t = &ctx->term;
     if (t->pending_len == 0 || ctx->m->nserial == 0 || ctx->stdin_script)
         return;
-    if (ctx->journal_on && !ctx->journal.live)
-        return;     /* replaying: the journal types, not the terminal */
+    if (ctx->journal_on && (!ctx->journal.live || journal_replaying(&ctx->journal)))
+        return;     /* replaying: the journal types; typing waits for the present */
     size_t n = chardev_push(&ctx->m->serial[0], t->pending, t->pending_len);
     if (n && ctx->journal_on &&
         journal_add_console(&ctx->journal, ctx->m, 0, t->pending, n) != 0)
@@ -421,6 +428,17 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 return usage_error("%s", bad);
             if (parse_u64(v, &o->max_insns) || o->max_insns == 0)
                 return usage_error("--max-insns: '%s' is not a positive count", v);
+        } else if (opt_match(&s, "--reverse-interval", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64(v, &o->reverse_interval) || o->reverse_interval == 0)
+                return usage_error("--reverse-interval: '%s' is not a positive count", v);
+        } else if (opt_match(&s, "--reverse-memory", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_size(v, &o->reverse_memory, &err) != 0)
+                return usage_error("--reverse-memory: %s", err.msg);
+            o->reverse_memory_given = true;
         } else if (opt_match(&s, "--snapshot", NULL, false, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -628,6 +646,47 @@ static int monitor_trace(void *opaque, bool on, const char *file, const struct d
     return 0;
 }
 
+static int monitor_loadvm(void *opaque, const char *file, const struct dbg_output *out)
+{
+    struct run_ctx *ctx = opaque;
+    if (ctx->recording || (ctx->journal_on && !ctx->journal.live)) {
+        out_text(out, "error: loading a snapshot would break the recording or replay\n");
+        return -1;
+    }
+    struct snapshot snap;
+    struct orr_error err = { { 0 } };
+    int rc = snapshot_open(file, &snap, &err);
+    if (rc == 0 && (rc = snapshot_apply(&snap, ctx->m, &err)) == -2) {
+        machine_reset(ctx->m);       /* half loaded: do not run that */
+        snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg),
+                 " (the machine was reset)");
+    }
+    snapshot_close(&snap);
+    if (rc) {
+        out_text(out, "error: ");
+        out_text(out, err.msg);
+        out_text(out, "\n");
+        return -1;
+    }
+    if (ctx->reverse_on) {
+        /* The recorded past belongs to the state that was replaced. */
+        ctx->journal.cursor = 0;
+        journal_drop_future(&ctx->journal);
+        journal_seek(&ctx->journal, ctx->m);
+        if (reverse_restart(&ctx->rv, &err)) {
+            reverse_stop(&ctx->rv);
+            ctx->reverse_on = false;
+            out_text(out, "(reverse history stopped: ");
+            out_text(out, err.msg);
+            out_text(out, ")\n");
+        }
+    }
+    out_text(out, "loaded ");
+    out_text(out, file);
+    out_text(out, "\n");
+    return 0;
+}
+
 static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
 {
     return monitor_exec(opaque, line, out);
@@ -639,8 +698,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
                        struct orr_error *err)
 {
     debugger_init(&ctx->dbg, ctx->m);
-    struct monitor_hooks hooks = { .trace = monitor_trace, .opaque = ctx,
-                                   .explain_json = o->explain_json };
+    struct monitor_hooks hooks = { .trace = monitor_trace, .loadvm = monitor_loadvm,
+                                   .opaque = ctx, .explain_json = o->explain_json };
     if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
         return orr_fail(err, "out of memory");
     ctx->dbg.command = monitor_command;
@@ -663,6 +722,24 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
         return -1;
     if (o->gdb && gdbstub_open(&ctx->gdb, &ctx->dbg, o->gdb, err))
         return orr_fail_prefix(err, "--gdb");
+    /* History for reverse execution, from the start, whenever a debugger
+     * may want it and the run can be replayed exactly. */
+    bool debugging = o->gdb || o->monitor || o->monitor_socket;
+    size_t budget = o->reverse_memory_given ? (size_t)o->reverse_memory : REVERSE_DEFAULT_BUDGET;
+    if (debugging && budget && ctx->m->clock.mode == CLOCK_MODE_VIRTUAL && ctx->m->ncpus == 1) {
+        if (!ctx->journal_on) {
+            journal_init(&ctx->journal, o->check_interval_given ? o->check_interval
+                                                                : JOURNAL_DEFAULT_INTERVAL,
+                         JOURNAL_DEFAULT_RAM_EVERY);
+            ctx->journal.next_check = ctx->m->executed + ctx->journal.check_interval;
+            ctx->journal_on = true;
+        }
+        if (reverse_start(&ctx->rv, &ctx->dbg, &ctx->journal,
+                          o->reverse_interval ? o->reverse_interval : REVERSE_DEFAULT_INTERVAL,
+                          budget, err))
+            return orr_fail_prefix(err, "reverse history");
+        ctx->reverse_on = true;
+    }
     ctx->trace_json = o->explain_json;
     if (o->trace.path || o->explain) {
         struct trace_options to = o->trace;
@@ -681,6 +758,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
 static int debug_teardown(struct run_ctx *ctx)
 {
     int rc = ctx->trace ? finish_trace(ctx, NULL) : 0;
+    if (ctx->reverse_on)
+        reverse_stop(&ctx->rv);
     mon_term_leave(&ctx->mterm);
     if (ctx->gdb)
         gdbstub_close(ctx->gdb);
@@ -813,6 +892,13 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             int jrc = journal_after_run(ctx, &res, msg, msglen);
             if (jrc >= 0)
                 return jrc;
+        }
+        if (ctx->reverse_on) {
+            struct orr_error err = { { 0 } };
+            if (reverse_after_run(&ctx->rv, &err)) {
+                snprintf(msg, msglen, "reverse history: %s", err.msg);
+                return 1;
+            }
         }
         if (ctx->max_insns_end && m->executed >= ctx->max_insns_end &&
             res.reason == CPU_STOP_BUDGET) {
@@ -1075,6 +1161,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
             }
         }
         ctx.journal_on = true;
+        ctx.recording = o.record != NULL;
     }
     if (debug_setup(&ctx, &o, &g, &err) != 0) {
         cli_error("%s", err.msg);

@@ -348,6 +348,7 @@ static int cmd_set(struct monitor *mon, int argc, char **argv, const struct dbg_
         return -1;
     if (cpu->regs[reg].flags & CPU_REG_READONLY)
         return fail(out, "%s is read-only", name);
+    debugger_modified(mon->d);
     if (cpu->ops->reg_set(cpu, (unsigned)reg, v) != 0)
         return fail(out, "cannot set %s", name);
     return 0;
@@ -827,14 +828,35 @@ static int cmd_loadvm(struct monitor *mon, int argc, char **argv, const struct d
     return mon->hooks.loadvm(mon->hooks.opaque, argv[1], out);
 }
 
+/* rstep and rcontinue: where the guest is now, back in time. */
+static int reversed(struct monitor *mon, bool to_hit, uint64_t count,
+                    const struct dbg_output *out)
+{
+    struct dbg_stop stop;
+    char msg[300];
+    if (debugger_reverse(mon->d, to_hit, count, &stop, msg, sizeof msg))
+        return fail(out, "%s", msg);
+    if (stop.kind == DBG_STOP_STEP) {
+        char where[200], text[160];
+        sym(mon, stop.pc, where, sizeof where);
+        struct cpu *cpu = mon->d->m->cpus[stop.cpu];
+        if (cpu->ops->disasm(cpu, stop.pc, text, sizeof text) < 0)
+            snprintf(text, sizeof text, "(cannot read the instruction)");
+        out_printf(out, "back at 0x%08llx%s: %s\n", (unsigned long long)stop.pc, where, text);
+    } else {
+        print_stop(mon, &stop, out);
+    }
+    out_printf(out, "(instruction %llu%s)\n", (unsigned long long)mon->d->m->executed,
+               stop.history_begin ? ", the oldest point in the history" : "");
+    return 0;
+}
+
 static int cmd_rstep(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
 {
     uint64_t n = 1;
     if (argc > 2 || (argc == 2 && (parse_u64(argv[1], &n) || n == 0)))
         return fail(out, "usage: rstep [N]");
-    if (!mon->hooks.reverse)
-        return fail(out, "reverse execution is not available here");
-    return mon->hooks.reverse(mon->hooks.opaque, false, n, out);
+    return reversed(mon, false, n, out);
 }
 
 static int cmd_rcontinue(struct monitor *mon, int argc, char **argv,
@@ -843,9 +865,7 @@ static int cmd_rcontinue(struct monitor *mon, int argc, char **argv,
     (void)argv;
     if (argc != 1)
         return fail(out, "usage: rcontinue");
-    if (!mon->hooks.reverse)
-        return fail(out, "reverse execution is not available here");
-    return mon->hooks.reverse(mon->hooks.opaque, true, 0, out);
+    return reversed(mon, true, 0, out);
 }
 
 static int cmd_quit(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)

@@ -19,9 +19,6 @@ struct monitor_hooks {
     /* `loadvm FILE`: replaces the machine state (the frontend also resets
      * what depends on it: record/replay, reverse history). NULL: not here. */
     int (*loadvm)(void *opaque, const char *file, const struct dbg_output *out);
-    /* `rstep [N]` / `rcontinue`: step back N instructions, or run back to
-     * the previous breakpoint or watchpoint hit. NULL: no reverse history. */
-    int (*reverse)(void *opaque, bool to_hit, uint64_t count, const struct dbg_output *out);
     void *opaque;
     bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };

@@ -6,6 +6,7 @@
  *                 instructions retired, then per RAM/ROM region in address
  *                 order: base, size, u8 form, then its contents as a page
  *                 set (form 1, zero pages skipped) or a zlib blob (form 0)
+ *   "serial"  v1  per serial port, the input queued for its device (bytes)
  *   "cpuN"    v1  CPU N's own fields (cpu->ops->save)
  *   "dev:PATH"    one per device with save/load, version = the model's
  *                 state_version, its own fields (model->save)
@@ -441,6 +442,20 @@ static int save_state(struct machine *m, struct state_writer *w, bool with_ram)
     }
     state_end(w);
 
+    /* Input the host queued for a serial port that its device has not
+     * taken yet: it is part of what the guest will see. */
+    state_begin(w, "serial", 1);
+    state_put_u32(w, m->nserial);
+    for (unsigned i = 0; i < m->nserial; i++) {
+        const struct chardev *cd = &m->serial[i];
+        uint8_t pending[CHARDEV_RX_SIZE];
+        unsigned n = chardev_rx_count(cd);
+        for (unsigned k = 0; k < n; k++)
+            pending[k] = cd->rx[(cd->rx_head + k) % CHARDEV_RX_SIZE];
+        state_put_bytes(w, pending, n);
+    }
+    state_end(w);
+
     for (unsigned i = 0; i < m->ncpus; i++) {
         char tag[16];
         cpu_tag(tag, sizeof tag, i);
@@ -580,6 +595,32 @@ static int find_versioned(struct state_reader *r, const char *tag, uint32_t vers
     return 0;
 }
 
+static int read_serial(struct machine *m, struct state_reader *r, bool apply,
+                       struct orr_error *err)
+{
+    uint32_t n = state_get_u32(r);
+    if (state_reader_check(r))
+        return -1;
+    if (n != m->nserial)
+        return orr_fail(err, "save state has %u serial ports, this machine has %u", n,
+                        m->nserial);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t len = state_get_u64(r);
+        if (state_reader_check(r))
+            return -1;
+        if (len >= CHARDEV_RX_SIZE || len > r->section_end - r->pos)
+            return orr_fail(err, "save state: serial port %u's queued input is corrupt", i);
+        if (apply) {
+            struct chardev *cd = &m->serial[i];
+            cd->rx_head = cd->rx_tail = 0;
+            memcpy(cd->rx, r->buf + r->pos, (size_t)len);
+            cd->rx_tail = (unsigned)len;
+        }
+        r->pos += (size_t)len;
+    }
+    return 0;
+}
+
 /* Walks every section this machine needs, in order. With apply false it
  * only checks that each is present, in a version this build reads, with a
  * matching memory layout, so a bad image changes nothing. With apply true
@@ -629,6 +670,8 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply, boo
             m->clock.host_base_ns = host > h.now ? host - h.now : 0;
         }
     }
+    if (find_versioned(r, "serial", 1, "serial ports", err) || read_serial(m, r, apply, err))
+        return -1;
     for (unsigned i = 0; i < m->ncpus; i++) {
         char tag[16];
         cpu_tag(tag, sizeof tag, i);
@@ -659,7 +702,7 @@ int machine_load(struct machine *m, struct state_reader *r, struct orr_error *er
     r->err = err;
     if (walk_image(m, r, false, true, err))
         return -1;
-    return walk_image(m, r, true, true, err);
+    return walk_image(m, r, true, true, err) ? -2 : 0;
 }
 
 int machine_load_without_memory(struct machine *m, struct state_reader *r,
@@ -668,5 +711,5 @@ int machine_load_without_memory(struct machine *m, struct state_reader *r,
     r->err = err;
     if (walk_image(m, r, false, false, err))
         return -1;
-    return walk_image(m, r, true, false, err);
+    return walk_image(m, r, true, false, err) ? -2 : 0;
 }

@@ -104,8 +104,8 @@ int machine_save(struct machine *m, struct state_writer *w) ORR_MUST_CHECK;
 /* Loads a state saved by machine_save on a machine built from the same
  * board. Every section is checked first (presence, versions, memory
  * layout, devices' own checks such as a disk image's identity), so a bad
- * image changes nothing; only corrupt data inside a section, found while
- * applying, leaves the machine half-restored (reset it then). */
+ * image changes nothing (-1); only corrupt data inside a section, found
+ * while applying, leaves the machine half-restored (-2: reset it then). */
 int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
 
 /* The same without the contents of RAM and ROM (their layout is still

@@ -60,9 +60,7 @@ static int push(struct journal *j, uint8_t kind, uint64_t time_ns, uint64_t exec
     return 0;
 }
 
-/* A new outside input while the machine is in the journal's past: the
- * rest of the journal no longer happens. */
-static void rewrite_history(struct journal *j)
+void journal_drop_future(struct journal *j)
 {
     drop_from(j, j->cursor);
 }
@@ -72,7 +70,7 @@ static int add_live(struct journal *j, struct machine *m, uint8_t kind, const ui
 {
     if (!j->live)
         return 0;
-    rewrite_history(j);
+    journal_drop_future(j);
     size_t len = head_len + body_len;
     if (len > UINT32_MAX)
         return -1;
@@ -199,7 +197,7 @@ int journal_checkpoint(struct journal *j, struct machine *m)
 
 int journal_end(struct journal *j, struct machine *m, uint64_t *sum)
 {
-    rewrite_history(j);
+    journal_drop_future(j);
     if (add_hashes(j, m, JOURNAL_END, true))
         return -1;
     return journal_state_sum(m, sum);

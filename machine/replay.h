@@ -88,6 +88,10 @@ int journal_add_console(struct journal *j, struct machine *m, unsigned port,
                         const uint8_t *bytes, size_t len) ORR_MUST_CHECK;
 int journal_add_input(struct journal *j, struct machine *m, const char *name,
                       bool level) ORR_MUST_CHECK;
+/* Forgets every event after the cursor: the machine left the recorded
+ * history (a debugger changed its state, or new input came in the past). */
+void journal_drop_future(struct journal *j);
+
 /* Recording: the first event, the whole start state's hashes, so that a
  * replay from another start state is caught before it runs. */
 int journal_start(struct journal *j, struct machine *m) ORR_MUST_CHECK;

@@ -316,9 +316,12 @@ int snapshot_apply(const struct snapshot *s, struct machine *m, struct orr_error
             return orr_fail(err, "snapshot's CPU %u is a %s, this machine's a %s (--cpu)", i,
                             s->cpu_models[i], m->cpus[i]->model->name);
     struct state_reader r;
-    if (state_reader_init(&r, s->stream, s->stream_len, err) || machine_load(m, &r, err))
+    if (state_reader_init(&r, s->stream, s->stream_len, err))
         return orr_fail_prefix(err, "snapshot");
-    return 0;
+    int rc = machine_load(m, &r, err);
+    if (rc)
+        orr_fail_prefix(err, "snapshot");
+    return rc;
 }
 
 void snapshot_close(struct snapshot *s)

@@ -54,7 +54,8 @@ int snapshot_open(const char *path, struct snapshot *s, struct orr_error *err) O
 int snapshot_open_buffer(uint8_t *data, size_t size, const char *name, struct snapshot *s,
                          struct orr_error *err) ORR_MUST_CHECK;
 /* Loads it into m after checking that m is the machine it was taken on
- * (board tree, CPU models, memory) and every section. */
+ * (board tree, CPU models, memory) and every section: -1 when refused (m
+ * unchanged), -2 when loading failed half way (reset m). */
 int snapshot_apply(const struct snapshot *s, struct machine *m,
                    struct orr_error *err) ORR_MUST_CHECK;
 void snapshot_close(struct snapshot *s);
