@@ -423,6 +423,14 @@ static int save_state(struct machine *m, struct state_writer *w, bool with_ram)
     state_put_u64(w, m->clock.now_ns);
     state_put_u64(w, m->clock.next_seq);
     state_put_u64(w, m->executed);
+    /* The pending events' order (their owners save the deadlines). */
+    state_put_u32(w, m->clock.nheap);
+    for (unsigned i = 0; i < m->clock.nheap; i++) {
+        const struct clock_event *ev = m->clock.heap[i];
+        state_put_bytes(w, ev->name, strlen(ev->name));
+        state_put_u64(w, ev->deadline);
+        state_put_u64(w, ev->seq);
+    }
     unsigned nram = 0;
     for (unsigned i = 0; i < m->bus.mem.count; i++)
         nram += m->bus.mem.regions[i].kind != REGION_MMIO;
@@ -527,8 +535,15 @@ int machine_hash(struct machine *m, bool with_ram, struct machine_hash *out)
     return rc < 0 || out->count == MACHINE_HASH_MAX ? -1 : 0;
 }
 
+struct saved_event {
+    char name[64];
+    uint64_t deadline, seq;
+};
+
 struct machine_header {
     uint64_t now, seq, executed;
+    unsigned nevents;
+    struct saved_event events[CLOCK_MAX_EVENTS];
 };
 
 /* Positions r after the "machine" section's fixed fields, checking that the
@@ -557,6 +572,24 @@ static int read_machine_header(struct machine *m, struct state_reader *r,
     h->now = state_get_u64(r);
     h->seq = state_get_u64(r);
     h->executed = state_get_u64(r);
+    h->nevents = state_get_u32(r);
+    if (state_reader_check(r))
+        return -1;
+    if (h->nevents > CLOCK_MAX_EVENTS)
+        return orr_fail(err, "save state: too many pending events");
+    for (unsigned i = 0; i < h->nevents; i++) {
+        struct saved_event *e = &h->events[i];
+        uint64_t n = state_get_u64(r);
+        if (state_reader_check(r))
+            return -1;
+        if (n >= sizeof e->name || n > r->section_end - r->pos)
+            return orr_fail(err, "save state: a pending event's name is corrupt");
+        memcpy(e->name, r->buf + r->pos, (size_t)n);
+        e->name[n] = '\0';
+        r->pos += (size_t)n;
+        e->deadline = state_get_u64(r);
+        e->seq = state_get_u64(r);
+    }
     uint32_t nram = state_get_u32(r);
     unsigned have = 0;
     for (unsigned i = 0; i < m->bus.mem.count; i++)
@@ -619,6 +652,26 @@ static int read_serial(struct machine *m, struct state_reader *r, bool apply,
         r->pos += (size_t)len;
     }
     return 0;
+}
+
+/* The owners have scheduled their events again, each getting a new place
+ * in the scheduling order: give each back its saved one (matched by name
+ * and deadline), and the counter its saved value. */
+static void restore_event_order(struct machine *m, const struct machine_header *h)
+{
+    bool used[CLOCK_MAX_EVENTS] = { false };
+    struct clock_event *pending[CLOCK_MAX_EVENTS];
+    unsigned n = m->clock.nheap;
+    memcpy(pending, m->clock.heap, n * sizeof pending[0]);
+    for (unsigned i = 0; i < h->nevents; i++)
+        for (unsigned k = 0; k < n; k++)
+            if (!used[k] && pending[k]->deadline == h->events[i].deadline &&
+                strcmp(pending[k]->name, h->events[i].name) == 0) {
+                used[k] = true;
+                clock_event_restore_seq(&m->clock, pending[k], h->events[i].seq);
+                break;
+            }
+    m->clock.next_seq = h->seq;
 }
 
 /* Walks every section this machine needs, in order. With apply false it
@@ -694,6 +747,8 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply, boo
         if (apply && (md->model->load(md->dev, r, err) || state_reader_check(r)))
             return -1;
     }
+    if (apply)
+        restore_event_order(m, &h);
     return 0;
 }
 
