@@ -793,6 +793,19 @@ static void handle_packet(struct gdbstub *g, uint8_t *pkt, size_t len)
                 send_packet(g, "E01");
                 return;
             }
+            if (stop.kind == DBG_STOP_WATCHPOINT) {
+                /* Our watchpoints stop before the access; GDB then steps
+                 * over the instruction in the direction of travel. Going
+                 * backwards that direction is back, so report the hit from
+                 * just after the access, and GDB's own step back lands
+                 * before it, where the monitor's rcontinue stops. */
+                struct dbg_stop after;
+                if (debugger_step(g->d, NULL, &after) != 0 || after.kind != DBG_STOP_STEP) {
+                    send_packet(g, "E01");
+                    return;
+                }
+                g->d->last = stop;
+            }
             stop_reply(g, &stop);
             return;
         }
