@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/clock.h"
 #include "frontends/debugger.h"
 #include "machine/machine.h"
 
@@ -256,7 +257,19 @@ int reverse_after_run(struct reverse *rv, struct orr_error *err)
     if (journal_replaying(rv->journal) && rv->tl.count &&
         rv->tl.snaps[rv->tl.count - 1].executed >= rv->d->m->executed)
         return 0;     /* re-running known history: its snapshots exist */
-    return timeline_maybe_take(&rv->tl, rv->d->m, err);
+    uint64_t now = clock_host_ns();
+    if (now - rv->last_taken_ns < REVERSE_COST_SHARE * rv->last_cost_ns)
+        return 0;
+    size_t before = rv->tl.count;
+    uint64_t last = before ? rv->tl.snaps[before - 1].executed : 0;
+    if (timeline_maybe_take(&rv->tl, rv->d->m, err))
+        return -1;
+    if (rv->tl.count != before || (before && rv->tl.snaps[before - 1].executed != last)) {
+        uint64_t done = clock_host_ns();
+        rv->last_cost_ns = done - now;
+        rv->last_taken_ns = done;
+    }
+    return 0;
 }
 
 int reverse_restart(struct reverse *rv, struct orr_error *err)

@@ -23,7 +23,13 @@ struct reverse {
     struct debugger *d;
     struct journal *journal;     /* the run's (owned by the caller) */
     struct timeline tl;
+    /* Snapshots are also spaced in host time, so that taking them costs at
+     * most 1/REVERSE_COST_SHARE of the run (a 256 MiB guest's takes tens
+     * of milliseconds). Where they fall never changes the guest. */
+    uint64_t last_cost_ns, last_taken_ns;
 };
+
+#define REVERSE_COST_SHARE 20
 
 /* Starts keeping history from the machine's current state and installs
  * itself as d->history. Fails (with why) when history cannot be exact:
