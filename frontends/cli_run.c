@@ -813,6 +813,14 @@ static int journal_after_run(struct run_ctx *ctx, const struct machine_run_resul
     case JOURNAL_APPLIED:
         break;
     }
+    if ((res->reason == CPU_STOP_EXIT || res->reason == CPU_STOP_FATAL) &&
+        journal_replaying(j)) {
+        snprintf(msg, msglen, "replay diverged: the guest ended at instruction %llu, before "
+                 "the recording's next event (at instruction %llu)",
+                 (unsigned long long)m->executed,
+                 (unsigned long long)j->ev[j->cursor].executed);
+        return 1;
+    }
     if (res->reason == CPU_STOP_IDLE && res->wake_ns == CLOCK_NEVER && journal_replaying(j) &&
         j->ev[j->cursor].time_ns > m->clock.now_ns) {
         snprintf(msg, msglen, "replay diverged: the guest idles with nothing scheduled at "
