@@ -436,7 +436,9 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
         } else if (opt_match(&s, "--reverse-memory", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
-            if (parse_size(v, &o->reverse_memory, &err) != 0)
+            if (strcmp(v, "0") == 0)
+                o->reverse_memory = 0;      /* no history */
+            else if (parse_size(v, &o->reverse_memory, &err) != 0)
                 return usage_error("--reverse-memory: %s", err.msg);
             o->reverse_memory_given = true;
         } else if (opt_match(&s, "--snapshot", NULL, false, &v, bad, sizeof bad)) {
