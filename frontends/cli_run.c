@@ -689,6 +689,28 @@ static int monitor_loadvm(void *opaque, const char *file, const struct dbg_outpu
     return 0;
 }
 
+static int monitor_input(void *opaque, const char *name, bool level,
+                         const struct dbg_output *out)
+{
+    struct run_ctx *ctx = opaque;
+    struct orr_error err = { { 0 } };
+    if (ctx->journal_on && !ctx->journal.live) {
+        out_text(out, "error: the machine is replaying a journal (--replay)\n");
+        return -1;
+    }
+    if (ctx->journal_on && journal_replaying(&ctx->journal))
+        debugger_modified(&ctx->dbg);   /* in the past: a new future starts here */
+    if (machine_set_input(ctx->m, name, level, &err)) {
+        out_text(out, "error: ");
+        out_text(out, err.msg);
+        out_text(out, "\n");
+        return -1;
+    }
+    if (ctx->journal_on && journal_add_input(&ctx->journal, ctx->m, name, level))
+        ctx->journal_failed = true;
+    return 0;
+}
+
 static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
 {
     return monitor_exec(opaque, line, out);
@@ -701,7 +723,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
 {
     debugger_init(&ctx->dbg, ctx->m);
     struct monitor_hooks hooks = { .trace = monitor_trace, .loadvm = monitor_loadvm,
-                                   .opaque = ctx, .explain_json = o->explain_json };
+                                   .input = monitor_input, .opaque = ctx,
+                                   .explain_json = o->explain_json };
     if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
         return orr_fail(err, "out of memory");
     ctx->dbg.command = monitor_command;

@@ -828,6 +828,15 @@ static int cmd_loadvm(struct monitor *mon, int argc, char **argv, const struct d
     return mon->hooks.loadvm(mon->hooks.opaque, argv[1], out);
 }
 
+static int cmd_input(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "0")))
+        return fail(out, "usage: input NAME 1|0");
+    if (!mon->hooks.input)
+        return fail(out, "external inputs are not available here");
+    return mon->hooks.input(mon->hooks.opaque, argv[1], argv[2][0] == '1', out);
+}
+
 /* rstep and rcontinue: where the guest is now, back in time. */
 static int reversed(struct monitor *mon, bool to_hit, uint64_t count,
                     const struct dbg_output *out)
@@ -932,6 +941,10 @@ static const struct command commands[] = {
     { "loadvm", NULL, cmd_loadvm, "loadvm FILE",
       "Replace the machine's state with the snapshot in FILE (checked first: a file for "
       "another board, or a disk image that changed since, is refused and nothing changes)." },
+    { "input", NULL, cmd_input, "input NAME 1|0",
+      "Drive an external input: a gpio-keys key by its label or node name (`input poweroff 1` "
+      "presses arm-virt's power button, `input poweroff 0` releases it), or PATH:N, input N of "
+      "the device at node PATH. Recorded by --record like typed input." },
     { "rstep", "rs", cmd_rstep, "rstep [N]",
       "Step back N instructions (default 1): the machine returns to the state it had then, "
       "by restoring an earlier in-memory snapshot and running forward again." },

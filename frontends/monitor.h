@@ -19,6 +19,9 @@ struct monitor_hooks {
     /* `loadvm FILE`: replaces the machine state (the frontend also resets
      * what depends on it: record/replay, reverse history). NULL: not here. */
     int (*loadvm)(void *opaque, const char *file, const struct dbg_output *out);
+    /* `input NAME 1|0`: drive an external input (machine_set_input), as an
+     * outside input the frontend journals. NULL: not here. */
+    int (*input)(void *opaque, const char *name, bool level, const struct dbg_output *out);
     void *opaque;
     bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };

@@ -7,11 +7,12 @@ Usage: test_snapshot.py ORRERY ROOT
   process (--snapshot-load, no --board: the snapshot carries it), prints
   exactly what one whole run prints.
 - Bad snapshot files (missing, not a snapshot, truncated, one flipped
-  byte, a future format, another CPU model, a disk image that changed
-  since) each give one "orrery:" error line.
+  byte, a future format, another board, memory size or CPU model, a disk
+  image that changed since) each give one "orrery:" error line.
 - Record and replay: an echo guest fed from a pipe is recorded; two
   replays (stdin ignored) print the same bytes and end with the recorded
   state hash; a journal with one input byte edited reports the divergence.
+  The power button pressed from the monitor is journalled and replayed.
 - The monitor's reverse execution on roms/tests/gdb_target.elf: after a
   write watchpoint hit, `rcontinue` lands on the previous write to the
   address, and `rstep`/`step` return to the same registers.
@@ -74,6 +75,15 @@ def bad_snapshots(snap):
         p = t.run([orrery, 'run', '--semihosting', '--snapshot-load', path])
         line = t.check_one_error_line(p, what)
         t.check(want in line, '%s: the message says "%s"' % (what, want), line)
+    other = os.path.join(d, 'other.dts')
+    with open(os.path.join(root, 'machine', 'boards', 'arm-virt.dts')) as f:
+        t.write(other, f.read())
+    p = t.run([orrery, 'run', '--semihosting', '--board', other, '--snapshot-load', snap])
+    line = t.check_one_error_line(p, 'a snapshot for another board')
+    t.check('arm-virt' in line and 'other' in line, 'it names both boards', line)
+    p = t.run([orrery, 'run', '--semihosting', '-m', '64M', '--snapshot-load', snap])
+    line = t.check_one_error_line(p, 'a snapshot with another memory size')
+    t.check('MiB' in line, 'it says the sizes', line)
     # `orrery run` runs the demo on the board's own CPU, a Cortex-A15.
     p = t.run([orrery, 'run', '--semihosting', '--cpu', 'arm926ej-s', '--snapshot-load', snap])
     line = t.check_one_error_line(p, 'a snapshot for another CPU model')
@@ -154,6 +164,31 @@ def record_replay():
     p = t.run([orrery, 'run', '--semihosting', '--kernel', echo, '--replay',
                os.path.join(d, 'echo.bin')])
     t.check_one_error_line(p, 'a file that is no journal')
+
+    # An external input pressed from the monitor is journalled too: the
+    # power button's GPIO level is part of the state the replay checks.
+    spin = t.write(os.path.join(d, 'spin.bin'), t.prog_spin())
+    journal = os.path.join(d, 'button.journal')
+    rec = t.run([orrery, 'run', '--kernel', spin, '--monitor', '--record', journal,
+                 '--max-insns', '100000'], stdin=b'step 3\ninput poweroff 1\ncontinue\n')
+    m = re.search(rb'record: 1 inputs .* state hash ([0-9a-f]{16})', rec.stderr)
+    t.check(rec.returncode == 0 and m is not None,
+            'the monitor\'s `input poweroff 1` is recorded', t.describe(rec))
+    rep = t.run([orrery, 'run', '--kernel', spin, '--replay', journal])
+    t.check(rep.returncode == 0 and m is not None and
+            b'state hash ' + m.group(1) in rep.stderr and b'1 inputs' in rep.stderr,
+            'the replay presses the button at the same instruction', t.describe(rep))
+    data = bytearray(open(journal, 'rb').read())
+    pos = 36
+    for _ in range(struct.unpack_from('<Q', data, 28)[0]):
+        kind, _time, _insn, ln = struct.unpack_from('<BQQI', data, pos)
+        if kind == 2:
+            data[pos + 21] = 0          # pressed becomes released
+        pos += 21 + ln
+    edited_path = t.write(os.path.join(d, 'button-edited.journal'), bytes(data))
+    rep = t.run([orrery, 'run', '--kernel', spin, '--replay', edited_path])
+    line = t.check_one_error_line(rep, 'a journal whose button press was edited')
+    t.check('dev:/pl061' in line, 'the divergence names the GPIO controller', line)
 
 
 def monitor_reverse():
