@@ -344,6 +344,7 @@ START_TEST(journal_replays_and_catches_divergence)
     machine_destroy(mc);
 
     /* A truncated file is refused. */
+    journal_free(&back);
     ck_assert_int_eq(truncate(path, 100), 0);
     ck_assert_int_eq(journal_read(path, &back, &err), -1);
     unlink(path);
