@@ -835,6 +835,12 @@ static int journal_after_run(struct run_ctx *ctx, const struct machine_run_resul
                  (unsigned long long)sum);
         return 0;
     }
+    case JOURNAL_AT_RESET:
+        if (res->reason == CPU_STOP_RESET)
+            break;                  /* the run loop resets, and checks it then */
+        snprintf(msg, msglen, "replay diverged: the recording's guest reset the machine at "
+                 "instruction %llu, the replay's did not", (unsigned long long)m->executed);
+        return 1;
     case JOURNAL_APPLIED:
         break;
     }
@@ -961,11 +967,18 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
                          "again (the run began from a snapshot; give --kernel to reboot it)");
                 return 1;
             }
+            if (ctx->journal_on && journal_reset(&ctx->journal, m, msg, msglen))
+                return 1;
             machine_reset(m);
             {
                 struct orr_error err = { { 0 } };
                 if (load_guest(m, g, false, &err) != 0) {
                     snprintf(msg, msglen, "after guest reset: %s", err.msg);
+                    return 1;
+                }
+                /* Instruction counts start again: so does the history. */
+                if (ctx->reverse_on && reverse_restart(&ctx->rv, &err) != 0) {
+                    snprintf(msg, msglen, "reverse history: %s", err.msg);
                     return 1;
                 }
             }

@@ -309,9 +309,14 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
             return res;
         }
     }
-    /* The budget's last instruction may have ended the run itself. */
+    /* The budget's last instruction may have ended the run itself, or
+     * asked for the exit (a PSCI call): that boundary is this one. */
     if (c->end_run)
         end_run(c, &res);
+    else if (cpu->exit_request) {
+        cpu->exit_request = false;
+        res.reason = CPU_STOP_EXIT;
+    }
     return res;
 }
 

@@ -203,6 +203,33 @@ int journal_end(struct journal *j, struct machine *m, uint64_t *sum)
     return journal_state_sum(m, sum);
 }
 
+int journal_reset(struct journal *j, struct machine *m, char *msg, size_t msglen)
+{
+    if (journal_replaying(j)) {
+        if (journal_apply_due(j, m, msg, msglen) == JOURNAL_DIVERGED)
+            return -1;
+        const struct journal_event *e = journal_replaying(j) ? &j->ev[j->cursor] : NULL;
+        if (!e || e->kind != JOURNAL_RESET || e->time_ns != m->clock.now_ns ||
+            e->executed != m->executed) {
+            snprintf(msg, msglen, "replay diverged: the guest reset itself at instruction %llu, "
+                     "where the recording did not", (unsigned long long)m->executed);
+            return -1;
+        }
+        j->cursor++;
+    } else if (j->live) {
+        journal_drop_future(j);
+        uint8_t *none = malloc(1);
+        if (!none || push(j, JOURNAL_RESET, m->clock.now_ns, m->executed, none, 0)) {
+            snprintf(msg, msglen, "out of memory while recording the input journal");
+            return -1;
+        }
+        j->cursor = j->count;
+    }
+    j->epoch = j->cursor;
+    j->next_check = j->check_interval;
+    return 0;
+}
+
 uint64_t journal_slice(const struct journal *j, const struct machine *m, uint64_t slice_ns)
 {
     if (!journal_replaying(j))
@@ -215,7 +242,7 @@ uint64_t journal_slice(const struct journal *j, const struct machine *m, uint64_
 
 void journal_seek(struct journal *j, const struct machine *m)
 {
-    size_t i = 0;
+    size_t i = j->epoch;
     while (i < j->count && j->ev[i].time_ns <= m->clock.now_ns)
         i++;
     j->cursor = i;
@@ -306,6 +333,8 @@ enum journal_apply journal_apply_due(struct journal *j, struct machine *m, char 
                      "which the replay did not reach in step", at);
             return diverged(j, msg, msglen, what, m->executed, now);
         }
+        if (e->kind == JOURNAL_RESET)
+            return JOURNAL_AT_RESET;        /* journal_reset consumes it */
         j->cursor++;
         switch (e->kind) {
         case JOURNAL_CONSOLE: {
@@ -462,7 +491,7 @@ int journal_read(const char *path, struct journal *j, struct orr_error *err)
         }
         const uint8_t *e = buf + pos;
         uint32_t elen = (uint32_t)get_le(e + 17, 4);
-        if (len - pos - EVENT_HEAD < elen || e[0] < JOURNAL_CONSOLE || e[0] > JOURNAL_END) {
+        if (len - pos - EVENT_HEAD < elen || e[0] < JOURNAL_CONSOLE || e[0] > JOURNAL_RESET) {
             orr_fail(err, "%s: journal event %llu is corrupt", path, (unsigned long long)i);
             goto out;
         }
@@ -473,7 +502,8 @@ int journal_read(const char *path, struct journal *j, struct orr_error *err)
         }
         memcpy(data, e + EVENT_HEAD, elen);
         const struct journal_event *prev = i ? &j->ev[i - 1] : NULL;
-        if (prev && (prev->time_ns > j->ev[i].time_ns || prev->executed > j->ev[i].executed)) {
+        if (prev && prev->kind != JOURNAL_RESET &&
+            (prev->time_ns > j->ev[i].time_ns || prev->executed > j->ev[i].executed)) {
             orr_fail(err, "%s: journal event %llu goes back in time", path,
                      (unsigned long long)i);
             goto out;

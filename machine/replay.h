@@ -19,7 +19,8 @@
  *   u32 ram_every, u64 event count, then per event: u8 kind, u64 time_ns,
  *   u64 executed, u32 payload length, payload. The last event is END.
  * Payloads: CONSOLE u8 port + bytes; INPUT u8 level + the input's name;
- * CHECK and END u32 count + per section (u8 tag length, tag, u64 hash). */
+ * CHECK and END u32 count + per section (u8 tag length, tag, u64 hash);
+ * RESET none (a guest reset: positions after it count from 0 again). */
 #ifndef ORRERY_MACHINE_REPLAY_H
 #define ORRERY_MACHINE_REPLAY_H
 
@@ -43,6 +44,7 @@ enum journal_kind {
     JOURNAL_INPUT = 2,      /* an external input changed level */
     JOURNAL_CHECK = 3,      /* state hashes */
     JOURNAL_END = 4,        /* where the recording stopped, with state hashes */
+    JOURNAL_RESET = 5,      /* the guest reset the machine: positions start again at 0 */
 };
 
 struct journal_event {
@@ -57,6 +59,7 @@ struct journal {
     struct journal_event *ev;
     size_t count, cap;
     size_t cursor;              /* the next event to apply (replaying while < count) */
+    size_t epoch;               /* the first event after the last guest reset */
     uint64_t check_interval;    /* instructions between checkpoints; 0: none */
     unsigned ram_every;         /* every Nth checkpoint hashes memory too */
     uint64_t next_check;        /* recording: position of the next checkpoint */
@@ -100,6 +103,11 @@ int journal_checkpoint(struct journal *j, struct machine *m) ORR_MUST_CHECK;
 /* Recording: the END event with the full state hash; *hash gets its sum. */
 int journal_end(struct journal *j, struct machine *m, uint64_t *hash) ORR_MUST_CHECK;
 
+/* The guest asked for a reset, about to be done (call before
+ * machine_reset): recording, journals it; replaying, checks that the
+ * recording reset here too. -1 with msg on a divergence (or out of memory). */
+int journal_reset(struct journal *j, struct machine *m, char *msg, size_t msglen) ORR_MUST_CHECK;
+
 /* Replaying: how much guest time the next run slice may take so that it
  * stops exactly at the next event (at most slice_ns). */
 uint64_t journal_slice(const struct journal *j, const struct machine *m, uint64_t slice_ns);
@@ -108,6 +116,7 @@ enum journal_apply {
     JOURNAL_APPLIED,        /* nothing (more) due now, or all due events applied */
     JOURNAL_AT_END,         /* reached the END event: it matched */
     JOURNAL_DIVERGED,       /* the machine is not where the journal says: see msg */
+    JOURNAL_AT_RESET,       /* the recording's guest reset here: see journal_reset */
 };
 
 /* Replaying: applies every event due at the machine's position. */

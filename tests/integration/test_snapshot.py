@@ -165,6 +165,31 @@ def record_replay():
                os.path.join(d, 'echo.bin')])
     t.check_one_error_line(p, 'a file that is no journal')
 
+    # A guest that prints R and resets the machine (PSCI SYSTEM_RESET), over
+    # and over until the timeout: the replay goes through the same resets.
+    resetter = t.write(os.path.join(d, 'reset.bin'), t.assemble([
+        lambda pc, l: t.ldr_lit(1, pc, l['uart']),
+        lambda pc, l: t.ldr_lit(0, pc, l['cr']),
+        t.str_imm(0, 1, t.PL011_CR),
+        t.mov_imm(0, ord('R')),
+        t.str_imm(0, 1, t.PL011_DR),
+        lambda pc, l: t.ldr_lit(0, pc, l['fid']),
+        0xE1400070,                                   # hvc #0
+        ('label', 'x'), lambda pc, l: t.branch(pc, l['x']),
+        ('label', 'uart'), UART,
+        ('label', 'cr'), t.PL011_CR_ENABLE,
+        ('label', 'fid'), 0x84000009]))
+    journal = os.path.join(d, 'reset.journal')
+    rec = t.run([orrery, 'run', '--kernel', resetter, '--record', journal, '--timeout', '0.3'])
+    m = re.search(rb'state hash ([0-9a-f]{16})', rec.stderr)
+    t.check(rec.returncode == 124 and rec.stdout.count(b'R') > 2 and m is not None,
+            'a guest resetting itself is recorded (%d resets)' % rec.stdout.count(b'R'),
+            t.describe(rec))
+    rep = t.run([orrery, 'run', '--kernel', resetter, '--replay', journal])
+    t.check(rep.returncode == 0 and rep.stdout == rec.stdout and m is not None and
+            b'state hash ' + m.group(1) in rep.stderr,
+            'its replay resets at the same points and ends in the same state', t.describe(rep))
+
     # An external input pressed from the monitor is journalled too: the
     # power button's GPIO level is part of the state the replay checks.
     spin = t.write(os.path.join(d, 'spin.bin'), t.prog_spin())
