@@ -672,7 +672,7 @@ static int monitor_loadvm(void *opaque, const char *file, const struct dbg_outpu
     }
     if (ctx->reverse_on) {
         /* The recorded past belongs to the state that was replaced. */
-        ctx->journal.cursor = 0;
+        ctx->journal.cursor = ctx->journal.epoch = 0;
         journal_drop_future(&ctx->journal);
         journal_seek(&ctx->journal, ctx->m);
         if (reverse_restart(&ctx->rv, &err)) {

@@ -217,10 +217,13 @@ def record_replay():
 
 
 def monitor_reverse():
+    saved = os.path.join(d, 'monitor.snap')
     script = '\n'.join([
         'break add_step', 'continue', 'watch w counter', 'continue', 'x/wd counter',
         'continue', 'continue', 'x/wd counter', 'delete 1', 'rcontinue', 'x/wd counter',
         'regs', 'rstep 4', 'step 4', 'regs', 'rcontinue', 'rcontinue', 'rcontinue',
+        'rcontinue', 'continue', 'continue', 'x/wd counter', 'savevm ' + saved,
+        'continue', 'continue', 'x/wd counter', 'loadvm ' + saved, 'x/wd counter',
         'rcontinue', 'quit', ''])
     p = t.run([orrery, 'run', '--kernel', gdb_target, '--monitor'],
               stdin=script.encode(), timeout=60)
@@ -237,6 +240,11 @@ def monitor_reverse():
             '`rstep 4` then `step 4` returns to the same registers', out[-3000:])
     t.check('the oldest point in the history' in out,
             'going back past every hit stops at the start of the history', out[-2000:])
+    after = out[out.find('loaded ' + saved):]
+    t.check(len(values) == 6 and values[3] == values[5] != values[4] and
+            re.search(r'\(instruction [1-9]\d*, the oldest point in the history\)', after),
+            'savevm, two more writes, loadvm: the value saved is back, and the history '
+            'starts again there', out[-2500:])
 
 
 snap = demo_split()
