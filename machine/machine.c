@@ -240,7 +240,16 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
     const bool realtime = clk->mode == CLOCK_MODE_REALTIME;
     if (realtime)
         clock_advance_to(clk, clock_realtime_now(clk));
-    const uint64_t end = sat_add(clk->now_ns, slice_ns);
+    uint64_t end = sat_add(clk->now_ns, slice_ns);
+    /* Several CPUs in virtual time take turns; the turns end on a fixed
+     * lattice of absolute times (and at deadlines), never where a caller
+     * happens to end a slice, so their interleaving — and every result
+     * that depends on it — is the same however the run is sliced (record
+     * and replay slice differently). A slice therefore ends on the
+     * lattice too, rounded up. One CPU needs none of this. */
+    const bool lattice = !realtime && m->ncpus > 1;
+    if (lattice && slice_ns && end < UINT64_MAX - MACHINE_TURN_NS)
+        end = (end + MACHINE_TURN_NS - 1) / MACHINE_TURN_NS * MACHINE_TURN_NS;
 
     for (;;) {
         uint64_t now = clk->now_ns;
@@ -254,6 +263,8 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
          * re-read the host clock about every millisecond. */
         uint64_t deadline = clock_next_deadline(clk);
         uint64_t target = deadline < end ? deadline : end;
+        if (lattice && (now / MACHINE_TURN_NS + 1) * MACHINE_TURN_NS < target)
+            target = (now / MACHINE_TURN_NS + 1) * MACHINE_TURN_NS;
         uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
         if (realtime && budget > 1000000 / npi + 1)
             budget = 1000000 / npi + 1;
