@@ -139,6 +139,9 @@ static int parse_hashes(const struct journal_event *e, struct machine_hash *h)
         size_t t = *p++;
         if (t >= sizeof h->tag[i] || (size_t)(end - p) < t + 8)
             return -1;
+        for (size_t k = 0; k < t; k++)
+            if (p[k] < 0x21 || p[k] > 0x7e)
+                return -1;          /* section tags are printable ASCII */
         memcpy(h->tag[i], p, t);
         h->tag[i][t] = '\0';
         p += t;
@@ -355,6 +358,10 @@ enum journal_apply journal_apply_due(struct journal *j, struct machine *m, char 
                                 m->executed, now);
             memcpy(name, e->data + 1, e->len - 1u);
             name[e->len - 1u] = '\0';
+            for (char *c = name; *c; c++)
+                if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+                    return diverged(j, msg, msglen, "the journal's input event is corrupt",
+                                    m->executed, now);
             if (machine_set_input(m, name, e->data[0] != 0, &err))
                 return diverged(j, msg, msglen, err.msg, m->executed, now);
             j->inputs_applied++;

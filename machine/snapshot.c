@@ -185,6 +185,9 @@ static int get_text(struct state_reader *r, char *out, size_t cap)
     memcpy(out, r->buf + r->pos, (size_t)len);
     out[len] = '\0';
     r->pos += (size_t)len;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+            return -1;      /* names are printable: they go into messages */
     return 0;
 }
 
