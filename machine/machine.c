@@ -585,6 +585,9 @@ static int read_machine_header(struct machine *m, struct state_reader *r,
     state_get_bytes(r, board, (size_t)blen);
     if (state_reader_check(r))
         return -1;
+    for (char *c = board; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+            return orr_fail(err, "save state: the board name is corrupt");
     if (strcmp(board, m->board_name) != 0)
         return orr_fail(err, "save state is for board %s, this machine is %s", board,
                         m->board_name);
