@@ -140,39 +140,19 @@ int x86_exec_ret(struct x86_cpu *c, const struct x86_rec *r)
 
 int x86_exec_jmp_far(struct x86_cpu *c, const struct x86_rec *r)
 {
-    return x86_load_cs(c, (uint16_t)r->disp, r->imm);
-}
-
-static int far_call(struct x86_cpu *c, const struct x86_rec *r, uint16_t sel, uint32_t off)
-{
-    unsigned size = rec_osize(r);
-    uint32_t sp = x86_sp(c);
-    struct x86_seg old_cs = c->seg[SEG_CS];
-    uint32_t ret = c->next_eip;
-    int rc = x86_push_at(c, &sp, size, old_cs.sel);
-    if (!rc)
-        rc = x86_push_at(c, &sp, size, ret);
-    if (!rc)
-        rc = x86_load_cs(c, sel, off);
-    if (rc) {
-        c->seg[SEG_CS] = old_cs;
-        c->next_eip = ret;
-        return rc;
-    }
-    x86_set_sp(c, sp);
-    return X86_OK;
+    return x86_far_jmp(c, (uint16_t)r->disp, r->imm);
 }
 
 int x86_exec_call_far(struct x86_cpu *c, const struct x86_rec *r)
 {
-    return far_call(c, r, (uint16_t)r->disp, r->imm);
+    return x86_far_call(c, (uint16_t)r->disp, r->imm, rec_osize(r));
 }
 
 /* JMP/CALL m16:16 / m16:32: offset then selector. */
 static int read_far_ptr(struct x86_cpu *c, const struct x86_rec *r, uint16_t *sel, uint32_t *off)
 {
     unsigned size = rec_osize(r);
-    uint32_t ea = x86_ea(c, r), ea2 = ea + size, s;
+    uint32_t ea = x86_ea(c, r), ea2 = ea + size, s = 0;
     if (!(r->attr & X86_A_A32))
         ea2 &= 0xffffu;
     int rc = x86_read(c, r->seg, ea, size, off);
@@ -187,7 +167,7 @@ int x86_exec_jmp_far_rm(struct x86_cpu *c, const struct x86_rec *r)
     uint16_t sel = 0;
     uint32_t off = 0;
     int rc = read_far_ptr(c, r, &sel, &off);
-    return rc ? rc : x86_load_cs(c, sel, off);
+    return rc ? rc : x86_far_jmp(c, sel, off);
 }
 
 int x86_exec_call_far_rm(struct x86_cpu *c, const struct x86_rec *r)
@@ -195,66 +175,21 @@ int x86_exec_call_far_rm(struct x86_cpu *c, const struct x86_rec *r)
     uint16_t sel = 0;
     uint32_t off = 0;
     int rc = read_far_ptr(c, r, &sel, &off);
-    return rc ? rc : far_call(c, r, sel, off);
+    return rc ? rc : x86_far_call(c, sel, off, rec_osize(r));
 }
 
-/* RETF [imm16] to the same privilege level (a return to an outer level
- * is not supported yet: #GP). */
 int x86_exec_retf(struct x86_cpu *c, const struct x86_rec *r)
 {
-    unsigned size = rec_osize(r);
-    uint32_t sp = x86_sp(c), off, sel;
-    int rc = x86_pop_at(c, &sp, size, &off);
-    if (!rc)
-        rc = x86_pop_at(c, &sp, size, &sel);
-    if (rc)
-        return rc;
-    if (x86_protected(c) && !x86_v86(c) && (sel & 3u) > c->cpl)
-        return x86_fault(c, X86_GP, true, sel & 0xfffcu);
-    struct x86_seg old_cs = c->seg[SEG_CS];
-    rc = x86_load_cs(c, (uint16_t)sel, off);
-    if (rc) {
-        c->seg[SEG_CS] = old_cs;
-        return rc;
-    }
-    if (r->opc == 0xca)
-        sp += r->imm;
-    x86_set_sp(c, sp);
-    return X86_OK;
+    return x86_far_ret(c, rec_osize(r), r->opc == 0xca ? r->imm : 0);
 }
 
-/* IRET in real mode, and in protected mode to the same privilege level
- * (SDM Vol. 2A IRET). NMIs are unblocked by any IRET (SDM Vol. 3A 6.7.1). */
+/* IRET: IOPL-sensitive in virtual-8086 mode (SDM Vol. 3A 20.2.7). NMIs
+ * are unblocked by any IRET (SDM Vol. 3A 6.7.1). */
 int x86_exec_iret(struct x86_cpu *c, const struct x86_rec *r)
 {
-    unsigned size = rec_osize(r);
-    uint32_t sp = x86_sp(c), off, sel, flags;
     if (x86_v86(c) && ((c->eflags >> 12) & 3) < 3)
         return x86_gp0(c);
-    if (x86_protected(c) && !x86_v86(c) && (c->eflags & FL_NT))
-        return x86_fault(c, X86_TS, true, 0);   /* task return: not supported yet */
-    int rc = x86_pop_at(c, &sp, size, &off);
-    if (!rc)
-        rc = x86_pop_at(c, &sp, size, &sel);
-    if (!rc)
-        rc = x86_pop_at(c, &sp, size, &flags);
-    if (rc)
-        return rc;
-    if (x86_protected(c) && !x86_v86(c) && (sel & 3u) != c->cpl)
-        return x86_fault(c, X86_GP, true, sel & 0xfffcu);
-    struct x86_seg old_cs = c->seg[SEG_CS];
-    rc = x86_load_cs(c, (uint16_t)sel, off);
-    if (rc) {
-        c->seg[SEG_CS] = old_cs;
-        return rc;
-    }
-    x86_set_sp(c, sp);
-    uint32_t mask = x86_popf_mask(c, size);
-    if (size == 4)
-        mask |= FL_RF;
-    x86_write_flags(c, flags, mask);
-    c->nmi_blocked = false;
-    return X86_OK;
+    return x86_iret(c, rec_osize(r));
 }
 
 /* LOOP/LOOPE/LOOPNE: the counter is CX or ECX by address size. */

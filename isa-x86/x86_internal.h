@@ -350,7 +350,21 @@ int x86_load_seg(struct x86_cpu *c, unsigned seg, uint16_t sel) ORR_MUST_CHECK;
 /* Real-mode/V86 segment value (base = sel << 4, limit kept). */
 void x86_set_seg_real(struct x86_cpu *c, unsigned seg, uint16_t sel);
 void x86_seg_derive(struct x86_seg *s);
-/* A far transfer of control to sel:off (JMP/CALL/RET far in real mode). */
+/* Descriptor access for the protected-mode transfers (x86_far.c). */
+int x86_read_descriptor(struct x86_cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi) ORR_MUST_CHECK;
+void x86_seg_from_descriptor(struct x86_seg *s, uint16_t sel, uint32_t lo, uint32_t hi);
+int x86_set_accessed(struct x86_cpu *c, uint16_t sel, uint32_t hi) ORR_MUST_CHECK;
+/* x86_far.c: far JMP/CALL (code segments and call gates), RETF and IRET
+ * in every mode (SDM Vol. 2A CALL, JMP, RET, IRET). The return address of
+ * a CALL is c->next_eip; success sets c->next_eip to the target. */
+int x86_far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off) ORR_MUST_CHECK;
+int x86_far_call(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size) ORR_MUST_CHECK;
+int x86_far_ret(struct x86_cpu *c, unsigned size, uint32_t imm) ORR_MUST_CHECK;
+int x86_iret(struct x86_cpu *c, unsigned size) ORR_MUST_CHECK;
+/* The stack pointer of privilege level dpl from the current TSS. */
+int x86_tss_stack(struct x86_cpu *c, unsigned dpl, uint16_t *ss, uint32_t *esp) ORR_MUST_CHECK;
+/* A far transfer of control to a code segment sel:off at the current
+ * privilege (real mode: any selector). */
 int x86_load_cs(struct x86_cpu *c, uint16_t sel, uint32_t off) ORR_MUST_CHECK;
 /* Delivers an interrupt or exception: return_eip is what is pushed (the
  * faulting instruction for faults, the next one for traps and INT n).

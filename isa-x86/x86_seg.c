@@ -45,7 +45,7 @@ void x86_set_seg_real(struct x86_cpu *c, unsigned seg, uint16_t sel)
 
 /* Reads the 8-byte descriptor of sel from the GDT or LDT; #GP(sel) when
  * it lies beyond the table's limit. */
-static int read_descriptor(struct x86_cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
+int x86_read_descriptor(struct x86_cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
 {
     uint32_t base, limit;
     if (sel & 4) {
@@ -66,7 +66,7 @@ static int read_descriptor(struct x86_cpu *c, uint16_t sel, uint32_t *lo, uint32
     return rc;
 }
 
-static void seg_from_descriptor(struct x86_seg *s, uint16_t sel, uint32_t lo, uint32_t hi)
+void x86_seg_from_descriptor(struct x86_seg *s, uint16_t sel, uint32_t lo, uint32_t hi)
 {
     s->sel = sel;
     s->base = (lo >> 16) | ((hi & 0xffu) << 16) | (hi & 0xff000000u);
@@ -77,7 +77,7 @@ static void seg_from_descriptor(struct x86_seg *s, uint16_t sel, uint32_t lo, ui
 }
 
 /* Sets the accessed bit of a descriptor (SDM Vol. 3A 3.4.5.1). */
-static int set_accessed(struct x86_cpu *c, uint16_t sel, uint32_t hi)
+int x86_set_accessed(struct x86_cpu *c, uint16_t sel, uint32_t hi)
 {
     if (hi & 0x100u)
         return X86_OK;
@@ -106,7 +106,7 @@ int x86_load_seg(struct x86_cpu *c, unsigned seg, uint16_t sel)
         return X86_OK;
     }
     uint32_t lo, hi;
-    int rc = read_descriptor(c, sel, &lo, &hi);
+    int rc = x86_read_descriptor(c, sel, &lo, &hi);
     if (rc)
         return rc;
     unsigned attr = (hi >> 8) & 0xffu, type = attr & 0xfu;
@@ -128,10 +128,10 @@ int x86_load_seg(struct x86_cpu *c, unsigned seg, uint16_t sel)
         if (!(attr & SEG_ATTR_P))
             return x86_fault(c, X86_NP, true, sel & 0xfffcu);
     }
-    rc = set_accessed(c, sel, hi);
+    rc = x86_set_accessed(c, sel, hi);
     if (rc)
         return rc;
-    seg_from_descriptor(s, sel, lo, hi | 0x100u);
+    x86_seg_from_descriptor(s, sel, lo, hi | 0x100u);
     return X86_OK;
 }
 
@@ -159,7 +159,7 @@ int x86_load_cs(struct x86_cpu *c, uint16_t sel, uint32_t off)
     if (!(sel & ~3u))
         return x86_gp0(c);
     uint32_t lo, hi;
-    int rc = read_descriptor(c, sel, &lo, &hi);
+    int rc = x86_read_descriptor(c, sel, &lo, &hi);
     if (rc)
         return rc;
     unsigned attr = (hi >> 8) & 0xffu, type = attr & 0xfu, dpl = (attr >> 5) & 3;
@@ -171,10 +171,10 @@ int x86_load_cs(struct x86_cpu *c, uint16_t sel, uint32_t off)
     if (!(attr & SEG_ATTR_P))
         return x86_fault(c, X86_NP, true, sel & 0xfffcu);
     struct x86_seg ns;
-    seg_from_descriptor(&ns, (uint16_t)((sel & ~3u) | c->cpl), lo, hi | 0x100u);
+    x86_seg_from_descriptor(&ns, (uint16_t)((sel & ~3u) | c->cpl), lo, hi | 0x100u);
     if (off > ns.limit)
         return x86_gp0(c);
-    rc = set_accessed(c, sel, hi);
+    rc = x86_set_accessed(c, sel, hi);
     if (rc)
         return rc;
     c->seg[SEG_CS] = ns;
@@ -229,20 +229,19 @@ static int interrupt_protected(struct x86_cpu *c, unsigned vector, bool soft, bo
         return rc;
     unsigned type = (hi >> 8) & 0x1fu, dpl = (hi >> 13) & 3;
     bool gate32 = type & 8;
-    if ((type & 7) != 6 && (type & 7) != 7)
+    if ((type & 0x10) || ((type & 7) != 6 && (type & 7) != 7))
         return x86_fault(c, X86_GP, true, idt_err);   /* task gates: not yet */
     if (soft && dpl < c->cpl)
         return x86_fault(c, X86_GP, true, idt_err);
     if (!(hi & 0x8000u))
         return x86_fault(c, X86_NP, true, idt_err);
-    if (x86_v86(c))
-        return x86_fault(c, X86_GP, true, 0);
+    bool from_v86 = x86_v86(c);
     uint16_t sel = (uint16_t)(lo >> 16);
     uint32_t off = (lo & 0xffffu) | (gate32 ? hi & 0xffff0000u : 0);
     if (!(sel & ~3u))
         return x86_fault(c, X86_GP, true, soft ? 0 : 1);
     uint32_t clo, chi;
-    rc = read_descriptor(c, sel, &clo, &chi);
+    rc = x86_read_descriptor(c, sel, &clo, &chi);
     if (rc)
         return rc;
     unsigned cattr = (chi >> 8) & 0xffu, cdpl = (cattr >> 5) & 3;
@@ -251,28 +250,30 @@ static int interrupt_protected(struct x86_cpu *c, unsigned vector, bool soft, bo
     if (!(cattr & SEG_ATTR_P))
         return x86_fault(c, X86_NP, true, sel & 0xfffcu);
     bool conforming = cattr & 4;
+    /* From virtual-8086 mode only to a 32-bit gate and a non-conforming
+     * privilege-0 code segment (SDM Vol. 3A 20.3.1.1). */
+    if (from_v86 && (conforming || cdpl != 0 || !gate32))
+        return x86_fault(c, X86_GP, true, sel & 0xfffcu);
     unsigned new_cpl = conforming ? c->cpl : cdpl;
     unsigned psize = gate32 ? 4 : 2;
     uint32_t flags = x86_get_flags(c);
     struct x86_seg old_cs = c->seg[SEG_CS], old_ss = c->seg[SEG_SS];
     uint32_t old_esp = c->gpr[ESP];
     unsigned old_cpl = c->cpl;
+    uint32_t old_eflags = c->eflags;
     if (new_cpl < c->cpl) {
-        /* Inner-privilege stack from the 32-bit TSS (SDM Vol. 3A 7.2.1). */
-        const struct x86_seg *tr = &c->seg[SEG_TR];
-        uint32_t esp_off = 4 + new_cpl * 8;
-        uint32_t nesp, nss;
-        if (esp_off + 5 > tr->limit)
-            return x86_fault(c, X86_TS, true, tr->sel & 0xfffcu);
-        rc = x86_read_lin(c, tr->base + esp_off, 4, &nesp);
-        if (!rc)
-            rc = x86_read_lin(c, tr->base + esp_off + 4, 2, &nss);
+        /* Inner-privilege stack from the TSS (SDM Vol. 3A 6.12.1). */
+        uint16_t nss;
+        uint32_t nesp;
+        rc = x86_tss_stack(c, new_cpl, &nss, &nesp);
         if (rc)
             return rc;
         x86_set_cpl(c, new_cpl);
+        c->eflags &= ~FL_VM;
         rc = x86_load_seg(c, SEG_SS, (uint16_t)nss);
         if (rc) {
             x86_set_cpl(c, old_cpl);
+            c->eflags = old_eflags;
             c->seg[SEG_SS] = old_ss;
             if (c->exc.vector == X86_GP || c->exc.vector == X86_SS)
                 c->exc.vector = X86_TS;
@@ -280,7 +281,13 @@ static int interrupt_protected(struct x86_cpu *c, unsigned vector, bool soft, bo
         }
         c->gpr[ESP] = nesp;
         uint32_t sp = x86_sp(c);
-        rc = x86_push_at(c, &sp, psize, old_ss.sel);
+        if (from_v86) {
+            static const uint8_t v86_segs[4] = { SEG_GS, SEG_FS, SEG_DS, SEG_ES };
+            for (unsigned i = 0; i < 4 && !rc; i++)
+                rc = x86_push_at(c, &sp, 4, c->seg[v86_segs[i]].sel);
+        }
+        if (!rc)
+            rc = x86_push_at(c, &sp, psize, old_ss.sel);
         if (!rc)
             rc = x86_push_at(c, &sp, psize, old_esp);
         if (!rc)
@@ -299,11 +306,20 @@ static int interrupt_protected(struct x86_cpu *c, unsigned vector, bool soft, bo
         x86_set_cpl(c, old_cpl);
         c->seg[SEG_SS] = old_ss;
         c->gpr[ESP] = old_esp;
+        c->eflags = old_eflags;
         return rc;
     }
     x86_set_sp(c, sp);
+    if (from_v86) {
+        static const uint8_t data_segs[4] = { SEG_ES, SEG_DS, SEG_FS, SEG_GS };
+        for (unsigned i = 0; i < 4; i++) {
+            c->seg[data_segs[i]].sel = 0;
+            c->seg[data_segs[i]].attr = 0;
+            x86_seg_derive(&c->seg[data_segs[i]]);
+        }
+    }
     struct x86_seg ns;
-    seg_from_descriptor(&ns, (uint16_t)((sel & ~3u) | new_cpl), clo, chi);
+    x86_seg_from_descriptor(&ns, (uint16_t)((sel & ~3u) | new_cpl), clo, chi);
     c->seg[SEG_CS] = ns;
     x86_set_cpl(c, new_cpl);
     /* An interrupt gate clears IF, a trap gate does not (SDM Vol. 3A 6.12.1.3). */
