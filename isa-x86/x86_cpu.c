@@ -240,6 +240,26 @@ static bool take_interrupt(struct x86_cpu *c, bool *taken)
     return x86_deliver_exception(c);
 }
 
+struct flags_snapshot {
+    uint32_t eflags, a, b, res;
+    uint8_t op, size;
+};
+
+static inline struct flags_snapshot take_flags(const struct x86_cpu *c)
+{
+    return (struct flags_snapshot){ c->eflags, c->lf_a, c->lf_b, c->lf_res, c->lf_op, c->lf_size };
+}
+
+static inline void restore_flags(struct x86_cpu *c, const struct flags_snapshot *s)
+{
+    c->eflags = s->eflags;
+    c->lf_a = s->a;
+    c->lf_b = s->b;
+    c->lf_res = s->res;
+    c->lf_op = s->op;
+    c->lf_size = s->size;
+}
+
 static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
@@ -284,6 +304,12 @@ static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
             next &= 0xffffu;
         c->next_eip = next;
         bool trap = (c->eflags & FL_TF) != 0;
+        /* A fault leaves the flags as they were (SDM Vol. 3A 6.5: faults
+         * are restartable): an instruction with a memory operand may
+         * fault on its write after computing the flags. */
+        struct flags_snapshot snap;
+        if (r->attr & X86_A_MEM)
+            snap = take_flags(c);
         int rc = r->fn(c, r);
         res.executed++;
         if (__builtin_expect(rc == X86_OK, 1)) {
@@ -302,6 +328,8 @@ static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
         }
         switch (rc) {
         case X86_FAULT:
+            if (r->attr & X86_A_MEM)
+                restore_flags(c, &snap);
             if (!x86_deliver_exception(c)) {
                 res.reason = CPU_STOP_RESET;
                 return res;

@@ -1,8 +1,8 @@
 /* Far transfers of control in every mode (SDM Vol. 2A CALL, JMP, RET,
  * IRET; Vol. 3A 5.8 privilege level checking when transferring program
  * control between code segments, 5.8.5 stack switching, 20.2 virtual-8086
- * mode). Task switches (a TSS or task gate as the target, IRET with NT)
- * are not supported: they raise #GP(selector) / #TS. */
+ * mode). A TSS or task gate as the target, and IRET with NT set, switch
+ * tasks (x86_task.c). */
 #include "isa-x86/x86_internal.h"
 
 enum {
@@ -111,6 +111,24 @@ static int check_gate(struct x86_cpu *c, uint16_t sel, uint32_t hi)
     return X86_OK;
 }
 
+/* JMP/CALL to a TSS or a task gate (SDM Vol. 3A 7.3): DPL >= CPL and RPL. */
+static int task_target(struct x86_cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
+                       enum x86_task_reason why)
+{
+    unsigned type = desc_attr(hi) & 0xfu;
+    if (desc_dpl(hi) < c->cpl || desc_dpl(hi) < (sel & 3u))
+        return gp_sel(c, sel);
+    if (!desc_present(hi))
+        return x86_fault(c, X86_NP, true, sel & 0xfffcu);
+    uint16_t tss = type == SYS_TASKGATE ? (uint16_t)(lo >> 16) : sel;
+    return x86_task_switch(c, tss, why, false, 0, c->next_eip);
+}
+
+static bool is_task_type(unsigned type)
+{
+    return type == SYS_TSS16 || type == SYS_TSS32 || type == SYS_TASKGATE;
+}
+
 int x86_far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off)
 {
     if (!x86_protected(c) || x86_v86(c))
@@ -124,8 +142,10 @@ int x86_far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off)
     if (desc_attr(hi) & SEG_ATTR_S)
         return x86_load_cs(c, sel, off);
     unsigned type = desc_attr(hi) & 0xfu;
+    if (is_task_type(type))
+        return task_target(c, sel, lo, hi, X86_TASK_JMP);
     if (type != SYS_CALLGATE16 && type != SYS_CALLGATE32)
-        return gp_sel(c, sel);   /* TSS and task gates: task switches are not supported */
+        return gp_sel(c, sel);
     if ((rc = check_gate(c, sel, hi)) != X86_OK)
         return rc;
     uint16_t tsel;
@@ -178,6 +198,8 @@ int x86_far_call(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size)
         return X86_OK;
     }
     unsigned type = desc_attr(hi) & 0xfu;
+    if (is_task_type(type))
+        return task_target(c, sel, lo, hi, X86_TASK_CALL);
     if (type != SYS_CALLGATE16 && type != SYS_CALLGATE32)
         return gp_sel(c, sel);
     if ((rc = check_gate(c, sel, hi)) != X86_OK)
@@ -385,8 +407,17 @@ int x86_iret(struct x86_cpu *c, unsigned size)
 {
     uint32_t sp = x86_sp(c), off, sel, flags;
     bool pm = x86_protected(c) && !x86_v86(c);
-    if (pm && (c->eflags & FL_NT))
-        return x86_fault(c, X86_TS, true, c->seg[SEG_TR].sel & 0xfffcu);  /* task return */
+    if (pm && (c->eflags & FL_NT)) {
+        /* Return to the task in the back link (SDM Vol. 2A IRET, TASK-RETURN). */
+        uint32_t link;
+        int rc = x86_read_lin(c, c->seg[SEG_TR].base, 2, &link);
+        if (rc)
+            return rc;
+        rc = x86_task_switch(c, (uint16_t)link, X86_TASK_IRET, false, 0, c->next_eip);
+        if (!rc)
+            c->nmi_blocked = false;
+        return rc;
+    }
     int rc = x86_pop_at(c, &sp, size, &off);
     if (!rc)
         rc = x86_pop_at(c, &sp, size, &sel);

@@ -361,6 +361,12 @@ int x86_far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off) ORR_MUST_CHECK;
 int x86_far_call(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size) ORR_MUST_CHECK;
 int x86_far_ret(struct x86_cpu *c, unsigned size, uint32_t imm) ORR_MUST_CHECK;
 int x86_iret(struct x86_cpu *c, unsigned size) ORR_MUST_CHECK;
+/* x86_task.c: a task switch to the TSS sel (SDM Vol. 3A 7.3); the
+ * outgoing task's EIP is saved as return_eip; has_code pushes an error
+ * code on the new task's stack (an exception through a task gate). */
+enum x86_task_reason { X86_TASK_JMP, X86_TASK_CALL, X86_TASK_IRET, X86_TASK_INT };
+int x86_task_switch(struct x86_cpu *c, uint16_t sel, enum x86_task_reason why, bool has_code,
+                    uint32_t code, uint32_t return_eip) ORR_MUST_CHECK;
 /* The stack pointer of privilege level dpl from the current TSS. */
 int x86_tss_stack(struct x86_cpu *c, unsigned dpl, uint16_t *ss, uint32_t *esp) ORR_MUST_CHECK;
 /* A far transfer of control to a code segment sel:off at the current

@@ -229,12 +229,14 @@ static int interrupt_protected(struct x86_cpu *c, unsigned vector, bool soft, bo
         return rc;
     unsigned type = (hi >> 8) & 0x1fu, dpl = (hi >> 13) & 3;
     bool gate32 = type & 8;
-    if ((type & 0x10) || ((type & 7) != 6 && (type & 7) != 7))
-        return x86_fault(c, X86_GP, true, idt_err);   /* task gates: not yet */
+    if ((type & 0x10) || ((type & 7) != 5 && (type & 7) != 6 && (type & 7) != 7))
+        return x86_fault(c, X86_GP, true, idt_err);
     if (soft && dpl < c->cpl)
         return x86_fault(c, X86_GP, true, idt_err);
     if (!(hi & 0x8000u))
         return x86_fault(c, X86_NP, true, idt_err);
+    if (type == 5)   /* a task gate (SDM Vol. 3A 6.12.2) */
+        return x86_task_switch(c, (uint16_t)(lo >> 16), X86_TASK_INT, has_code, code, return_eip);
     bool from_v86 = x86_v86(c);
     uint16_t sel = (uint16_t)(lo >> 16);
     uint32_t off = (lo & 0xffffu) | (gate32 ? hi & 0xffff0000u : 0);

@@ -53,9 +53,9 @@ static void code(struct rig *g, uint32_t addr, const char *hex)
     put(g, addr, b, n);
 }
 
-enum { GDT = 0x500, TSS = 0x600, IDT = 0x800, GDTR = 0x4f0 };
+enum { GDT = 0x500, TSS = 0x600, TSS_B = 0x700, IDT = 0x800, GDTR = 0x4f0 };
 enum { SEL_CODE0 = 0x08, SEL_DATA0 = 0x10, SEL_CODE3 = 0x1b, SEL_DATA3 = 0x23, SEL_TSS = 0x28,
-       SEL_GATE = 0x33 };
+       SEL_GATE = 0x33, SEL_TSS_B = 0x38 };
 
 /* Flat 4 GiB descriptors, a TSS, a call gate and an IDT with gates for
  * vectors 13, 14 and 0x80 (DPL 3) to handlers that HLT. */
@@ -78,6 +78,7 @@ static void rig_init(struct rig *g, const char *model)
         0x0000ffffu, 0x00cff200u,       /* 20: data, ring 3 */
         (TSS << 16) | 0x67u, 0x00008900u,   /* 28: 32-bit TSS */
         (SEL_CODE0 << 16) | 0x3000u, 0x0000ec00u,   /* 30: call gate (DPL 3) to 08:3000 */
+        (TSS_B << 16) | 0x67u, 0x00008900u, /* 38: a second 32-bit TSS */
     };
     for (unsigned i = 0; i < sizeof gdt / 4; i++)
         put32(g, GDT + 4 * i, gdt[i]);
@@ -92,6 +93,16 @@ static void rig_init(struct rig *g, const char *model)
     put32(g, IDT + 14 * 8 + 4, 0x00008e00u);
     put32(g, IDT + 0x80 * 8, (SEL_CODE0 << 16) | 0x2200u);
     put32(g, IDT + 0x80 * 8 + 4, 0x0000ee00u);
+    /* Task B starts at 08:5000 with ESP A000h and EAX 1234h. */
+    put32(g, TSS_B + 0x20, 0x5000);
+    put32(g, TSS_B + 0x24, 0x2);
+    put32(g, TSS_B + 0x28, 0x1234);
+    put32(g, TSS_B + 0x38, 0xa000);
+    put32(g, TSS_B + 0x48, SEL_DATA0);
+    put32(g, TSS_B + 0x4c, SEL_CODE0);
+    put32(g, TSS_B + 0x50, SEL_DATA0);
+    put32(g, TSS_B + 0x54, SEL_DATA0);
+    code(g, 0x5000, "f4");
     code(g, 0x2000, "f4");
     code(g, 0x2100, "f4");
     code(g, 0x2200, "f4");
@@ -245,6 +256,55 @@ START_TEST(paging_and_page_fault)
 }
 END_TEST
 
+START_TEST(task_switches)
+{
+    struct rig g;
+    rig_init(&g, "i386");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    /* ltr; lidt; mov eax,5678h; jmp 38:0 (task B) */
+    code(&g, 0x1200, "66b82800 0f00d8 0f011de0040000 b878560000 ea000000003800");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->seg[SEG_TR].sel, SEL_TSS_B);
+    ck_assert_uint_eq(g.c->eip, 0x5001);
+    ck_assert_uint_eq(g.c->gpr[EAX], 0x1234);
+    ck_assert_uint_eq(g.c->gpr[ESP], 0xa000);
+    ck_assert(g.c->cr0 & CR0_TS);
+    /* The outgoing task's state was saved; JMP cleared its busy bit. */
+    ck_assert_uint_eq(get32(&g, TSS + 0x20), 0x1200 + 26);
+    ck_assert_uint_eq(get32(&g, TSS + 0x28), 0x5678);
+    ck_assert_uint_eq(get32(&g, GDT + 0x28 + 4) & 0x200u, 0);
+    ck_assert_uint_eq(get32(&g, GDT + 0x38 + 4) & 0x200u, 0x200u);
+    rig_free(&g);
+}
+END_TEST
+
+START_TEST(double_fault_through_task_gate)
+{
+    struct rig g;
+    rig_init(&g, "pentium-pro");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    put32(&g, IDT + 8 * 8, SEL_TSS_B << 16);          /* vector 8: task gate to B */
+    put32(&g, IDT + 8 * 8 + 4, 0x00008500u);
+    put32(&g, IDT + 13 * 8 + 4, 0x00000e00u);         /* #GP's gate not present */
+    /* ltr; lidt; mov ds,0fff8h (beyond the GDT: #GP -> #NP -> #DF) */
+    code(&g, 0x1200, "66b82800 0f00d8 0f011de0040000 66b8f8ff 8ed8");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->seg[SEG_TR].sel, SEL_TSS_B);
+    ck_assert_uint_eq(g.c->eip, 0x5001);
+    ck_assert_uint_eq(g.c->gpr[ESP], 0xa000 - 4);
+    ck_assert_uint_eq(get32(&g, 0xa000 - 4), 0);      /* #DF's error code */
+    ck_assert(g.c->eflags & FL_NT);
+    ck_assert_uint_eq(get32(&g, TSS_B) & 0xffff, SEL_TSS);   /* back link */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -267,6 +327,8 @@ static Suite *suite(void)
     tcase_add_test(tc, ring3_and_back);
     tcase_add_test(tc, call_gate_inward);
     tcase_add_test(tc, paging_and_page_fault);
+    tcase_add_test(tc, task_switches);
+    tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;
