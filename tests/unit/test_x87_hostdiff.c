@@ -1,0 +1,326 @@
+/* The soft float against real silicon: on an x86 host, random operands in
+ * every rounding mode and precision go through both the host's x87 (inline
+ * assembly, exceptions masked) and softfloat80, and the result bits, the
+ * six exception flags and C1 must agree. On other hosts the test passes
+ * without checking (the fixed vectors in test_softfloat80.c still run). */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "isa-x86/softfloat80.h"
+#include "tests/unit/unit.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HOST_X87 1
+#endif
+
+/* xorshift64*: deterministic operands. */
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545F4914F6CDD1Dull;
+}
+
+/* Operands biased toward the interesting places: exponent near the
+ * reference (cancellation), near the denormal range, near overflow,
+ * specials. */
+static struct f80 random_operand(uint64_t *s, unsigned ref_exp)
+{
+    uint64_t r = next_random(s);
+    uint64_t sig = next_random(s) | (1ull << 63);
+    bool sign = r & 1;
+    unsigned kind = (unsigned)(r >> 8) % 32;
+    unsigned exp;
+    switch (kind) {
+    case 0: return f80_make(sign, 0, 0);
+    case 1: return f80_make(sign, 0x7FFF, 1ull << 63);
+    case 2: return f80_make(sign, 0x7FFF, sig | (1ull << 62));              /* QNaN */
+    case 3: return f80_make(sign, 0x7FFF, (sig & ~(1ull << 62)) | 1);       /* SNaN */
+    case 4: return f80_make(sign, 0, sig >> (1 + (r >> 16) % 63));           /* denormal */
+    case 5: exp = 1 + (unsigned)(r >> 16) % 80; break;                        /* tiny */
+    case 6: exp = 0x7FFE - (unsigned)(r >> 16) % 80; break;                   /* huge */
+    case 7: sig &= ~0ull << ((r >> 16) % 64); exp = 0x3FFF + (unsigned)(r >> 24) % 130 - 65; break;
+    case 8: return f80_make(sign, 0x3FFF + (unsigned)(r >> 24) % 20, (1ull << 63) | ((r >> 30) << 40));
+    default:
+        exp = (unsigned)((int)ref_exp + (int)((r >> 16) % 140) - 70);
+        if (kind > 20)
+            exp = 1 + (unsigned)(r >> 16) % 0x7FFE;
+        break;
+    }
+    if (exp < 1)
+        exp = 1;
+    if (exp > 0x7FFE)
+        exp = 0x7FFE;
+    return f80_make(sign, exp, sig);
+}
+
+#ifdef HOST_X87
+enum host_op { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_PREM, OP_PREM1, OP_RNDINT,
+               OP_SCALE, OP_COUNT };
+
+struct host_result {
+    struct f80 value;
+    uint16_t sw;
+};
+
+/* ST0 = a, ST1 = b; the operation; its status word and ST0. */
+static struct host_result host_binop(enum host_op op, uint16_t cw, struct f80 a, struct f80 b)
+{
+    uint8_t ab[10], bb[10], out[10];
+    uint16_t sw = 0;
+    f80_to_bytes(a, ab);
+    f80_to_bytes(b, bb);
+#define HOST_SEQ(insn)                                                             \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfnclex\n\t" \
+                     insn "\n\tfnstsw %[sw]\n\tfstpt %[out]\n\tfstp %%st(0)"       \
+                     : [sw] "=m"(sw), [out] "=m"(out)                              \
+                     : [cw] "m"(cw), [a] "m"(ab), [b] "m"(bb))
+    switch (op) {
+    case OP_ADD:    HOST_SEQ("fadd %%st(1), %%st"); break;
+    case OP_SUB:    HOST_SEQ("fsub %%st(1), %%st"); break;
+    case OP_MUL:    HOST_SEQ("fmul %%st(1), %%st"); break;
+    case OP_DIV:    HOST_SEQ("fdiv %%st(1), %%st"); break;
+    case OP_SQRT:   HOST_SEQ("fsqrt"); break;
+    case OP_PREM:   HOST_SEQ("fprem"); break;
+    case OP_PREM1:  HOST_SEQ("fprem1"); break;
+    case OP_RNDINT: HOST_SEQ("frndint"); break;
+    case OP_SCALE:  HOST_SEQ("fscale"); break;
+    default: break;
+    }
+#undef HOST_SEQ
+    struct host_result r = { f80_from_bytes(out), sw };
+    return r;
+}
+
+static struct host_result soft_binop(enum host_op op, uint16_t cw, struct f80 a, struct f80 b)
+{
+    static const uint8_t prec[4] = { 24, 64, 53, 64 };
+    struct f80_env e = { (uint8_t)((cw >> 10) & 3), prec[(cw >> 8) & 3], (uint8_t)(cw & 0x3F), 0,
+                         false };
+    struct host_result r = { f80_zero, 0 };
+    unsigned q = 0;
+    bool partial = false;
+    bool c1_round = true;
+    switch (op) {
+    case OP_ADD:    r.value = f80_add(&e, a, b); break;
+    case OP_SUB:    r.value = f80_sub(&e, a, b); break;
+    case OP_MUL:    r.value = f80_mul(&e, a, b); break;
+    case OP_DIV:    r.value = f80_div(&e, a, b); break;
+    case OP_SQRT:   r.value = f80_sqrt(&e, a); break;
+    case OP_RNDINT: e.prec = 64; r.value = f80_round_to_int(&e, a); break;
+    case OP_SCALE:  e.prec = 64; r.value = f80_scale(&e, a, b); break;
+    case OP_PREM:
+    case OP_PREM1:
+        r.value = f80_rem(&e, a, b, op == OP_PREM1, &q, &partial);
+        c1_round = false;
+        break;
+    default: break;
+    }
+    r.sw = e.flags;
+    if (c1_round) {
+        if (e.round_up && (e.flags & F80_PE))
+            r.sw |= 0x200;
+    } else if (!(e.flags & F80_IE)) {
+        r.sw |= (partial ? 0x400 : 0) | ((q & 1) ? 0x200 : 0) | ((q & 2) ? 0x4000 : 0)
+              | ((q & 4) ? 0x100 : 0);
+    }
+    return r;
+}
+#endif
+
+static const char *const op_names[] = { "add", "sub", "mul", "div", "sqrt", "prem", "prem1",
+                                        "rndint", "scale" };
+
+START_TEST(binary_ops_match_host)
+{
+#ifdef HOST_X87
+    enum host_op op = (enum host_op)_i;
+    uint64_t seed = 0x9E3779B97F4A7C15ull + (uint64_t)_i;
+    unsigned failures = 0;
+    for (unsigned n = 0; n < 40000; n++) {
+        uint16_t cw = (uint16_t)(0x007F | ((n & 3) << 10) | (((n >> 2) % 3 == 0 ? 0 : (n >> 2) % 3 == 1 ? 2 : 3) << 8));
+        struct f80 a = random_operand(&seed, 0x3FFF);
+        struct f80 b = random_operand(&seed, f80_exp(a) ? f80_exp(a) : 0x3FFF);
+        struct host_result h = host_binop(op, cw, a, b);
+        struct host_result s = soft_binop(op, cw, a, b);
+        uint16_t mask = 0x473F | 0x80;   /* C3 C2 C1 C0, ES, flags (SF never here) */
+        if (op != OP_PREM && op != OP_PREM1)
+            mask &= ~0x4500;             /* C0 C2 C3 undefined */
+        if (h.value.sig != s.value.sig || h.value.sign_exp != s.value.sign_exp
+            || (h.sw & mask) != (s.sw & mask)) {
+            if (failures++ < 8)
+                fprintf(stderr, "%s cw=%04x a=%04x:%016llx b=%04x:%016llx host=%04x:%016llx sw=%04x"
+                        " soft=%04x:%016llx sw=%04x\n", op_names[op], cw, a.sign_exp,
+                        (unsigned long long)a.sig, b.sign_exp, (unsigned long long)b.sig,
+                        h.value.sign_exp, (unsigned long long)h.value.sig, h.sw & mask,
+                        s.value.sign_exp, (unsigned long long)s.value.sig, s.sw & mask);
+        }
+    }
+    ck_assert_msg(failures == 0, "%s: %u mismatches with the host x87", op_names[op], failures);
+#endif
+}
+END_TEST
+
+#ifdef HOST_X87
+enum conv_op { CV_FIST16, CV_FIST32, CV_FIST64, CV_FST32, CV_FST64, CV_FBSTP, CV_FLD32,
+               CV_FLD64, CV_FCOM, CV_FUCOM, CV_COUNT };
+
+/* A conversion on the host: stores give their memory bytes, loads and
+ * compares ST0 and the status word. */
+static void host_conv(enum conv_op op, uint16_t cw, struct f80 a, struct f80 b, uint64_t raw,
+                      uint8_t out[10], uint16_t *sw)
+{
+    uint8_t ab[10], bb[10];
+    f80_to_bytes(a, ab);
+    f80_to_bytes(b, bb);
+    memset(out, 0, 10);
+#define HOST_STORE(insn)                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfnclex\n\t" insn " %[out]\n\t" \
+                     "fnstsw %[sw]\n\tfninit"                                          \
+                     : [sw] "=m"(*sw), [out] "=m"(*(uint8_t(*)[10])out)                \
+                     : [cw] "m"(cw), [a] "m"(ab))
+#define HOST_LOAD(insn)                                                                \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfnclex\n\t" insn " %[raw]\n\t"           \
+                     "fnstsw %[sw]\n\tfstpt %[out]"                                    \
+                     : [sw] "=m"(*sw), [out] "=m"(*(uint8_t(*)[10])out)                \
+                     : [cw] "m"(cw), [raw] "m"(raw))
+#define HOST_CMP(insn)                                                                 \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfnclex\n\t" insn \
+                     "\n\tfnstsw %[sw]\n\tfninit"                                      \
+                     : [sw] "=m"(*sw)                                                  \
+                     : [cw] "m"(cw), [a] "m"(ab), [b] "m"(bb))
+    switch (op) {
+    case CV_FIST16: HOST_STORE("fistps"); break;
+    case CV_FIST32: HOST_STORE("fistpl"); break;
+    case CV_FIST64: HOST_STORE("fistpll"); break;
+    case CV_FST32:  HOST_STORE("fstps"); break;
+    case CV_FST64:  HOST_STORE("fstpl"); break;
+    case CV_FBSTP:  HOST_STORE("fbstp"); break;
+    case CV_FLD32:  HOST_LOAD("flds"); break;
+    case CV_FLD64:  HOST_LOAD("fldl"); break;
+    case CV_FCOM:   HOST_CMP("fcom %%st(1)"); break;
+    case CV_FUCOM:  HOST_CMP("fucom %%st(1)"); break;
+    default: break;
+    }
+#undef HOST_STORE
+#undef HOST_LOAD
+#undef HOST_CMP
+}
+
+static void soft_conv(enum conv_op op, uint16_t cw, struct f80 a, struct f80 b, uint64_t raw,
+                      uint8_t out[10], uint16_t *sw)
+{
+    struct f80_env e = { (uint8_t)((cw >> 10) & 3), 64, (uint8_t)(cw & 0x3F), 0, false };
+    memset(out, 0, 10);
+    uint64_t v = 0;
+    unsigned bytes = 0;
+    *sw = 0;
+    switch (op) {
+    case CV_FIST16: v = (uint64_t)f80_to_int(&e, a, 16); bytes = 2; break;
+    case CV_FIST32: v = (uint64_t)f80_to_int(&e, a, 32); bytes = 4; break;
+    case CV_FIST64: v = (uint64_t)f80_to_int(&e, a, 64); bytes = 8; break;
+    case CV_FST32:  v = f80_to_f32(&e, a); bytes = 4; break;
+    case CV_FST64:  v = f80_to_f64(&e, a); bytes = 8; break;
+    case CV_FBSTP:  f80_to_bcd(&e, a, out); break;
+    case CV_FLD32:  f80_to_bytes(f80_from_f32(&e, (uint32_t)raw), out); break;
+    case CV_FLD64:  f80_to_bytes(f80_from_f64(&e, raw), out); break;
+    case CV_FCOM:
+    case CV_FUCOM: {
+        static const uint16_t cc[4] = { 0x0100, 0x4000, 0x0000, 0x4500 };
+        *sw = cc[f80_compare(&e, a, b, op == CV_FCOM)];
+        break;
+    }
+    default: break;
+    }
+    for (unsigned i = 0; i < bytes; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+    *sw |= e.flags;
+    if (e.round_up && (e.flags & F80_PE))
+        *sw |= 0x200;
+}
+
+static uint64_t random_raw(uint64_t *s, bool f32)
+{
+    uint64_t r = next_random(s), k = next_random(s) % 8;
+    if (f32) {
+        uint32_t v = (uint32_t)r;
+        if (k == 0) v &= 0x807FFFFF;           /* denormal / zero */
+        if (k == 1) v |= 0x7F800000;           /* inf / NaN */
+        return v;
+    }
+    if (k == 0) r &= 0x800FFFFFFFFFFFFFull;
+    if (k == 1) r |= 0x7FF0000000000000ull;
+    if (k == 2) r &= 0xFFF0000000000000ull | (r & 0xFF);
+    return r;
+}
+#endif
+
+static const char *const conv_names[] = { "fist16", "fist32", "fist64", "fst32", "fst64",
+                                          "fbstp", "fld32", "fld64", "fcom", "fucom" };
+
+START_TEST(conversions_match_host)
+{
+#ifdef HOST_X87
+    enum conv_op op = (enum conv_op)_i;
+    uint64_t seed = 0x1234567 + (uint64_t)_i * 77;
+    unsigned failures = 0;
+    for (unsigned n = 0; n < 40000; n++) {
+        uint16_t cw = (uint16_t)(0x037F | ((n & 3) << 10));
+        struct f80 a = random_operand(&seed, 0x3FFF + (unsigned)(n % 70));
+        if (op == CV_FST32 && n % 2)
+            a.sign_exp = (uint16_t)((a.sign_exp & 0x8000) | (0x3FFF - 126 + (n % 60) - 30));
+        if (op == CV_FST64 && n % 2)
+            a.sign_exp = (uint16_t)((a.sign_exp & 0x8000) | (0x3FFF - 1022 + (n % 120) - 60));
+        struct f80 b = (n % 3 == 0) ? a : random_operand(&seed, f80_exp(a));
+        if (op == CV_FCOM || op == CV_FUCOM) {
+            if (n % 5 == 0)
+                b = f80_make(!f80_sign(a), f80_exp(a), a.sig);
+        }
+        uint64_t raw = random_raw(&seed, op == CV_FLD32);
+        uint8_t hout[10], sout[10];
+        uint16_t hsw, ssw;
+        host_conv(op, cw, a, b, raw, hout, &hsw);
+        soft_conv(op, cw, a, b, raw, sout, &ssw);
+        uint16_t mask = 0x473F;
+        if (op != CV_FCOM && op != CV_FUCOM)
+            mask &= ~0x4500;
+        if (memcmp(hout, sout, 10) != 0 || (hsw & mask) != (ssw & mask)) {
+            if (failures++ < 8) {
+                fprintf(stderr, "%s cw=%04x a=%04x:%016llx b=%04x:%016llx raw=%016llx sw host=%04x soft=%04x\n  host:",
+                        conv_names[op], cw, a.sign_exp, (unsigned long long)a.sig, b.sign_exp,
+                        (unsigned long long)b.sig, (unsigned long long)raw, hsw & mask, ssw & mask);
+                for (int i = 9; i >= 0; i--)
+                    fprintf(stderr, "%02x", hout[i]);
+                fprintf(stderr, " soft:");
+                for (int i = 9; i >= 0; i--)
+                    fprintf(stderr, "%02x", sout[i]);
+                fprintf(stderr, "\n");
+            }
+        }
+    }
+    ck_assert_msg(failures == 0, "%s: %u mismatches with the host x87", conv_names[op], failures);
+#endif
+}
+END_TEST
+
+static Suite *hostdiff_suite(void)
+{
+    Suite *s = suite_create("x87_hostdiff");
+    TCase *tc = tcase_create("ops");
+#ifdef HOST_X87
+    tcase_add_loop_test(tc, binary_ops_match_host, 0, OP_COUNT);
+    tcase_add_loop_test(tc, conversions_match_host, 0, CV_COUNT);
+#else
+    tcase_add_loop_test(tc, binary_ops_match_host, 0, 1);
+    tcase_add_loop_test(tc, conversions_match_host, 0, 1);
+#endif
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(hostdiff_suite());
+}
