@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "isa-x86/softfloat80.h"
+#include "isa-x86/x87.h"
 #include "tests/unit/unit.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -305,6 +306,144 @@ START_TEST(conversions_match_host)
 }
 END_TEST
 
+/* Transcendentals through x87_execute: ST0 (and ST1) in, D9 xx, ST0 out. */
+static const uint8_t trans_modrm[] = { 0xFE, 0xFF, 0xF2, 0xF3, 0xF0, 0xF1, 0xF9, 0xFB };
+static const char *const trans_names[] = { "fsin", "fcos", "fptan", "fpatan", "f2xm1", "fyl2x",
+                                           "fyl2xp1", "fsincos" };
+
+static int no_memory(void *ctx, uint32_t offset, unsigned size, void *buf)
+{
+    (void)ctx; (void)offset; (void)size; (void)buf;
+    return 1;
+}
+
+static int no_memory_write(void *ctx, uint32_t offset, unsigned size, const void *buf)
+{
+    (void)ctx; (void)offset; (void)size; (void)buf;
+    return 1;
+}
+
+static void soft_trans(uint8_t modrm, uint16_t cw, struct f80 a, struct f80 b, struct f80 *r0,
+                       struct f80 *r1, uint16_t *sw)
+{
+    struct x87 f;
+    x87_reset(&f);
+    x87_init(&f);
+    f.cw = cw;
+    x87_set_st(&f, 0, b);       /* pushed order: b then a */
+    f.top = (f.top - 1) & 7;
+    f.valid = 0;
+    f.st[(f.top + 1) & 7] = b;
+    f.st[f.top] = a;
+    f.valid = (uint8_t)((1u << f.top) | (1u << ((f.top + 1) & 7)));
+    struct x87_insn insn = { 0xD9, modrm, false, true, 0, 0, 0, 0 };
+    struct x87_env env = { X87_MODE_PROTECTED, 0, 0, 0, 0, NULL, no_memory, no_memory_write };
+    ck_assert_int_eq(x87_execute(&f, &insn, &env), X87_OK);
+    *r0 = x87_get_st(&f, 0);
+    *r1 = x87_get_st(&f, 1);
+    *sw = x87_status_word(&f);
+}
+
+#ifdef HOST_X87
+static void host_trans(uint8_t modrm, uint16_t cw, struct f80 a, struct f80 b, struct f80 *r0,
+                       struct f80 *r1, uint16_t *sw)
+{
+    uint8_t ab[10], bb[10], o0[10], o1[10];
+    f80_to_bytes(a, ab);
+    f80_to_bytes(b, bb);
+#define HOST_T(insn)                                                                     \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfnclex\n\t" insn    \
+                     "\n\tfnstsw %[sw]\n\tfstpt %[o0]\n\tfstpt %[o1]\n\tfninit"          \
+                     : [sw] "=m"(*sw), [o0] "=m"(o0), [o1] "=m"(o1)                      \
+                     : [cw] "m"(cw), [a] "m"(ab), [b] "m"(bb))
+    switch (modrm) {
+    case 0xFE: HOST_T("fsin"); break;
+    case 0xFF: HOST_T("fcos"); break;
+    case 0xF2: HOST_T("fptan"); break;
+    case 0xF3: HOST_T("fpatan\n\tfld1"); break;
+    case 0xF0: HOST_T("f2xm1"); break;
+    case 0xF1: HOST_T("fyl2x\n\tfld1"); break;
+    case 0xF9: HOST_T("fyl2xp1\n\tfld1"); break;
+    default:   HOST_T("fsincos"); break;
+    }
+#undef HOST_T
+    *r0 = f80_from_bytes(o0);
+    *r1 = f80_from_bytes(o1);
+}
+
+/* Distance in units of the last place between two finite values of the
+ * same sign (large for anything else). */
+static uint64_t ulp_distance(struct f80 a, struct f80 b)
+{
+    if (a.sign_exp == b.sign_exp && a.sig == b.sig)
+        return 0;
+    if (f80_sign(a) != f80_sign(b) || f80_exp(a) == 0x7FFF || f80_exp(b) == 0x7FFF)
+        return ~0ull;
+    /* as a 79-bit ordered integer: exponent then significand */
+    int64_t ea = f80_exp(a), eb = f80_exp(b);
+    if (ea == eb)
+        return a.sig > b.sig ? a.sig - b.sig : b.sig - a.sig;
+    if (ea == eb + 1 || eb == ea + 1) {
+        struct f80 hi = ea > eb ? a : b, lo = ea > eb ? b : a;
+        return (hi.sig - (1ull << 63)) * 2 + (~lo.sig + 1 - (1ull << 63)) ;
+    }
+    return ~0ull;
+}
+#endif
+
+START_TEST(transcendentals_match_host)
+{
+#ifdef HOST_X87
+    unsigned which = (unsigned)_i;
+    uint8_t modrm = trans_modrm[which];
+    uint64_t seed = 0xABCDEF + which;
+    unsigned exact = 0, one_ulp = 0, worse = 0, n;
+    for (n = 0; n < 3000; n++) {
+        uint16_t cw = (uint16_t)(0x037F | ((n & 3) << 10));
+        struct f80 a, b;
+        uint64_t r = next_random(&seed);
+        unsigned e;
+        switch (modrm) {
+        case 0xF0: e = 0x3FFF - 1 - (unsigned)(r % 40); break;          /* |x| < 1 */
+        case 0xF9: e = 0x3FFD - (unsigned)(r % 40); break;              /* |x| < 0.25 */
+        case 0xF1: case 0xF3: e = 0x3FFF + (unsigned)(r % 200) - 100; break;
+        default:   e = 0x3FFF + (unsigned)(r % 122) - 60; break;         /* up to 2^62 */
+        }
+        a = f80_make((r >> 40) & 1, e, next_random(&seed) | (1ull << 63));
+        if (modrm == 0xF1)
+            a.sign_exp &= 0x7FFF;
+        b = f80_make((r >> 41) & 1, 0x3FFF + (unsigned)(r >> 50) % 8 - 4,
+                     next_random(&seed) | (1ull << 63));
+        struct f80 h0, h1, s0, s1;
+        uint16_t hsw, ssw;
+        host_trans(modrm, cw, a, b, &h0, &h1, &hsw);
+        soft_trans(modrm, cw, a, b, &s0, &s1, &ssw);
+        if (modrm == 0xF3 || modrm == 0xF1 || modrm == 0xF9)
+            h0 = h1;        /* the host pushed 1.0 over the result */
+        uint64_t d = ulp_distance(h0, s0);
+        if (modrm == 0xFB || modrm == 0xF2) {
+            uint64_t d1 = ulp_distance(h1, s1);
+            d = d1 > d ? d1 : d;
+        }
+        if (d == 0)
+            exact++;
+        else if (d == 1)
+            one_ulp++;
+        else if (worse++ < 5)
+            fprintf(stderr, "%s cw=%04x a=%04x:%016llx b=%04x:%016llx host=%04x:%016llx %04x:%016llx soft=%04x:%016llx %04x:%016llx\n",
+                    trans_names[which], cw, a.sign_exp, (unsigned long long)a.sig, b.sign_exp,
+                    (unsigned long long)b.sig, h0.sign_exp, (unsigned long long)h0.sig, h1.sign_exp,
+                    (unsigned long long)h1.sig, s0.sign_exp, (unsigned long long)s0.sig, s1.sign_exp,
+                    (unsigned long long)s1.sig);
+    }
+    fprintf(stderr, "%-8s vs host: %u identical, %u one ulp apart, %u further\n",
+            trans_names[which], exact, one_ulp, worse);
+    ck_assert_msg(worse == 0, "%s: %u results more than one ulp from the host", trans_names[which],
+                  worse);
+#endif
+}
+END_TEST
+
 static Suite *hostdiff_suite(void)
 {
     Suite *s = suite_create("x87_hostdiff");
@@ -312,6 +451,7 @@ static Suite *hostdiff_suite(void)
 #ifdef HOST_X87
     tcase_add_loop_test(tc, binary_ops_match_host, 0, OP_COUNT);
     tcase_add_loop_test(tc, conversions_match_host, 0, CV_COUNT);
+    tcase_add_loop_test(tc, transcendentals_match_host, 0, 8);
 #else
     tcase_add_loop_test(tc, binary_ops_match_host, 0, 1);
     tcase_add_loop_test(tc, conversions_match_host, 0, 1);
