@@ -179,9 +179,10 @@ static void exec_fcmov(struct x87 *f, const struct x87_env *env, unsigned cond, 
     default: take = fl & X87_EFLAGS_PF; break;                          /* U */
     }
     take ^= negate;
-    x87_set_c1(f, false);
+    /* C1 changes only on a stack fault (SDM Vol. 2A FCMOVcc). */
     if (x87_empty(f, 0) || x87_empty(f, i)) {
-        if (x87_stack_fault(f, false) && take)
+        /* Masked, silicon writes the indefinite whatever the condition. */
+        if (x87_stack_fault(f, false))
             x87_write_st(f, 0, f80_indefinite);
         return;
     }
@@ -210,8 +211,10 @@ static void exec_fxam(struct x87 *f)
     x87_set_cc(f, c3, c2, f80_sign(v), c0);
 }
 
-/* FLD1..FLDZ (SDM Vol. 1 §8.3.8): the constants are held to 66 bits and
- * rounded to 64 by RC; down and toward zero agree (all are positive). */
+/* FLD1..FLDZ (SDM Vol. 1 §8.3.8): the constants rounded to 64 bits by
+ * RC; down and toward zero agree (all are positive). Rounding to nearest
+ * is from the exact value: log10(2) is just above a tie at 66 bits, and
+ * silicon rounds it up. */
 struct x87_constant {
     uint16_t sign_exp;
     uint64_t nearest, down, up;
@@ -222,7 +225,7 @@ static const struct x87_constant x87_constants[7] = {
     { 0x4000, 0xD49A784BCD1B8AFEull, 0xD49A784BCD1B8AFEull, 0xD49A784BCD1B8AFFull }, /* log2(10) */
     { 0x3FFF, 0xB8AA3B295C17F0BCull, 0xB8AA3B295C17F0BBull, 0xB8AA3B295C17F0BCull }, /* log2(e) */
     { 0x4000, 0xC90FDAA22168C235ull, 0xC90FDAA22168C234ull, 0xC90FDAA22168C235ull }, /* pi */
-    { 0x3FFD, 0x9A209A84FBCFF798ull, 0x9A209A84FBCFF798ull, 0x9A209A84FBCFF799ull }, /* log10(2) */
+    { 0x3FFD, 0x9A209A84FBCFF799ull, 0x9A209A84FBCFF798ull, 0x9A209A84FBCFF799ull }, /* log10(2) */
     { 0x3FFE, 0xB17217F7D1CF79ACull, 0xB17217F7D1CF79ABull, 0xB17217F7D1CF79ACull }, /* ln(2) */
     { 0, 0, 0, 0 },                                                                   /* +0 */
 };
@@ -370,6 +373,7 @@ static void exec_d9_reg(struct x87 *f, uint8_t modrm)
     case 0xF5:      /* FPREM1 */
     case 0xF8: {    /* FPREM */
         if (x87_empty(f, 0) || x87_empty(f, 1)) {
+            f->sw &= (uint16_t)~X87_SW_C2;
             if (x87_stack_fault(f, false))
                 x87_write_st(f, 0, f80_indefinite);
             return;
@@ -381,8 +385,8 @@ static void exec_d9_reg(struct x87 *f, uint8_t modrm)
         if (x87_raise(f, e.flags))
             return;
         x87_write_st(f, 0, r);
-        if (e.flags & F80_IE)
-            x87_set_cc(f, false, false, false, false);
+        if (f80_is_nan(r))      /* NaN or invalid: C0, C1, C3 stay (as silicon) */
+            f->sw &= (uint16_t)~X87_SW_C2;
         else
             x87_set_cc(f, q & 2, partial, q & 1, q & 4);
         return;
@@ -548,7 +552,11 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         break;
     case 0xDD:
         switch (reg) {
-        case 0: f->valid &= (uint8_t)~(1u << x87_phys(f, i)); break;     /* FFREE */
+        case 0:                                                          /* FFREE */
+            /* C0..C3 undefined (SDM); silicon clears C1. */
+            f->valid &= (uint8_t)~(1u << x87_phys(f, i));
+            x87_set_c1(f, false);
+            break;
         case 1: exec_fxch(f, i); break;
         case 2: exec_fst_reg(f, i, false); break;
         case 3: exec_fst_reg(f, i, true); break;
@@ -568,6 +576,7 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         switch (reg) {
         case 0:                                                          /* FFREEP */
             f->valid &= (uint8_t)~(1u << x87_phys(f, i));
+            x87_set_c1(f, false);
             x87_pop(f);
             break;
         case 1: exec_fxch(f, i); break;
@@ -703,6 +712,11 @@ static enum x87_result exec_memory_form(struct x87 *f, const struct x87_insn *in
         }
         unsigned flags;
         struct f80 other = load_operand(fmt, buf, &flags);
+        /* A denormal memory operand raises DE unless ST0 decides the
+         * result (NaN or unsupported), as for register operands. */
+        enum f80_class c0 = f80_classify(x87_st(f, 0));
+        if (c0 == F80_CLASS_QNAN || c0 == F80_CLASS_SNAN || c0 == F80_CLASS_UNSUPPORTED)
+            flags = 0;
         if (reg == 2 || reg == 3) {
             if (!x87_empty(f, 0) && x87_raise(f, flags))
                 return X87_OK;

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "isa-x86/softfloat80.h"
 #include "isa-x86/x87.h"
@@ -444,6 +445,246 @@ START_TEST(transcendentals_match_host)
 }
 END_TEST
 
+/* Random instruction sequences (everything but the transcendentals, which
+ * are within one ulp rather than identical, and the loads of control state,
+ * which could unmask exceptions) run on the host as generated machine code
+ * and through x87_execute; the final FNSAVE images (without the pointer
+ * fields) and the scratch memory must be identical. Memory operands are
+ * [rbx + disp32] with rbx pointing at the data block. */
+enum { DATA_SIZE = 1024, SCRATCH = 128, SAVE_AREA = 512, SEQ_LEN = 40 };
+
+struct seq_insn {
+    uint8_t opcode, modrm;
+    uint32_t disp;
+    bool mem;
+};
+
+static bool excluded_reg_form(uint8_t op, uint8_t modrm)
+{
+    /* D9 D8+i: an alias of FSTP on Intel; AMD's FSTPNCE takes no stack
+     * fault with ST0 empty. */
+    if (op == 0xD9 && modrm >= 0xD8 && modrm <= 0xDF)
+        return true;
+    if (op == 0xD9 && modrm >= 0xF0)
+        return !(modrm == 0xF4 || modrm == 0xF5 || modrm == 0xF6 || modrm == 0xF7
+                 || modrm == 0xF8 || modrm == 0xFA || modrm == 0xFC || modrm == 0xFD);
+    return false;
+}
+
+static struct seq_insn random_insn(uint64_t *s)
+{
+    for (;;) {
+        uint64_t r = next_random(s);
+        struct seq_insn in = { (uint8_t)(0xD8 + r % 8), (uint8_t)(r >> 8), 0, false };
+        if ((r >> 20) % 3 == 0) {
+            unsigned reg = (in.modrm >> 3) & 7;
+            in.mem = true;
+            in.modrm = (uint8_t)(0x80 | reg << 3 | 3);
+            in.disp = SCRATCH + 16 * (uint32_t)((r >> 24) % 16);
+            /* control-state loads and the reserved forms */
+            if ((in.opcode == 0xD9 && (reg == 1 || reg == 4 || reg == 5 || reg == 6))
+                || (in.opcode == 0xDB && (reg == 1 || reg == 4 || reg == 6))
+                || (in.opcode == 0xDD && (reg == 1 || reg == 4 || reg == 5 || reg == 6))
+                || (in.opcode == 0xDF && reg == 1))
+                continue;
+            return in;
+        }
+        in.modrm |= 0xC0;
+        if (excluded_reg_form(in.opcode, in.modrm))
+            continue;
+        /* reserved encodings are x87_execute's X87_UNDEFINED: skip */
+        struct x87 probe;
+        x87_reset(&probe);
+        x87_init(&probe);
+        struct x87_insn pi = { in.opcode, in.modrm, false, true, 0, 0, 0, 0 };
+        struct x87_env pe = { X87_MODE_PROTECTED, 0, 0, 0, 0, NULL, no_memory, no_memory_write };
+        if (x87_execute(&probe, &pi, &pe) == X87_UNDEFINED)
+            continue;
+        return in;
+    }
+}
+
+static int data_read(void *ctx, uint32_t offset, unsigned size, void *buf)
+{
+    if (offset + size > DATA_SIZE)
+        return 7;
+    memcpy(buf, (uint8_t *)ctx + offset, size);
+    return 0;
+}
+
+static int data_write(void *ctx, uint32_t offset, unsigned size, const void *buf)
+{
+    if (offset + size > DATA_SIZE)
+        return 7;
+    memcpy((uint8_t *)ctx + offset, buf, size);
+    return 0;
+}
+
+static void emit_mem(uint8_t **p, uint8_t op, unsigned reg, uint32_t disp)
+{
+    *(*p)++ = op;
+    *(*p)++ = (uint8_t)(0x80 | reg << 3 | 3);
+    memcpy(*p, &disp, 4);
+    *p += 4;
+}
+
+#if defined(__x86_64__)
+/* FCOMI and friends: the SDM has them clear C1, AMD leaves it; FINCSTP
+ * and FDECSTP after each (on both sides) clear C1 and change nothing else. */
+static bool is_fcomi(struct seq_insn in)
+{
+    return !in.mem && (in.opcode == 0xDB || in.opcode == 0xDF) && in.modrm >= 0xE8
+        && in.modrm <= 0xF7;
+}
+
+/* Runs seq[0..len) after FNINIT, FLDCW [0] and nload FLD m80 from [16..]
+ * on the host and through x87_execute, both on copies of init; returns
+ * whether the data blocks agree afterwards (pointer fields and stale
+ * contents of empty registers aside). */
+static bool run_sequence(uint8_t *code, const uint8_t *init, unsigned nload,
+                         const struct seq_insn *seq, unsigned len, bool report)
+{
+    static uint8_t host_data[DATA_SIZE], soft_data[DATA_SIZE];
+    memcpy(host_data, init, DATA_SIZE);
+    memcpy(soft_data, init, DATA_SIZE);
+    uint8_t *p = code;
+    *p++ = 0x53;                                  /* push rbx */
+    *p++ = 0x48; *p++ = 0x89; *p++ = 0xFB;        /* mov rbx, rdi */
+    *p++ = 0x31; *p++ = 0xC0;                     /* xor eax, eax: ZF PF set */
+    *p++ = 0xDB; *p++ = 0xE3;                     /* fninit */
+    emit_mem(&p, 0xD9, 5, 0);                     /* fldcw [rbx] */
+    for (unsigned k = 0; k < nload; k++)
+        emit_mem(&p, 0xDB, 5, 16 + 10 * k);       /* fld m80 */
+    for (unsigned i = 0; i < len; i++) {
+        if (seq[i].mem) {
+            emit_mem(&p, seq[i].opcode, (seq[i].modrm >> 3) & 7, seq[i].disp);
+        } else {
+            *p++ = seq[i].opcode;
+            *p++ = seq[i].modrm;
+            if (is_fcomi(seq[i])) {
+                *p++ = 0xD9;
+                *p++ = 0xF7;
+                *p++ = 0xD9;
+                *p++ = 0xF6;
+            }
+        }
+    }
+    emit_mem(&p, 0xDD, 6, SAVE_AREA);             /* fnsave */
+    *p++ = 0x5B;                                  /* pop rbx */
+    *p++ = 0xC3;                                  /* ret */
+    ((void (*)(uint8_t *))(void *)code)(host_data);
+
+    struct x87 f;
+    x87_reset(&f);
+    struct x87_env env = { X87_MODE_PROTECTED, 0x46, 0, 0, 0, soft_data, data_read, data_write };
+    struct x87_insn in = { 0xDB, 0xE3, false, true, 0, 0, 0, 0 };
+    ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+    in = (struct x87_insn){ 0xD9, 0xAB, true, true, 0, 0, 0, 0 };
+    ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+    for (unsigned k = 0; k < nload; k++) {
+        in = (struct x87_insn){ 0xDB, 0xAB, true, true, 16 + 10 * k, 0, 0, 0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+    }
+    for (unsigned i = 0; i < len; i++) {
+        in = (struct x87_insn){ seq[i].opcode, seq[i].modrm, seq[i].mem, true, seq[i].disp, 0, 0,
+                                0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+        if (is_fcomi(seq[i])) {
+            in = (struct x87_insn){ 0xD9, 0xF7, false, true, 0, 0, 0, 0 };
+            ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+            in = (struct x87_insn){ 0xD9, 0xF6, false, true, 0, 0, 0, 0 };
+            ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+        }
+    }
+    in = (struct x87_insn){ 0xDD, 0xB3, true, true, SAVE_AREA, 0, 0, 0 };
+    ck_assert_int_eq(x87_execute(&f, &in, &env), X87_OK);
+
+    /* the pointer fields (12..27 of the image) differ by design */
+    memset(host_data + SAVE_AREA + 12, 0, 16);
+    memset(soft_data + SAVE_AREA + 12, 0, 16);
+    /* empty registers keep stale contents on the host */
+    unsigned tw = host_data[SAVE_AREA + 8] | host_data[SAVE_AREA + 9] << 8;
+    unsigned top = (host_data[SAVE_AREA + 5] >> 3) & 7;
+    for (unsigned i = 0; i < 8; i++) {
+        if (((tw >> (2 * ((top + i) & 7))) & 3) == 3) {
+            memset(host_data + SAVE_AREA + 28 + 10 * i, 0, 10);
+            memset(soft_data + SAVE_AREA + 28 + 10 * i, 0, 10);
+        }
+    }
+    if (memcmp(host_data, soft_data, DATA_SIZE) == 0)
+        return true;
+    if (report) {
+        for (unsigned i = 0; i < DATA_SIZE; i++) {
+            if (host_data[i] != soft_data[i])
+                fprintf(stderr, "  byte %u: host %02x soft %02x\n", i, host_data[i], soft_data[i]);
+        }
+    }
+    return false;
+}
+#endif
+
+START_TEST(sequences_match_host)
+{
+#if defined(__x86_64__)
+    uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (code == MAP_FAILED)
+        return;       /* no executable memory here: nothing to compare with */
+    uint64_t seed = 0x5EED0000u + (uint64_t)_i;
+    unsigned mismatches = 0;
+    for (unsigned round = 0; round < 400; round++) {
+        static uint8_t init[DATA_SIZE];
+        for (unsigned i = 0; i < DATA_SIZE; i += 8) {
+            uint64_t r = next_random(&seed);
+            memcpy(init + i, &r, 8);
+        }
+        uint16_t cw = (uint16_t)(0x007F | (next_random(&seed) % 4) << 10
+                                 | (uint16_t[]){ 0x000, 0x200, 0x300 }[next_random(&seed) % 3]);
+        memcpy(init, &cw, 2);
+        unsigned nload = (unsigned)(next_random(&seed) % 9);
+        for (unsigned k = 0; k < 8; k++)
+            f80_to_bytes(random_operand(&seed, 0x3FFF), init + 16 + 10 * k);
+        /* scratch: a mix of random bytes and plausible numbers */
+        for (unsigned k = 0; k < 24; k++) {
+            struct f80 v = random_operand(&seed, 0x3FFF);
+            if (k % 3 == 0) {
+                struct f80_env e = { 0, 64, 0x3F, 0, false };
+                uint64_t d = f80_to_f64(&e, v);
+                memcpy(init + SCRATCH + 16 * k, &d, 8);
+            } else if (k % 3 == 1) {
+                f80_to_bytes(v, init + SCRATCH + 16 * k);
+            }
+        }
+        struct seq_insn seq[SEQ_LEN];
+        unsigned len = 1 + round % SEQ_LEN;
+        for (unsigned i = 0; i < len; i++)
+            seq[i] = random_insn(&seed);
+        if (run_sequence(code, init, nload, seq, len, false))
+            continue;
+        if (mismatches++ < 4) {
+            unsigned first = 1;
+            while (first < len && run_sequence(code, init, nload, seq, first, false))
+                first++;
+            fprintf(stderr, "sequence %u/%u (cw %04x, %u loads) first differs after:", _i, round,
+                    cw, nload);
+            for (unsigned i = 0; i < first; i++)
+                fprintf(stderr, " %02x%02x%s", seq[i].opcode, seq[i].modrm, seq[i].mem ? "m" : "");
+            fprintf(stderr, "\n");
+            if (seq[first - 1].mem) {
+                fprintf(stderr, "  operand:");
+                for (unsigned i = 0; i < 10; i++)
+                    fprintf(stderr, " %02x", init[seq[first - 1].disp + i]);
+                fprintf(stderr, "\n");
+            }
+            run_sequence(code, init, nload, seq, first, true);
+        }
+    }
+    munmap(code, 4096);
+    ck_assert_msg(mismatches == 0, "%u of 400 sequences differ from the host", mismatches);
+#endif
+}
+END_TEST
+
 static Suite *hostdiff_suite(void)
 {
     Suite *s = suite_create("x87_hostdiff");
@@ -452,6 +693,7 @@ static Suite *hostdiff_suite(void)
     tcase_add_loop_test(tc, binary_ops_match_host, 0, OP_COUNT);
     tcase_add_loop_test(tc, conversions_match_host, 0, CV_COUNT);
     tcase_add_loop_test(tc, transcendentals_match_host, 0, 8);
+    tcase_add_loop_test(tc, sequences_match_host, 0, 4);
 #else
     tcase_add_loop_test(tc, binary_ops_match_host, 0, 1);
     tcase_add_loop_test(tc, conversions_match_host, 0, 1);
