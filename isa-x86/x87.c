@@ -385,8 +385,8 @@ static void exec_d9_reg(struct x87 *f, uint8_t modrm)
         if (x87_raise(f, e.flags))
             return;
         x87_write_st(f, 0, r);
-        if (f80_is_nan(r))      /* NaN or invalid: C0, C1, C3 stay (as silicon) */
-            f->sw &= (uint16_t)~X87_SW_C2;
+        if (f80_is_nan(r))      /* NaN or invalid: C0, C3 stay, C1 C2 cleared (as silicon) */
+            f->sw &= (uint16_t)~(X87_SW_C2 | X87_SW_C1);
         else
             x87_set_cc(f, q & 2, partial, q & 1, q & 4);
         return;
@@ -511,8 +511,9 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         switch (reg) {
         case 0: {   /* FLD ST(i) */
             if (x87_empty(f, i)) {
+                /* Underflow wins over a full stack (as silicon): C1 = 0. */
                 if (x87_stack_fault(f, false))
-                    push_checked(f, f80_indefinite);
+                    x87_push(f, f80_indefinite);
                 break;
             }
             push_checked(f, x87_st(f, i));
@@ -729,8 +730,11 @@ static enum x87_result exec_memory_form(struct x87 *f, const struct x87_insn *in
             return X87_OK;
         }
         struct f80_env e = x87_fenv(f, true);
-        e.flags = (uint8_t)flags;
         struct f80 r = arith(&e, reg, x87_st(f, 0), other);
+        /* A zero divisor takes precedence over the denormal (as for
+         * registers, see f80_div). */
+        if (!(e.flags & F80_ZE))
+            e.flags |= (uint8_t)flags;
         deliver(f, &e, 0, r, false);
         return X87_OK;
     }
