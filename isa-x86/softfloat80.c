@@ -139,11 +139,27 @@ struct sf_rounded sf_round(struct f80_env *e, const struct sf_format *fmt, bool 
     int32_t rexp = exp + carry;
 
     if (rexp > fmt->emax) {
-        if (fmt->wrap && !(e->masks & F80_OE)) {
-            e->flags |= F80_OE | (inexact ? F80_PE : 0);
-            e->round_up = up;
-            r.exp = rexp - F80_EXP_WRAP;
-            r.sig = s;
+        if (!(e->masks & F80_OE)) {
+            if (!fmt->wrap) {
+                /* memory destination: nothing is stored, only OE */
+                e->flags |= F80_OE;
+                r.exp = fmt->emax + 1;
+                r.sig = 1ull << 63;
+                return r;
+            }
+            if (rexp - F80_EXP_WRAP <= fmt->emax) {
+                e->flags |= F80_OE | (inexact ? F80_PE : 0);
+                e->round_up = up;
+                r.exp = rexp - F80_EXP_WRAP;
+                r.sig = s;
+                return r;
+            }
+            /* Beyond even the wrapped range (FSCALE): silicon delivers
+             * infinity whatever the rounding mode. */
+            e->flags |= F80_OE | F80_PE;
+            e->round_up = true;
+            r.exp = fmt->emax + 1;
+            r.sig = 1ull << 63;
             return r;
         }
         e->flags |= F80_OE | F80_PE;
@@ -161,13 +177,22 @@ struct sf_rounded sf_round(struct f80_env *e, const struct sf_format *fmt, bool 
     }
     if (rexp < fmt->emin) {
         if (!(e->masks & F80_UE)) {
-            e->flags |= F80_UE | (inexact ? F80_PE : 0);
-            if (fmt->wrap) {
+            if (!fmt->wrap) {
+                /* memory destination: nothing is stored, only UE */
+                e->flags |= F80_UE;
+                return r;
+            }
+            if (rexp + F80_EXP_WRAP >= fmt->emin) {
+                e->flags |= F80_UE | (inexact ? F80_PE : 0);
                 e->round_up = up;
                 r.exp = rexp + F80_EXP_WRAP;
                 r.sig = s;
                 return r;
             }
+            /* Beyond even the wrapped range (FSCALE): zero, by symmetry
+             * with the overflow case. */
+            e->flags |= F80_UE | F80_PE;
+            return r;
         }
         /* Masked (or memory destination): denormalize, round again. */
         struct u128 d = sf_shr128_jam(sig, (unsigned)(fmt->emin - exp) > 200

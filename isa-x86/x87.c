@@ -117,20 +117,23 @@ static void set_compare_cc(struct x87 *f, enum f80_relation rel)
 
 /* FCOM-family: compares ST0 with `other` (already fetched), pops `pops`
  * times. An empty ST0 (or empty register operand, `other_empty`) is a stack
- * underflow; masked, the result is unordered and the pops happen. */
+ * underflow. The condition codes are written even when the exception is
+ * unmasked (unordered for an invalid operand, as silicon does); the pops
+ * happen only when it is masked. */
 static void exec_compare(struct x87 *f, struct f80 other, bool other_empty, bool signaling,
-                         unsigned pops)
+                         unsigned pops, unsigned operand_flags)
 {
     if (x87_empty(f, 0) || other_empty) {
-        if (!x87_stack_fault(f, false))
-            return;
+        bool masked = x87_stack_fault(f, false);
         set_compare_cc(f, F80_UNORDERED);
+        if (!masked)
+            return;
     } else {
         struct f80_env e = x87_fenv(f, false);
         enum f80_relation rel = f80_compare(&e, x87_st(f, 0), other, signaling);
-        if (x87_raise(f, e.flags))
-            return;
         set_compare_cc(f, rel);
+        if (x87_raise(f, e.flags | operand_flags))
+            return;
     }
     while (pops--)
         x87_pop(f);
@@ -362,7 +365,7 @@ static void exec_d9_reg(struct x87 *f, uint8_t modrm)
         }
         return;
     case 0xE4:      /* FTST */
-        exec_compare(f, f80_zero, false, true, 0);
+        exec_compare(f, f80_zero, false, true, 0, 0);
         return;
     case 0xE5:
         exec_fxam(f);
@@ -503,7 +506,7 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
     switch (op) {
     case 0xD8:
         if (reg == 2 || reg == 3)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2);
+            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2, 0);
         else
             exec_arith_reg(f, reg, i, false, false);
         break;
@@ -527,7 +530,7 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         break;
     case 0xDA:
         if (modrm == 0xE9)
-            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), false, 2);    /* FUCOMPP */
+            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), false, 2, 0);    /* FUCOMPP */
         else
             exec_fcmov(f, env, reg, false, i);
         break;
@@ -547,7 +550,7 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         break;
     case 0xDC:
         if (reg == 2 || reg == 3)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2);
+            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2, 0);
         else
             exec_arith_reg(f, reg, i, true, false);
         break;
@@ -561,15 +564,15 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
         case 1: exec_fxch(f, i); break;
         case 2: exec_fst_reg(f, i, false); break;
         case 3: exec_fst_reg(f, i, true); break;
-        case 4: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 0); break;
-        default: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 1); break;
+        case 4: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 0, 0); break;
+        default: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 1, 0); break;
         }
         break;
     case 0xDE:
         if (reg == 2)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, 1);     /* FCOMP5 */
+            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, 1, 0);     /* FCOMP5 */
         else if (reg == 3)
-            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), true, 2);     /* FCOMPP */
+            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), true, 2, 0);     /* FCOMPP */
         else
             exec_arith_reg(f, reg, i, true, true);
         break;
@@ -719,9 +722,7 @@ static enum x87_result exec_memory_form(struct x87 *f, const struct x87_insn *in
         if (c0 == F80_CLASS_QNAN || c0 == F80_CLASS_SNAN || c0 == F80_CLASS_UNSUPPORTED)
             flags = 0;
         if (reg == 2 || reg == 3) {
-            if (!x87_empty(f, 0) && x87_raise(f, flags))
-                return X87_OK;
-            exec_compare(f, other, false, true, reg - 2);
+            exec_compare(f, other, false, true, reg - 2, flags);
             return X87_OK;
         }
         if (x87_empty(f, 0)) {

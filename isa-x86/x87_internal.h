@@ -64,9 +64,12 @@ static inline void x87_update_es(struct x87 *f)
  * other state stay as they were (SDM Vol. 1 §8.5.1.2, §8.5.2, §8.5.3). */
 static inline bool x87_raise(struct x87 *f, unsigned flags)
 {
-    f->sw |= (uint16_t)(flags & 0x3F);
+    unsigned pre = X87_SW_IE | X87_SW_DE | X87_SW_ZE;
+    bool stop = (flags & ~f->cw & pre) != 0;
+    /* Stopped before the computation: its OE/UE/PE never happened. */
+    f->sw |= (uint16_t)(flags & (stop ? pre : 0x3F));
     x87_update_es(f);
-    return (flags & ~f->cw & (X87_SW_IE | X87_SW_DE | X87_SW_ZE)) != 0;
+    return stop;
 }
 
 static inline void x87_set_c1(struct x87 *f, bool c1)
