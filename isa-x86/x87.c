@@ -617,7 +617,9 @@ static void exec_load(struct x87 *f, enum x87_format fmt, const uint8_t *b)
             x87_push(f, f80_indefinite);
         return;
     }
-    if (x87_raise(f, e.flags))
+    /* A denormal single or double is loaded even with DE unmasked (as
+     * silicon does); an unmasked IE (SNaN) stops the load. */
+    if (x87_raise(f, e.flags) && (e.flags & ~f->cw & F80_IE))
         return;
     x87_set_c1(f, false);
     x87_push(f, v);
