@@ -166,16 +166,19 @@ static struct wide wide_div(struct wide a, struct wide b)
     return r;
 }
 
-/* sin(r) and cos(r) for |r| <= about pi/4 by their Taylor series. */
+/* sin(r) and cos(r) for |r| <= about pi/4 by their Taylor series. Every
+ * series adds its first negligible term too: the sticky bit it leaves
+ * tells the final rounding on which side of the sum the true value lies
+ * (sin x is just below x, cos x just below 1). */
 static struct wide wide_sin_series(struct wide r)
 {
     struct wide r2 = wide_mul(r, r), term = r, sum = r;
     for (uint32_t k = 1; k < 40 && !wide_is_zero(term); k++) {
         term = wide_div_small(wide_mul(term, r2), (2 * k) * (2 * k + 1));
         term.neg = !term.neg;
+        sum = wide_add(sum, term);
         if (term.e < sum.e - 135)
             break;
-        sum = wide_add(sum, term);
     }
     return sum;
 }
@@ -186,9 +189,9 @@ static struct wide wide_cos_series(struct wide r)
     for (uint32_t k = 1; k < 40 && !wide_is_zero(term); k++) {
         term = wide_div_small(wide_mul(term, r2), (2 * k - 1) * (2 * k));
         term.neg = !term.neg;
+        sum = wide_add(sum, term);
         if (term.e < -135)
             break;
-        sum = wide_add(sum, term);
     }
     return sum;
 }
@@ -199,9 +202,9 @@ static struct wide wide_expm1_series(struct wide t)
     struct wide term = t, sum = t;
     for (uint32_t n = 2; n < 60 && !wide_is_zero(term); n++) {
         term = wide_div_small(wide_mul(term, t), n);
+        sum = wide_add(sum, term);
         if (term.e < sum.e - 135)
             break;
-        sum = wide_add(sum, term);
     }
     return sum;
 }
@@ -213,9 +216,9 @@ static struct wide wide_atanh2_series(struct wide s)
     for (uint32_t k = 1; k < 80 && !wide_is_zero(power); k++) {
         power = wide_mul(power, s2);
         struct wide term = wide_div_small(power, 2 * k + 1);
+        sum = wide_add(sum, term);
         if (term.e < sum.e - 135)
             break;
-        sum = wide_add(sum, term);
     }
     sum.e += 1;
     return sum;
@@ -229,9 +232,9 @@ static struct wide wide_atan_series(struct wide u)
         power = wide_mul(power, u2);
         power.neg = !power.neg;
         struct wide term = wide_div_small(power, 2 * k + 1);
+        sum = wide_add(sum, term);
         if (term.e < sum.e - 135)
             break;
-        sum = wide_add(sum, term);
     }
     return sum;
 }
@@ -361,7 +364,7 @@ static bool screen1(struct f80_env *e, struct f80 a, struct f80 *out)
 /* True when |x| >= 2^63: FSIN and friends leave ST0 alone and set C2. */
 static bool out_of_range(struct f80 a)
 {
-    return f80_classify(a) != F80_CLASS_INF && f80_exp(a) >= F80_EXP_BIAS + 63;
+    return f80_classify(a) == F80_CLASS_NORMAL && f80_exp(a) >= F80_EXP_BIAS + 63;
 }
 
 static void exec_sin_cos_tan(struct x87 *f, uint8_t modrm)
@@ -474,11 +477,9 @@ static struct f80 fyl2x(struct f80_env *e, struct f80 x, struct f80 y)
     }
     if (f80_is_nan(x) || f80_is_nan(y))
         return sf_propagate_nan(e, x, y);
-    if (cx == F80_CLASS_DENORMAL || cx == F80_CLASS_PSEUDO_DENORMAL
-        || cy == F80_CLASS_DENORMAL || cy == F80_CLASS_PSEUDO_DENORMAL)
-        e->flags |= F80_DE;
     bool sy = f80_sign(y);
     struct f80 inf_pos = f80_make(false, 0x7FFF, 1ull << 63);
+    /* The domain errors come before the denormal check (as silicon). */
     if (f80_sign(x) && cx != F80_CLASS_ZERO) {
         e->flags |= F80_IE;
         return f80_indefinite;
@@ -493,6 +494,9 @@ static struct f80 fyl2x(struct f80_env *e, struct f80 x, struct f80 y)
         inf_pos.sign_exp ^= sy ? 0 : 0x8000;     /* -inf * sign(y) */
         return inf_pos;
     }
+    if (cx == F80_CLASS_DENORMAL || cx == F80_CLASS_PSEUDO_DENORMAL
+        || cy == F80_CLASS_DENORMAL || cy == F80_CLASS_PSEUDO_DENORMAL)
+        e->flags |= F80_DE;
     if (cx == F80_CLASS_INF) {
         if (cy == F80_CLASS_ZERO) {
             e->flags |= F80_IE;
@@ -539,6 +543,10 @@ static struct f80 fyl2xp1(struct f80_env *e, struct f80 x, struct f80 y)
     }
     if (f80_is_nan(x) || f80_is_nan(y))
         return sf_propagate_nan(e, x, y);
+    struct wide wx = wide_from_f80(x);
+    /* Outside the defined range: as FYL2X of 1 + x (its own checks). */
+    if (cx == F80_CLASS_INF || (cx != F80_CLASS_ZERO && wx.e > 70))
+        return fyl2x(e, x, y);      /* 1 + x rounds to x */
     if (cx == F80_CLASS_DENORMAL || cx == F80_CLASS_PSEUDO_DENORMAL
         || cy == F80_CLASS_DENORMAL || cy == F80_CLASS_PSEUDO_DENORMAL)
         e->flags |= F80_DE;
@@ -549,11 +557,7 @@ static struct f80 fyl2xp1(struct f80_env *e, struct f80 x, struct f80 y)
         }
         return f80_make(f80_sign(x) != f80_sign(y), 0, 0);
     }
-    struct wide wx = wide_from_f80(x);
-    /* Outside the defined range (|x| >= 0.29..): as FYL2X of 1 + x. */
-    if (cx == F80_CLASS_INF || wx.e >= -1) {
-        if (cx == F80_CLASS_INF || wx.e > 70)
-            return fyl2x(e, x, y);      /* 1 + x rounds to x */
+    if (wx.e >= -1) {
         struct wide s = wide_add(wx, wide_from_int(1));
         if (s.neg || wide_is_zero(s))
             return fyl2x(e, s.neg ? f80_make(true, F80_EXP_BIAS, 1ull << 63) : f80_zero, y);

@@ -445,6 +445,62 @@ START_TEST(transcendentals_match_host)
 }
 END_TEST
 
+/* The same instructions with special and edge operands (zeros, infinities,
+ * NaNs, denormals, unsupported encodings, out-of-range arguments): the
+ * exception flags IE, DE, ZE and C2 must agree exactly, special results
+ * bit for bit, finite nonzero results within one ulp (silicon's FPTAN of a
+ * denormal is itself one ulp off in the directed modes). Arguments where the
+ * SDM leaves the result undefined (F2XM1 beyond +-1, FYL2XP1 beyond its
+ * range) are skipped. */
+START_TEST(transcendental_specials_match_host)
+{
+#ifdef HOST_X87
+    unsigned which = (unsigned)_i;
+    uint8_t modrm = trans_modrm[which];
+    uint64_t seed = 0x777 + which;
+    unsigned bad = 0, checked = 0;
+    for (unsigned n = 0; n < 20000 && checked < 5000; n++) {
+        uint16_t cw = (uint16_t)(0x037F | ((n & 3) << 10));
+        struct f80 a = random_operand(&seed, 0x3FFF), b = random_operand(&seed, 0x3FFF);
+        enum f80_class ca = f80_classify(a);
+        bool a_finite = ca == F80_CLASS_NORMAL || ca == F80_CLASS_DENORMAL
+                     || ca == F80_CLASS_PSEUDO_DENORMAL;
+        if (modrm == 0xF0 && a_finite && f80_exp(a) >= 0x3FFF)
+            continue;
+        if (modrm == 0xF9 && a_finite && f80_exp(a) >= 0x3FFD)
+            continue;
+        checked++;
+        struct f80 h0, h1, s0, s1;
+        uint16_t hsw, ssw;
+        host_trans(modrm, cw, a, b, &h0, &h1, &hsw);
+        soft_trans(modrm, cw, a, b, &s0, &s1, &ssw);
+        if (modrm == 0xF3 || modrm == 0xF1 || modrm == 0xF9)
+            h0 = h1;
+        bool two = modrm == 0xFB || modrm == 0xF2;
+        uint16_t mask = X87_SW_IE | X87_SW_DE | X87_SW_ZE | X87_SW_C2;
+        bool ok = (hsw & mask) == (ssw & mask);
+        struct f80 hv[2] = { h0, h1 }, sv[2] = { s0, s1 };
+        for (unsigned k = 0; k < (two ? 2u : 1u); k++) {
+            enum f80_class c = f80_classify(hv[k]);
+            if (c == F80_CLASS_NORMAL || c == F80_CLASS_DENORMAL)
+                ok = ok && ulp_distance(hv[k], sv[k]) <= 1;
+            else
+                ok = ok && hv[k].sig == sv[k].sig && hv[k].sign_exp == sv[k].sign_exp;
+        }
+        if (!ok && bad++ < 6)
+            fprintf(stderr, "%s cw=%04x a=%04x:%016llx b=%04x:%016llx host=%04x:%016llx %04x:%016llx"
+                    " sw %04x soft=%04x:%016llx %04x:%016llx sw %04x\n", trans_names[which], cw,
+                    a.sign_exp, (unsigned long long)a.sig, b.sign_exp, (unsigned long long)b.sig,
+                    h0.sign_exp, (unsigned long long)h0.sig, h1.sign_exp,
+                    (unsigned long long)h1.sig, hsw, s0.sign_exp, (unsigned long long)s0.sig,
+                    s1.sign_exp, (unsigned long long)s1.sig, ssw);
+    }
+    ck_assert_msg(bad == 0, "%s: %u of %u special cases differ from the host", trans_names[which],
+                  bad, checked);
+#endif
+}
+END_TEST
+
 /* Random instruction sequences (everything but the transcendentals, which
  * are within one ulp rather than identical, and the loads of control state,
  * which could unmask exceptions) run on the host as generated machine code
@@ -710,6 +766,7 @@ static Suite *hostdiff_suite(void)
     tcase_add_loop_test(tc, binary_ops_match_host, 0, OP_COUNT);
     tcase_add_loop_test(tc, conversions_match_host, 0, CV_COUNT);
     tcase_add_loop_test(tc, transcendentals_match_host, 0, 8);
+    tcase_add_loop_test(tc, transcendental_specials_match_host, 0, 8);
     tcase_add_loop_test(tc, sequences_match_host, 0, 8);
 #else
     tcase_add_loop_test(tc, binary_ops_match_host, 0, 1);
