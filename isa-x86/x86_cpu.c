@@ -169,6 +169,7 @@ static void x86_reset(struct cpu *cpu)
     c->inhibit_irq = false;
     c->exc = (struct x86_exc){ 0, false, 0 };
     c->exc_depth = 0;
+    x87_reset(&c->fpu);
     x86_mem_flush(c);
 }
 
@@ -484,13 +485,13 @@ static int x86_save(struct cpu *cpu, struct state_writer *w)
     state_put_bool(w, c->nmi_blocked);
     state_put_bool(w, c->halted);
     state_put_bool(w, c->inhibit_irq);
+    x87_save(&c->fpu, w);
     return w->failed ? -1 : 0;
 }
 
 static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *err)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    (void)err;
     for (unsigned i = 0; i < 8; i++)
         c->gpr[i] = state_get_u32(r);
     c->eip = c->next_eip = state_get_u32(r);
@@ -518,6 +519,8 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->nmi_blocked = state_get_bool(r);
     c->halted = state_get_bool(r);
     c->inhibit_irq = state_get_bool(r);
+    if (x87_load(&c->fpu, r, err))
+        return -1;
     if (state_reader_check(r))
         return -1;
     x86_mem_flush(c);
@@ -569,8 +572,9 @@ static int x86_create(const struct cpu_model *model, const struct cpu_config *cf
     c->cpu.nregs = X86_NREGS;
     c->model = (enum x86_model)model->variant;
     c->features = model_features(c->model);
-    /* The x87 is not part of this core yet: no FPU is attached. */
-    c->has_fpu = false;
+    /* The i386 model comes without a 387; the i486 (DX) and later have
+     * the x87 on chip. */
+    c->has_fpu = c->model != X86_MODEL_I386;
     if (x86_mem_init(c, err)) {
         free(c);
         return -1;
@@ -587,12 +591,12 @@ static const char *const ppro_compat[] = { "intel,pentium-pro", NULL };
 
 static const struct cpu_model i386_model = {
     .name = "i386", .isa = "x86", .compatible = i386_compat,
-    .summary = "Intel 386 (IA-32): real and protected mode, paging; no x87",
+    .summary = "Intel 386 (IA-32): real and protected mode, paging; no 387",
     .create = x86_create, .variant = X86_MODEL_I386,
 };
 static const struct cpu_model i486_model = {
     .name = "i486", .isa = "x86", .compatible = i486_compat,
-    .summary = "Intel 486: i386 + BSWAP, XADD, CMPXCHG, INVLPG, CPUID",
+    .summary = "Intel 486DX: i386 + x87, BSWAP, XADD, CMPXCHG, INVLPG, CPUID",
     .create = x86_create, .variant = X86_MODEL_I486,
 };
 static const struct cpu_model pentium_model = {
@@ -602,7 +606,7 @@ static const struct cpu_model pentium_model = {
 };
 static const struct cpu_model ppro_model = {
     .name = "pentium-pro", .isa = "x86", .compatible = ppro_compat,
-    .summary = "Intel Pentium Pro (P6): Pentium + CMOVcc, global pages",
+    .summary = "Intel Pentium Pro (P6): Pentium + CMOVcc, FCMOVcc/FCOMI, global pages",
     .create = x86_create, .variant = X86_MODEL_PENTIUM_PRO,
 };
 

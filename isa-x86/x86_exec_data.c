@@ -9,8 +9,106 @@ int x86_exec_nop(struct x86_cpu *c, const struct x86_rec *r)
     return X86_OK;
 }
 
-/* D8-DF with no x87 attached: CR0.EM = 1 or CR0.TS = 1 raises #NM
- * (SDM Vol. 3A 2.5, table 2-2); otherwise nothing happens beyond the
+/* ---- the x87 escapes (docs/x87.md) ----------------------------------- */
+
+/* Memory for the x87 unit: size bytes at offset in the operand's segment,
+ * with the segment's checks over the whole range first. */
+struct x87_access {
+    struct x86_cpu *c;
+    unsigned seg;
+    bool a32;
+};
+
+static int x87_mem(void *ctx, uint32_t offset, unsigned size, uint8_t *buf, bool write)
+{
+    struct x87_access *a = ctx;
+    uint32_t mask = a->a32 ? 0xffffffffu : 0xffffu;
+    uint32_t off = offset & mask;
+    if (!a->a32 && off + size - 1 > mask) {
+        /* A 16-bit operand that wraps: each byte checked on its own. */
+        for (unsigned i = 0; i < size; i++) {
+            int rc = x86_check_seg(a->c, a->seg, (off + i) & mask, 1, write);
+            if (rc)
+                return rc;
+        }
+    } else {
+        int rc = x86_check_seg(a->c, a->seg, off, size, write);
+        if (rc)
+            return rc;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t v = buf[i];
+        int rc = write ? x86_write(a->c, a->seg, (off + i) & mask, 1, v)
+                       : x86_read(a->c, a->seg, (off + i) & mask, 1, &v);
+        if (rc)
+            return rc;
+        buf[i] = (uint8_t)v;
+    }
+    return X86_OK;
+}
+
+static int x87_read_cb(void *ctx, uint32_t offset, unsigned size, void *buf)
+{
+    return x87_mem(ctx, offset, size, buf, false);
+}
+
+static int x87_write_cb(void *ctx, uint32_t offset, unsigned size, const void *buf)
+{
+    uint8_t copy[160];
+    if (size > sizeof copy)
+        return x86_gp0(((struct x87_access *)ctx)->c);
+    memcpy(copy, buf, size);
+    return x87_mem(ctx, offset, size, copy, true);
+}
+
+/* FCMOVcc and FCOMI/FUCOMI(P) arrived with the P6 (SDM Vol. 2A FCMOVcc). */
+static bool p6_only_escape(const struct x86_rec *r)
+{
+    if (r->attr & X86_A_MEM)
+        return false;
+    unsigned m = r->modrm;
+    return (r->opc == 0xda && m < 0xe0) || (r->opc == 0xdb && (m < 0xe0 || (m >= 0xe8 && m < 0xf8))) ||
+           (r->opc == 0xdf && m >= 0xe8 && m < 0xf8);
+}
+
+static int run_x87(struct x86_cpu *c, const struct x86_rec *r, uint8_t opcode)
+{
+    struct x87_access acc = { c, r->seg, (r->attr & X86_A_A32) != 0 };
+    struct x87_insn in = {
+        .opcode = opcode, .modrm = r->modrm, .mem = (r->attr & X86_A_MEM) != 0,
+        .op32 = (r->attr & X86_A_O32) != 0, .offset = opcode == 0x9b ? 0 : x86_ea(c, r),
+        .data_sel = c->seg[r->seg].sel, .cs = c->seg[SEG_CS].sel, .eip = c->eip,
+    };
+    struct x87_env env = {
+        .mode = !x86_protected(c) ? X87_MODE_REAL : x86_v86(c) ? X87_MODE_V86 : X87_MODE_PROTECTED,
+        .eflags = x86_get_flags(c), .ctx = &acc, .read = x87_read_cb, .write = x87_write_cb,
+    };
+    switch (x87_execute(&c->fpu, &in, &env)) {
+    case X87_OK:
+        if (env.outputs & X87_OUT_AX)
+            set_reg(c, EAX, 2, env.ax);
+        if (env.outputs & X87_OUT_EFLAGS)
+            x86_set_arith(c, env.eflags);
+        return X86_OK;
+    case X87_RAISE_MF:
+        /* CR0.NE = 1: #MF. Otherwise the instruction waits for the
+         * external interrupt FERR# raises (SDM Vol. 1 D.2.1): it is retried
+         * at each boundary until an interrupt handler clears the error. */
+        if (c->cr0 & CR0_NE)
+            return x86_fault(c, X86_MF, false, 0);
+        c->next_eip = c->eip;
+        return X86_OK;
+    case X87_MEM_FAULT:
+        return env.fault;
+    case X87_GENERAL_PROTECTION:
+        return x86_gp0(c);
+    default:
+        return x86_ud(c);
+    }
+}
+
+/* D8-DF: CR0.EM = 1 or CR0.TS = 1 raises #NM (SDM Vol. 3A 2.5, table
+ * 2-2). With no x87 attached (the i386 model) nothing happens beyond the
  * operand's address check: a memory operand whose first word lies beyond
  * the segment limit faults as a word access would (what the 80286 vectors
  * show for a processor with no coprocessor answering). */
@@ -18,9 +116,23 @@ int x86_exec_esc(struct x86_cpu *c, const struct x86_rec *r)
 {
     if (c->cr0 & (CR0_EM | CR0_TS))
         return x86_fault(c, X86_NM, false, 0);
+    if (c->has_fpu) {
+        if (!(c->features & X86_F_P6) && p6_only_escape(r))
+            return x86_ud(c);
+        return run_x87(c, r, 0xd8 | (r->opc & 7));
+    }
     if (r->attr & X86_A_MEM)
         return x86_check_seg(c, r->seg, x86_ea(c, r), 2, false);
     return X86_OK;
+}
+
+/* WAIT: #NM when CR0.MP and CR0.TS are both set; then a pending unmasked
+ * x87 exception is reported. */
+int x86_exec_wait(struct x86_cpu *c, const struct x86_rec *r)
+{
+    if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
+        return x86_fault(c, X86_NM, false, 0);
+    return c->has_fpu ? run_x87(c, r, 0x9b) : X86_OK;
 }
 
 int x86_exec_mov_rm_r(struct x86_cpu *c, const struct x86_rec *r)

@@ -12,6 +12,7 @@
 #include "cpu/cpu.h"
 #include "cpu/dcache.h"
 #include "cpu/tlb.h"
+#include "isa-x86/x87.h"
 
 /* CPU models (struct cpu_model.variant). */
 enum x86_model { X86_MODEL_I386, X86_MODEL_I486, X86_MODEL_PENTIUM, X86_MODEL_PENTIUM_PRO };
@@ -163,6 +164,7 @@ struct x86_cpu {
     enum x86_model model;
     unsigned features;       /* X86_F_* */
     bool has_fpu;            /* an x87 is attached (CPUID.1:EDX.FPU, CR0.ET) */
+    struct x87 fpu;          /* its state (isa-x86/x87.h), when has_fpu */
     uint32_t gpr[8];
     uint32_t eip;            /* offset in CS of the instruction to execute */
     uint32_t next_eip;       /* executors set it to branch */
@@ -466,6 +468,7 @@ int x86_exec_leave(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_bound(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_nop(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_esc(struct x86_cpu *c, const struct x86_rec *r);
+int x86_exec_wait(struct x86_cpu *c, const struct x86_rec *r);
 /* x86_exec_control.c */
 int x86_exec_jcc(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_jmp_rel(struct x86_cpu *c, const struct x86_rec *r);

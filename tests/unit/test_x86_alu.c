@@ -213,7 +213,35 @@ START_TEST(cpuid_by_model)
     ck_assert_uint_eq((g.c->gpr[EAX] >> 8) & 0xf, 6);
     ck_assert(g.c->gpr[EDX] & (1u << 15));   /* CMOV */
     ck_assert(g.c->gpr[EDX] & (1u << 8));    /* CX8 */
-    ck_assert(!(g.c->gpr[EDX] & 1u));        /* no x87 attached */
+    ck_assert(g.c->gpr[EDX] & 1u);           /* the x87 on chip */
+    rig_free(&g);
+}
+END_TEST
+
+START_TEST(x87_escapes)
+{
+    struct rig g;
+    rig_init(&g, "pentium-pro");
+    /* ds=0; fninit; fld1; fadd st0,st0; fistp word [3000h]; fldpi;
+     * fld1; fcomip st0,st1 (1 < pi: CF=1); fnstsw ax */
+    run(&g, "31c0 8ed8 dbe3 d9e8 d8c0 df1e0030 d9eb d9e8 dff1 dfe0");
+    uint8_t w[2];
+    ck_assert_int_eq(bus_read_block(&g.bus, 0x3000, w, 2), 0);
+    ck_assert_uint_eq(w[0] | w[1] << 8, 2);
+    ck_assert_uint_eq(flags(&g) & (FL_CF | FL_ZF), FL_CF);
+    ck_assert_uint_eq((g.c->gpr[EAX] >> 11) & 7, 7);     /* TOP after one push left */
+    rig_free(&g);
+    /* FCOMI is #UD before the P6; with CR0.EM every escape is #NM. */
+    rig_init(&g, "pentium");
+    uint8_t ivt[8] = { 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x10, 0x02 }, hlt = 0xf4;
+    ck_assert_int_eq(bus_write_block(&g.bus, 6 * 4, ivt, 8, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x2000, &hlt, 1, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x2100, &hlt, 1, false), 0);
+    run(&g, "dbe3 d9e8 d9e8 dff1");
+    ck_assert_uint_eq(g.c->seg[SEG_CS].sel, 0x200);      /* #UD handler */
+    g.c->cr0 |= CR0_EM;
+    run(&g, "d9e8");
+    ck_assert_uint_eq(g.c->seg[SEG_CS].sel, 0x210);      /* #NM handler */
     rig_free(&g);
 }
 END_TEST
@@ -244,6 +272,7 @@ static Suite *suite(void)
     tcase_add_test(tc, divide_error_through_ivt);
     tcase_add_test(tc, rep_movs_and_scas);
     tcase_add_test(tc, cpuid_by_model);
+    tcase_add_test(tc, x87_escapes);
     tcase_add_test(tc, save_load_round_trip);
     suite_add_tcase(s, tc);
     return s;
