@@ -127,11 +127,11 @@ int x86_exec_grp3_test(struct x86_cpu *c, const struct x86_rec *r)
     return X86_OK;
 }
 
-/* INC/DEC leave CF as it was (SDM Vol. 2A INC). */
+/* INC/DEC leave CF as it was (SDM Vol. 2A INC): the flags are made
+ * current first, so that LF_INC/LF_DEC find CF in eflags. */
 static uint32_t incdec(struct x86_cpu *c, bool dec, unsigned size, uint32_t a)
 {
-    uint32_t cf = x86_get_flags(c) & FL_CF;
-    (void)cf;
+    x86_get_flags(c);
     uint32_t res = (dec ? a - 1 : a + 1) & size_mask(size);
     x86_lazy(c, dec ? LF_DEC : LF_INC, size, a, 1, res);
     return res;
@@ -428,7 +428,7 @@ int x86_exec_shld_shrd(struct x86_cpu *c, const struct x86_rec *r)
     uint64_t res;
     bool cf;
     if (left) {
-        uint64_t x = ((uint64_t)d << bits | s) << count;   /* up to 95 bits when size 4: fine below */
+        uint64_t x = ((uint64_t)d << bits | s) << count;   /* used for 16-bit operands only */
         if (size == 4) {
             uint64_t hi = ((uint64_t)d << count) | (count ? s >> (32 - count) : 0);
             res = hi & m;

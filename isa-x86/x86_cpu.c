@@ -292,7 +292,7 @@ static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
-        const struct x86_rec *r = x86_fetch(c);
+        const struct x86_rec *r = x86_fetch_record(c);
         if (!r) {
             if (!x86_deliver_exception(c)) {
                 res.reason = CPU_STOP_RESET;

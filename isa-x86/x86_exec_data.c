@@ -277,7 +277,7 @@ int x86_exec_lahf(struct x86_cpu *c, const struct x86_rec *r)
 int x86_exec_sahf(struct x86_cpu *c, const struct x86_rec *r)
 {
     uint32_t ah = (c->gpr[EAX] >> 8) & 0xd5u;
-    x86_set_arith(c, (x86_get_flags(c) & ~0xd5u) | ah | (x86_get_flags(c) & FL_OF));
+    x86_set_arith(c, (x86_get_flags(c) & ~0xd5u) | ah);
     return X86_OK;
 }
 

@@ -82,6 +82,11 @@ bool x86_cf(struct x86_cpu *c)
 /* SDM Vol. 1 B.1, table B-1: cc is the low nibble of Jcc/SETcc/CMOVcc. */
 bool x86_cond(struct x86_cpu *c, unsigned cc)
 {
+    /* JZ/JNZ after an ALU operation: ZF straight from the result. */
+    if (c->lf_op != LF_NONE && ((cc >> 1) & 7) == 2) {
+        bool z = (c->lf_res & size_mask(c->lf_size)) == 0;
+        return (cc & 1) ? !z : z;
+    }
     uint32_t f = x86_get_flags(c);
     bool v;
     switch ((cc >> 1) & 7) {

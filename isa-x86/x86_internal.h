@@ -292,8 +292,24 @@ int x86_check_seg(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned len,
 /* Linear accesses at privilege 0 (descriptor tables, the IVT, the TSS). */
 int x86_read_lin(struct x86_cpu *c, uint32_t lin, unsigned size, uint32_t *value) ORR_MUST_CHECK;
 int x86_write_lin(struct x86_cpu *c, uint32_t lin, unsigned size, uint32_t value) ORR_MUST_CHECK;
-/* The record of the instruction at CS:EIP; NULL after a fault (c->exc). */
+/* The record of the instruction at CS:EIP; NULL after a fault (c->exc).
+ * x86_fetch_record is the hot path (the memo of the current code page);
+ * x86_fetch its miss path (TLB, decoded cache, decode, bus). */
 const struct x86_rec *x86_fetch(struct x86_cpu *c);
+static inline const struct x86_rec *x86_fetch_record(struct x86_cpu *c)
+{
+    const struct x86_seg *cs = &c->seg[SEG_CS];
+    uint32_t eip = c->eip, lin = cs->base + eip;
+    if (c->fast_valid && c->fast_lpage == (lin & ~(uint32_t)GUEST_PAGE_MASK) &&
+        c->fast_gen == c->dc.generation && c->fast_mode == x86_dc_mode(c)) {
+        const struct x86_rec *r = &c->fast_recs[lin & GUEST_PAGE_MASK];
+        uint32_t last = eip + r->len - 1;
+        /* Within the CS limit, and no 16-bit wrap (SDM Vol. 3A 5.3). */
+        if (r->fn && last <= cs->limit && last >= eip && (x86_code32(c) || last <= 0xffffu))
+            return r;
+    }
+    return x86_fetch(c);
+}
 /* Linear to physical for the debugger: no side effects. */
 int x86_translate_debug(struct x86_cpu *c, uint32_t lin, bool write, bool user, uint32_t *pa);
 void x86_tlb_flush(struct x86_cpu *c);
