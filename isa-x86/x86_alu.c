@@ -578,6 +578,8 @@ int x86_exec_bsf_bsr(struct x86_cpu *c, const struct x86_rec *r)
     return X86_OK;
 }
 
+/* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP, in that order, so
+ * that XADD r,r with the same register leaves the sum (SDM Vol. 2B XADD). */
 int x86_exec_xadd(struct x86_cpu *c, const struct x86_rec *r)
 {
     unsigned size = rec_wsize(r);
@@ -587,10 +589,15 @@ int x86_exec_xadd(struct x86_cpu *c, const struct x86_rec *r)
         return rc;
     uint32_t s = get_reg(c, rec_reg(r), size);
     uint32_t sum = (d + s) & size_mask(size);
-    rc = write_rm(c, r, size, sum);
-    if (rc)
-        return rc;
-    set_reg(c, rec_reg(r), size, d);
+    if (r->attr & X86_A_MEM) {
+        rc = x86_write(c, r->seg, x86_ea(c, r), size, sum);
+        if (rc)
+            return rc;
+        set_reg(c, rec_reg(r), size, d);
+    } else {
+        set_reg(c, rec_reg(r), size, d);
+        set_reg(c, rec_rm(r), size, sum);
+    }
     x86_lazy(c, LF_ADD, size, d, s, sum);
     return X86_OK;
 }

@@ -137,6 +137,18 @@ START_TEST(shifts_rotates)
 }
 END_TEST
 
+START_TEST(xadd_same_register)
+{
+    struct rig g;
+    rig_init(&g, "i486");
+    run(&g, "66b8 05000000 660fc1c0");        /* xadd eax,eax: the sum, not the old value */
+    ck_assert_uint_eq(g.c->gpr[EAX], 10);
+    run(&g, "b4 03 0fc0e4");                  /* xadd ah,ah */
+    ck_assert_uint_eq((g.c->gpr[EAX] >> 8) & 0xff, 6);
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(bcd_and_mul)
 {
     struct rig g;
@@ -268,6 +280,7 @@ static Suite *suite(void)
     tcase_add_test(tc, add_sub_flags);
     tcase_add_test(tc, inc_dec_keep_cf_logic_clears);
     tcase_add_test(tc, shifts_rotates);
+    tcase_add_test(tc, xadd_same_register);
     tcase_add_test(tc, bcd_and_mul);
     tcase_add_test(tc, divide_error_through_ivt);
     tcase_add_test(tc, rep_movs_and_scas);
