@@ -372,7 +372,7 @@ static int x86_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access acces
 
 /* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says
  * (real and virtual-8086 mode: 16-bit). */
-static int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
+int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
     bool code32 = x86_code32(c) && x86_protected(c) && !x86_v86(c);
@@ -544,7 +544,8 @@ static void x86_destroy(struct cpu *cpu)
 static const struct cpu_ops x86_ops = {
     .reset = x86_reset, .set_entry = x86_set_entry, .run = x86_run,
     .set_irq = x86_set_irq, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
-    .translate = x86_cpu_translate, .disasm = x86_disasm,
+    .translate = x86_cpu_translate, .disasm = x86_disasm, .describe = x86_describe,
+    .walk = x86_walk,
     .describe_flags = x86_describe_flags, .privilege = x86_privilege,
     .decode_key = x86_decode_key, .interrupt_pending = x86_interrupt_pending,
     .debug_update = x86_debug_update, .soft_tlb = x86_soft_tlb,

@@ -521,5 +521,10 @@ int x86_exec_cache(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_lar_lsl(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_arpl(struct x86_cpu *c, const struct x86_rec *r);
 uint64_t x86_tsc(struct x86_cpu *c);
+/* x86_cpu.c / x86_explain.c: the debugging side of the cpu interface. */
+int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
+int x86_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info);
+int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
+             struct cpu_walk_event *out);
 
 #endif

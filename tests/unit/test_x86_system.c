@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "isa-x86/x86.h"
 #include "isa-x86/x86_internal.h"
@@ -252,6 +253,25 @@ START_TEST(paging_and_page_fault)
     ck_assert_uint_eq(get32(&g, 0x11000 + 4 * 6) & 0x60u, 0x60u);
     ck_assert_uint_eq(get32(&g, 0x11000 + 4 * 1) & 0x60u, 0x20u);
     ck_assert_uint_eq(get32(&g, 0x6000), 0x12345678u);
+    /* The debugger's view: the walk and the decoded instruction. */
+    struct cpu_walk_event ev;
+    ck_assert_int_eq(g.cpu->ops->walk(g.cpu, 0x6abc, CPU_ACCESS_WRITE, false, &ev), 0);
+    ck_assert_uint_eq(ev.pa, 0x6abc);
+    ck_assert_uint_eq(ev.nlevels, 2);
+    ck_assert_ptr_nonnull(strstr(ev.level[1].what, "dirty"));
+    ck_assert_int_eq(g.cpu->ops->walk(g.cpu, 0x5000, CPU_ACCESS_READ, false, &ev), -1);
+    ck_assert(ev.fault);
+    ck_assert_int_eq(g.cpu->ops->walk(g.cpu, 0x6000, CPU_ACCESS_READ, true, &ev), -1);
+    struct cpu_insn_info info;
+    ck_assert_int_eq(g.cpu->ops->describe(g.cpu, 0x1224, &info), 0);
+    ck_assert_uint_eq(info.len, 5);
+    ck_assert_ptr_nonnull(strstr(info.text, "mov"));
+    ck_assert_ptr_nonnull(strstr(info.text, "0x5000"));
+    bool mem = false;
+    for (unsigned i = 0; i < info.nfields; i++)
+        mem |= strcmp(info.field[i].name, "memory operand") == 0 &&
+               strstr(info.field[i].value, "linear 0x00005000") != NULL;
+    ck_assert(mem);
     rig_free(&g);
 }
 END_TEST
