@@ -209,6 +209,14 @@ static int lin_slow(struct x86_cpu *c, uint32_t lin, unsigned size, bool write, 
     return X86_OK;
 }
 
+/* Alignment check (SDM Vol. 3A 6.15, interrupt 17): a misaligned data
+ * access at CPL 3 with CR0.AM and EFLAGS.AC set. Misaligned accesses never
+ * hit the soft TLB, so only the miss path asks. */
+static inline bool misaligned_check(const struct x86_cpu *c, uint32_t lin, unsigned size)
+{
+    return (lin & (size - 1)) && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->eflags & FL_AC);
+}
+
 static int watch_check(struct x86_cpu *c, uint32_t lin, unsigned size, bool write, uint32_t v)
 {
     int w = cpu_watch_match(&c->cpu, lin, size, write);
@@ -230,6 +238,8 @@ int x86_read(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint3
         *value = load_le(h, size);
         return X86_OK;
     }
+    if (misaligned_check(c, lin, size))
+        return x86_fault(c, X86_AC, true, 0);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, false, 0)) != X86_OK)
         return rc;
     return lin_slow(c, lin, size, false, c->cpl == 3, value);
@@ -246,6 +256,8 @@ int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint
         store_le(h, size, value);
         return X86_OK;
     }
+    if (misaligned_check(c, lin, size))
+        return x86_fault(c, X86_AC, true, 0);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, true, value)) != X86_OK)
         return rc;
     return lin_slow(c, lin, size, true, c->cpl == 3, &value);

@@ -325,6 +325,32 @@ START_TEST(double_fault_through_task_gate)
 }
 END_TEST
 
+START_TEST(alignment_check)
+{
+    struct rig g;
+    rig_init(&g, "i486");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    put32(&g, IDT + 17 * 8, (SEL_CODE0 << 16) | 0x2300u);
+    put32(&g, IDT + 17 * 8 + 4, 0x00008e00u);
+    code(&g, 0x2300, "f4");
+    /* ltr; lidt; cr0.AM; iretd to ring 3 with EFLAGS.AC */
+    code(&g, 0x1200,
+         "66b82800 0f00d8 0f011de0040000"
+         "0f20c0 0d00000400 0f22c0"
+         "6a23 6800700000 6802000400 6a1b 6800400000 cf");
+    /* Ring 3: an aligned load, then a misaligned one: #AC(0). */
+    code(&g, 0x4000, "66b82300 8ed8 a100500000 a101500000");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2301);
+    ck_assert_uint_eq(get32(&g, 0x9000 - 24), 0);        /* error code */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 20), 0x400b);   /* the misaligned load */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -349,6 +375,7 @@ static Suite *suite(void)
     tcase_add_test(tc, paging_and_page_fault);
     tcase_add_test(tc, task_switches);
     tcase_add_test(tc, double_fault_through_task_gate);
+    tcase_add_test(tc, alignment_check);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;
