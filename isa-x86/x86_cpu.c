@@ -261,7 +261,23 @@ static inline void restore_flags(struct x86_cpu *c, const struct flags_snapshot 
     c->lf_size = s->size;
 }
 
+static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget);
+
+/* With an observer, every access is reported: the soft TLB is emptied
+ * and stays empty for the run (only the debugger single-steps this way). */
 static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    if (__builtin_expect(cpu->observer == NULL, 1))
+        return x86_run_loop(cpu, budget);
+    x86_tlb_flush(c);
+    c->observing = true;
+    struct cpu_run_result res = x86_run_loop(cpu, budget);
+    c->observing = false;
+    return res;
+}
+
+static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
     struct cpu_run_result res = { 0, CPU_STOP_BUDGET };

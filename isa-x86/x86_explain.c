@@ -178,3 +178,56 @@ int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
              big ? leaf & 0xffc00000u : leaf & ~0xfffu);
     return 0;
 }
+
+/* ---- the observed run ------------------------------------------------- */
+
+void x86_observe_access(struct x86_cpu *c, uint32_t lin, unsigned size, bool write,
+                        uint32_t value, bool fault)
+{
+    struct cpu_observer *o = c->cpu.observer;
+    if (!o)
+        return;
+    if (c->cr0 & CR0_PG) {
+        struct cpu_walk_event *w = cpu_obs_walk(o);
+        if (w)
+            (void)x86_walk(&c->cpu, lin, write ? CPU_ACCESS_WRITE : CPU_ACCESS_READ,
+                           c->cpl == 3, w);
+    }
+    struct cpu_mem_event *e = cpu_obs_mem(o);
+    if (!e)
+        return;
+    uint32_t pa = 0;
+    bool pa_ok = x86_translate_debug(c, lin, write, c->cpl == 3, &pa) == 0;
+    *e = (struct cpu_mem_event){ .va = lin, .pa = pa_ok ? pa : 0, .value = value,
+                                 .size = (uint8_t)size,
+                                 .kind = write ? CPU_MEM_WRITE : CPU_MEM_READ,
+                                 .fault = fault || !pa_ok };
+}
+
+static const char *vector_name(unsigned v)
+{
+    static const char *const names[20] = {
+        "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "", "#TS", "#NP",
+        "#SS", "#GP", "#PF", "", "#MF", "#AC", "#MC", "#XM",
+    };
+    return v < 20 && names[v][0] ? names[v] : NULL;
+}
+
+void x86_observe_exception(struct x86_cpu *c, unsigned vector, uint32_t return_eip,
+                           uint32_t flags, unsigned from_cpl)
+{
+    struct cpu_observer *o = c->cpu.observer;
+    struct cpu_exc_event *e = o ? cpu_obs_exc(o) : NULL;
+    if (!e)
+        return;
+    const char *name = vector_name(vector);
+    if (name)
+        snprintf(e->name, sizeof e->name, "%s", name);
+    else
+        snprintf(e->name, sizeof e->name, "int %u", vector);
+    e->vector = vector;
+    e->return_addr = return_eip;
+    e->saved_psr = flags;
+    snprintf(e->from_mode, sizeof e->from_mode, "cpl%u", from_cpl);
+    snprintf(e->to_mode, sizeof e->to_mode, "cpl%u", c->cpl);
+}

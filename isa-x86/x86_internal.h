@@ -202,6 +202,10 @@ struct x86_cpu {
     uint64_t fast_gen;
     struct x86_rec *fast_recs;
     size_t cs_handle[2];      /* Capstone handles (16-bit, 32-bit), opened on first use */
+    /* While cpu.observer is set, run() empties the soft TLB and fills
+     * nothing in it, so every access takes the miss path, which reports
+     * it (with the walk behind it) to the observer. */
+    bool observing;
 };
 
 static inline bool x86_protected(const struct x86_cpu *c) { return (c->cr0 & CR0_PE) != 0; }
@@ -526,5 +530,10 @@ int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen);
 int x86_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info);
 int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
              struct cpu_walk_event *out);
+/* Reports to the observer (c->observing only). */
+void x86_observe_access(struct x86_cpu *c, uint32_t lin, unsigned size, bool write,
+                        uint32_t value, bool fault);
+void x86_observe_exception(struct x86_cpu *c, unsigned vector, uint32_t return_eip,
+                           uint32_t flags, unsigned from_cpl);
 
 #endif

@@ -151,7 +151,8 @@ static uint8_t *tlb_refill(struct x86_cpu *c, uint32_t lin, enum tlb_kind kind, 
         cpu_watch_page(&c->cpu, lin & ~(uint32_t)GUEST_PAGE_MASK, GUEST_PAGE_SIZE,
                        kind == TLB_WRITE ? CPU_WATCH_WRITE : CPU_WATCH_READ))
         return host + (pa & GUEST_PAGE_MASK);
-    tlb_fill(&c->tlb, tlb_priv(c), kind, lin, host, ppage, attrs & X86_TLB_NG);
+    if (!c->observing)
+        tlb_fill(&c->tlb, tlb_priv(c), kind, lin, host, ppage, attrs & X86_TLB_NG);
     return host + (pa & GUEST_PAGE_MASK);
 }
 
@@ -242,7 +243,10 @@ int x86_read(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint3
         return x86_fault(c, X86_AC, true, 0);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, false, 0)) != X86_OK)
         return rc;
-    return lin_slow(c, lin, size, false, c->cpl == 3, value);
+    rc = lin_slow(c, lin, size, false, c->cpl == 3, value);
+    if (c->observing)
+        x86_observe_access(c, lin, size, false, rc ? 0 : *value, rc != X86_OK);
+    return rc;
 }
 
 int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_t value)
@@ -260,7 +264,10 @@ int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint
         return x86_fault(c, X86_AC, true, 0);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, true, value)) != X86_OK)
         return rc;
-    return lin_slow(c, lin, size, true, c->cpl == 3, &value);
+    rc = lin_slow(c, lin, size, true, c->cpl == 3, &value);
+    if (c->observing)
+        x86_observe_access(c, lin, size, true, value, rc != X86_OK);
+    return rc;
 }
 
 /* System accesses (descriptor tables, IVT, TSS) are supervisor accesses

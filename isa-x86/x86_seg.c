@@ -334,9 +334,13 @@ int x86_interrupt(struct x86_cpu *c, unsigned vector, bool soft, bool has_code, 
                   uint32_t return_eip)
 {
     c->halted = false;
-    if (!x86_protected(c))
-        return interrupt_real(c, vector, return_eip);
-    return interrupt_protected(c, vector, soft, has_code, code, return_eip);
+    uint32_t flags = x86_get_flags(c);
+    unsigned cpl = c->cpl;
+    int rc = !x86_protected(c) ? interrupt_real(c, vector, return_eip)
+                               : interrupt_protected(c, vector, soft, has_code, code, return_eip);
+    if (rc == X86_OK && c->observing)
+        x86_observe_exception(c, vector, return_eip, flags, cpl);
+    return rc;
 }
 
 /* Exception classes for the double-fault rule (SDM Vol. 3A 6.15, table

@@ -272,6 +272,21 @@ START_TEST(paging_and_page_fault)
         mem |= strcmp(info.field[i].name, "memory operand") == 0 &&
                strstr(info.field[i].value, "linear 0x00005000") != NULL;
     ck_assert(mem);
+    /* An observed step reports its access and the walk behind it. */
+    code(&g, 0x1300, "a300600000");                  /* mov [6000h],eax */
+    struct cpu_observer obs;
+    memset(&obs, 0, sizeof obs);
+    g.cpu->observer = &obs;
+    g.c->eip = 0x1300;
+    g.c->halted = false;
+    g.c->gpr[EAX] = 0xcafe;
+    ck_assert_uint_eq(g.cpu->ops->run(g.cpu, 1).executed, 1);
+    g.cpu->observer = NULL;
+    ck_assert_uint_eq(obs.nmem, 1);
+    ck_assert_uint_eq(obs.mem[0].va, 0x6000);
+    ck_assert_uint_eq(obs.mem[0].value, 0xcafe);
+    ck_assert_uint_eq(obs.mem[0].kind, CPU_MEM_WRITE);
+    ck_assert_uint_eq(obs.nwalks, 1);
     rig_free(&g);
 }
 END_TEST
