@@ -505,9 +505,12 @@ static int difference_class(const struct moo_test *t, unsigned core_exc)
         return X86_DIFF_LENGTH_10;
     if (want == X86_UD && core_exc == 0xff && (op == 0x8c || op == 0x8e) && (reg == 4 || reg == 5))
         return X86_DIFF_FS_GS;
-    bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
-                  (op >= 0x6c && op <= 0x6f);
-    if (string && (core_exc == X86_GP || core_exc == X86_SS))
+    /* A word string instruction with SI or DI at FFFFh. */
+    bool word_string = ((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+                        (op >= 0x6c && op <= 0x6f)) && (op & 1);
+    bool at_end = !t->init.wide && ((t->init.reg[10] & 0xffffu) == 0xffffu ||
+                                    (t->init.reg[11] & 0xffffu) == 0xffffu);
+    if (word_string && at_end && (core_exc == X86_GP || core_exc == X86_SS))
         return X86_DIFF_STRING_WRAP;
     return -1;
 }
