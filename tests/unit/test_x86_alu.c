@@ -258,6 +258,73 @@ START_TEST(x87_escapes)
 }
 END_TEST
 
+static int ack_vector(void *opaque)
+{
+    int *calls = opaque;
+    (*calls)++;
+    return 0x20;
+}
+
+START_TEST(external_interrupts)
+{
+    struct rig g;
+    rig_init(&g, "i386");
+    int calls = 0;
+    x86_set_intack(g.cpu, ack_vector, &calls);
+    /* IVT[20h] -> 0300:0000 (HLT), IVT[2] (NMI) -> 0310:0000 (HLT). */
+    uint8_t v20[4] = { 0x00, 0x00, 0x00, 0x03 }, v2[4] = { 0x00, 0x00, 0x10, 0x03 }, hlt = 0xf4;
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x20 * 4, v20, 4, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 2 * 4, v2, 4, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x3000, &hlt, 1, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x3100, &hlt, 1, false), 0);
+    /* HLT with IF = 0: INTR does not wake it. */
+    run(&g, "fa");
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_INTR, true);
+    ck_assert_int_eq(g.cpu->ops->run(g.cpu, 100).reason, CPU_STOP_IDLE);
+    ck_assert_int_eq(calls, 0);
+    /* STI: the instruction after it still runs before the interrupt. */
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_INTR, false);
+    run(&g, "fb 40");                         /* sti; inc ax; hlt */
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_INTR, true);
+    ck_assert_int_eq(g.cpu->ops->run(g.cpu, 100).reason, CPU_STOP_IDLE);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_uint_eq(g.c->seg[SEG_CS].sel, 0x300);
+    ck_assert(!(g.c->eflags & FL_IF));        /* cleared by the interrupt */
+    /* NMI is taken whatever IF says. */
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_INTR, false);
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_NMI, true);
+    ck_assert_int_eq(g.cpu->ops->run(g.cpu, 100).reason, CPU_STOP_IDLE);
+    ck_assert_uint_eq(g.c->seg[SEG_CS].sel, 0x310);
+    rig_free(&g);
+}
+END_TEST
+
+START_TEST(sti_shadow)
+{
+    struct rig g;
+    rig_init(&g, "i386");
+    int calls = 0;
+    x86_set_intack(g.cpu, ack_vector, &calls);
+    uint8_t v20[4] = { 0x00, 0x00, 0x00, 0x03 }, hlt = 0xf4;
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x20 * 4, v20, 4, false), 0);
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x3000, &hlt, 1, false), 0);
+    g.c->gpr[EAX] = 0;
+    g.cpu->ops->set_irq(g.cpu, X86_IRQ_INTR, true);
+    /* cli; sti; inc ax; inc ax: the interrupt comes after the first INC. */
+    uint8_t prog[] = { 0xfa, 0xfb, 0x40, 0x40, 0xf4 };
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x1000, prog, sizeof prog, false), 0);
+    ck_assert_int_eq(g.cpu->ops->run(g.cpu, 100).reason, CPU_STOP_IDLE);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_uint_eq(g.c->gpr[EAX] & 0xffff, 1);
+    ck_assert_uint_eq(g.c->seg[SEG_CS].sel, 0x300);
+    /* The pushed return address is the second INC (offset 3). */
+    uint8_t ret[2];
+    ck_assert_int_eq(bus_read_block(&g.bus, 0x8000 - 6, ret, 2), 0);
+    ck_assert_uint_eq(ret[0] | ret[1] << 8, 3);
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(save_load_round_trip)
 {
     struct rig g, h;
@@ -286,6 +353,8 @@ static Suite *suite(void)
     tcase_add_test(tc, rep_movs_and_scas);
     tcase_add_test(tc, cpuid_by_model);
     tcase_add_test(tc, x87_escapes);
+    tcase_add_test(tc, external_interrupts);
+    tcase_add_test(tc, sti_shadow);
     tcase_add_test(tc, save_load_round_trip);
     suite_add_tcase(s, tc);
     return s;
