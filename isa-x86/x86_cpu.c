@@ -112,7 +112,7 @@ static int x86_reg_set(struct cpu *cpu, unsigned index, uint64_t value)
     case REG_IDTR_LIMIT: c->idt_limit = (uint16_t)v; return 0;
     case REG_DR0: case REG_DR1: case REG_DR2: case REG_DR3: c->dr[index - REG_DR0] = v; return 0;
     case REG_DR6: c->dr[6] = v; return 0;
-    case REG_DR7: c->dr[7] = v; return 0;
+    case REG_DR7: x86_set_dr7(c, v); return 0;
     default: return -1;
     }
 }
@@ -161,7 +161,8 @@ static void x86_reset(struct cpu *cpu)
     c->cr2 = c->cr3 = c->cr4 = 0;
     memset(c->dr, 0, sizeof c->dr);
     c->dr[6] = 0xffff0ff0u;
-    c->dr[7] = 0x400u;
+    c->dr_hits = 0;
+    x86_set_dr7(c, 0);
     c->tsc_offset = 0;
     c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
     c->intr_line = c->nmi_pending = c->nmi_blocked = false;
@@ -308,6 +309,24 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
+        /* Instruction breakpoints: a fault before the instruction, unless
+         * EFLAGS.RF says the handler is returning to it (SDM Vol. 3A 17.3.1.1). */
+        if (__builtin_expect(c->dr_exec != 0, 0) && !(c->eflags & FL_RF)) {
+            uint32_t lin = c->seg[SEG_CS].base + c->eip;
+            unsigned hit = 0;
+            for (unsigned i = 0; i < 4; i++)
+                if (((c->dr_exec >> i) & 1u) && c->dr[i] == lin)
+                    hit |= 1u << i;
+            if (hit) {
+                c->dr[6] = (c->dr[6] & ~0xfu) | hit;
+                c->exc = (struct x86_exc){ X86_DB, false, 0 };
+                if (!x86_deliver_exception(c)) {
+                    res.reason = CPU_STOP_RESET;
+                    return res;
+                }
+                continue;
+            }
+        }
         const struct x86_rec *r = x86_fetch_record(c);
         if (!r) {
             if (!x86_deliver_exception(c)) {
@@ -321,6 +340,7 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             next &= 0xffffu;
         c->next_eip = next;
         bool trap = (c->eflags & FL_TF) != 0;
+        bool resume = (c->eflags & FL_RF) != 0;
         /* A fault leaves the flags as they were (SDM Vol. 3A 6.5: faults
          * are restartable): an instruction with a memory operand may
          * fault on its write after computing the flags. */
@@ -331,9 +351,20 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
         res.executed++;
         if (__builtin_expect(rc == X86_OK, 1)) {
             c->eip = c->next_eip;
-            /* Single-step trap after the instruction (SDM Vol. 3A 17.3.1.4). */
-            if (__builtin_expect(trap, 0)) {
+            /* RF lasts for one instruction, unless that instruction (an
+             * IRET) loaded it for the next (SDM Vol. 3A 17.3.1.1). */
+            if (__builtin_expect(resume, 0))
+                c->eflags &= ~FL_RF;
+            /* Data breakpoints and single-step trap after the instruction
+             * (SDM Vol. 3A 17.3.1.2, 17.3.1.4). */
+            if (__builtin_expect(c->dr_hits != 0, 0)) {
+                c->dr[6] = (c->dr[6] & ~0xfu) | c->dr_hits | (trap ? 1u << 14 : 0);
+                c->dr_hits = 0;
+                trap = true;
+            } else if (__builtin_expect(trap, 0)) {
                 c->dr[6] |= 1u << 14;
+            }
+            if (__builtin_expect(trap, 0)) {
                 c->exc = (struct x86_exc){ X86_DB, false, 0 };
                 if (x86_interrupt(c, X86_DB, false, false, 0, c->eip) != X86_OK &&
                     !x86_deliver_exception(c)) {
@@ -343,6 +374,7 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             }
             continue;
         }
+        c->dr_hits = 0;
         switch (rc) {
         case X86_FAULT:
             if (r->attr & X86_A_MEM)
@@ -525,6 +557,8 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->cr4 = state_get_u32(r);
     for (unsigned i = 0; i < 8; i++)
         c->dr[i] = state_get_u32(r);
+    x86_set_dr7(c, c->dr[7]);
+    c->dr_hits = 0;
     c->tsc_offset = state_get_u64(r);
     c->sysenter_cs = state_get_u32(r);
     c->sysenter_esp = state_get_u32(r);

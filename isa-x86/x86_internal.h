@@ -206,6 +206,12 @@ struct x86_cpu {
      * nothing in it, so every access takes the miss path, which reports
      * it (with the walk behind it) to the observer. */
     bool observing;
+    /* Debug-register breakpoints (SDM Vol. 3A 17.2): which of DR0-DR3 are
+     * enabled instruction and data breakpoints (derived from DR7), and the
+     * data breakpoints hit by the instruction executing. While any data
+     * breakpoint is enabled the soft TLB is not filled, so every access
+     * takes the miss path, which compares. */
+    uint8_t dr_exec, dr_data, dr_hits;
 };
 
 static inline bool x86_protected(const struct x86_cpu *c) { return (c->cr0 & CR0_PE) != 0; }
@@ -404,6 +410,8 @@ int x86_interrupt(struct x86_cpu *c, unsigned vector, bool soft, bool has_code,
  * fault (the machine resets). */
 bool x86_deliver_exception(struct x86_cpu *c);
 void x86_set_cr0(struct x86_cpu *c, uint32_t v);
+/* Writes DR7 and derives the enabled breakpoints. */
+void x86_set_dr7(struct x86_cpu *c, uint32_t v);
 void x86_set_cpl(struct x86_cpu *c, unsigned cpl);
 
 /* ---- x86_decode.c ----------------------------------------------------- */

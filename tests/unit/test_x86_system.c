@@ -366,6 +366,41 @@ START_TEST(alignment_check)
 }
 END_TEST
 
+START_TEST(debug_registers)
+{
+    struct rig g;
+    rig_init(&g, "pentium");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    put32(&g, IDT + 1 * 8, (SEL_CODE0 << 16) | 0x2400u);
+    put32(&g, IDT + 1 * 8 + 4, 0x00008e00u);
+    code(&g, 0x2400, "f4");
+    /* lidt; dr1 = 6000h, DR7: L1, R/W1 = 01 (writes), LEN1 = 00 (1 byte);
+     * a read of 6000h, then a write: #DB after the write. */
+    code(&g, 0x1200,
+         "0f011de0040000"
+         "b800600000 0f23c8"
+         "b804001d00 0f23f8"
+         "a100600000 a300600000 90");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2401);
+    ck_assert_uint_eq(g.c->dr[6] & 0xfu, 2u);
+    ck_assert_uint_eq(get32(&g, 0x8000 - 12), 0x1200 + 7 + 8 + 8 + 10);  /* after the write */
+    /* An instruction breakpoint on the NOP: a fault before it. */
+    g.c->gpr[EAX] = 0x1300 + 3 + 5 + 3;
+    code(&g, 0x1300, "0f23c0 b801000000 0f23f8 90 90");
+    g.c->eip = 0x1300;
+    g.c->gpr[ESP] = 0x8000;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2401);
+    ck_assert_uint_eq(g.c->dr[6] & 0xfu, 1u);
+    ck_assert_uint_eq(get32(&g, 0x8000 - 12), 0x1300 + 11);   /* the NOP itself */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -391,6 +426,7 @@ static Suite *suite(void)
     tcase_add_test(tc, task_switches);
     tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, alignment_check);
+    tcase_add_test(tc, debug_registers);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;
