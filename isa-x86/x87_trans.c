@@ -21,7 +21,8 @@ struct wide {
 /* 128-bit constants (rounded to nearest). */
 static const struct wide wide_ln2 = { false, -1, { 0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull } };
 static const struct wide wide_pi = { false, 1, { 0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull } };
-static const struct wide wide_inv_ln2 = { false, 0, { 0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull } };
+static const struct wide wide_inv_ln2 = { false, 0,
+                                           { 0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull } };
 /* atan(k/8), k = 1..8 */
 static const struct wide wide_atan_eighths[8] = {
     { false, -4, { 0xFEADD4D5617B6E32ull, 0xC897989F3E888EF8ull } },
