@@ -761,7 +761,8 @@ START_TEST(sequences_match_host)
 END_TEST
 
 /* FRSTOR of random images (random tags, status and control words, register
- * encodings of every class), then FNSAVE, on the host and through
+ * encodings of every class), then FNSTENV (which masks every exception)
+ * and FNSAVE, on the host and through
  * x87_execute, in the 32-bit and (with a 66 prefix) the 16-bit protected
  * layout: the stored images must be identical. FNSAVE does not wait and
  * reinitialises, so an unmasked exception loaded by FRSTOR never traps. */
@@ -800,6 +801,9 @@ START_TEST(frstor_fnsave_match_host)
         emit_mem(&p, 0xDD, 4, 64);                    /* frstor [rbx+64] */
         if (op16)
             *p++ = 0x66;
+        emit_mem(&p, 0xD9, 6, 192);                   /* fnstenv [rbx+192] */
+        if (op16)
+            *p++ = 0x66;
         emit_mem(&p, 0xDD, 6, 256);                   /* fnsave [rbx+256] */
         *p++ = 0x5B;
         *p++ = 0xC3;
@@ -810,8 +814,12 @@ START_TEST(frstor_fnsave_match_host)
         struct x87_env e = { X87_MODE_PROTECTED, 0, 0, 0, 0, soft_data, data_read, data_write };
         struct x87_insn in = { 0xDD, 0xA3, true, !op16, 64, 0, 0, 0 };
         ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        in = (struct x87_insn){ 0xD9, 0xB3, true, !op16, 192, 0, 0, 0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
         in = (struct x87_insn){ 0xDD, 0xB3, true, !op16, 256, 0, 0, 0 };
         ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        if (memcmp(host_data + 192, soft_data + 192, env) != 0 && mismatches++ < 4)
+            fprintf(stderr, "fnstenv image differs in round %u\n", round);
         if (memcmp(host_data + 256, soft_data + 256, env + 80) != 0 && mismatches++ < 4) {
             fprintf(stderr, "frstor/fnsave%s round %u:\n  image:", op16 ? "16" : "32", round);
             for (unsigned i = 0; i < env; i++)
