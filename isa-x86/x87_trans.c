@@ -8,6 +8,8 @@
  * the 66-bit value of pi the x87 uses internally (SDM Vol. 1 §8.3.10), so
  * large arguments give the same results as silicon rather than the
  * mathematically exact ones. docs/x87.md states the measured accuracy. */
+#include <stddef.h>
+
 #include "isa-x86/softfloat80_internal.h"
 #include "isa-x86/x87_internal.h"
 
@@ -324,7 +326,11 @@ static void sin_cos(struct f80 x, struct wide *s, struct wide *c)
         r = wide_sub(r, half_pi66);
         q = (q + 1) & 3;
     }
-    struct wide sr = wide_sin_series(r), cr = wide_cos_series(r);
+    /* Only the series the quadrant needs. */
+    bool odd = q & 1;
+    struct wide zero = { false, 0, { 0, 0 } };
+    struct wide sr = (s && !odd) || (c && odd) ? wide_sin_series(r) : zero;
+    struct wide cr = (s && odd) || (c && !odd) ? wide_cos_series(r) : zero;
     struct wide sv, cv;
     switch (q) {
     case 0:  sv = sr; cv = cr; break;
@@ -406,8 +412,8 @@ static void exec_sin_cos_tan(struct x87 *f, uint8_t modrm)
         if (modrm == 0xFB)
             second = f80_one;                       /* FSINCOS: cos pushed */
     } else {
-        struct wide s, co;
-        sin_cos(x, &s, &co);
+        struct wide s = { false, 0, { 0, 0 } }, co = s;
+        sin_cos(x, modrm != 0xFF ? &s : NULL, modrm != 0xFE ? &co : NULL);
         struct f80_env e2 = e;
         switch (modrm) {
         case 0xFE: first = wide_to_f80(&e, s); break;
