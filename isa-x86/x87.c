@@ -561,11 +561,11 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
             f->valid &= (uint8_t)~(1u << x87_phys(f, i));
             x87_set_c1(f, false);
             break;
-        case 1: exec_fxch(f, i); break;
-        case 2: exec_fst_reg(f, i, false); break;
-        case 3: exec_fst_reg(f, i, true); break;
-        case 4: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 0, 0); break;
-        default: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 1, 0); break;
+        case 1: exec_fxch(f, i); break;                                  /* FXCH4 */
+        case 2: exec_fst_reg(f, i, false); break;                        /* FST */
+        case 3: exec_fst_reg(f, i, true); break;                         /* FSTP */
+        case 4: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 0, 0); break; /* FUCOM */
+        default: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 1, 0); break; /* FUCOMP */
         }
         break;
     case 0xDE:
@@ -583,9 +583,9 @@ static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, ui
             x87_set_c1(f, false);
             x87_pop(f);
             break;
-        case 1: exec_fxch(f, i); break;
-        case 2:
-        case 3: exec_fst_reg(f, i, true); break;
+        case 1: exec_fxch(f, i); break;                                  /* FXCH7 */
+        case 2:                                                          /* FSTP8 */
+        case 3: exec_fst_reg(f, i, true); break;                         /* FSTP9 */
         case 4:                                                          /* FNSTSW AX */
             env->ax = x87_status_word(f);
             env->outputs |= X87_OUT_AX;
