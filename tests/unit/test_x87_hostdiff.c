@@ -818,6 +818,16 @@ START_TEST(frstor_fnsave_match_host)
         ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
         in = (struct x87_insn){ 0xDD, 0xB3, true, !op16, 256, 0, 0, 0 };
         ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        /* A context switch between the host's instructions goes through
+         * XSAVE, which on AMD drops FOP/FIP/FDP unless ES is set: compare
+         * the pointer fields only with ES set. */
+        if (!(host_data[256 + step] & 0x80)) {
+            unsigned from = op16 ? 6 : 12, to = op16 ? 14 : 28;
+            for (unsigned base = 192; base <= 256; base += 64) {
+                memset(host_data + base + from, 0, to - from);
+                memset(soft_data + base + from, 0, to - from);
+            }
+        }
         if (memcmp(host_data + 192, soft_data + 192, env) != 0 && mismatches++ < 4)
             fprintf(stderr, "fnstenv image differs in round %u\n", round);
         if (memcmp(host_data + 256, soft_data + 256, env + 80) != 0 && mismatches++ < 4) {
