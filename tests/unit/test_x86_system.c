@@ -401,6 +401,42 @@ START_TEST(debug_registers)
 }
 END_TEST
 
+START_TEST(virtual_8086_mode)
+{
+    struct rig g;
+    rig_init(&g, "pentium");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    /* ltr; lidt; iretd to V86 at 0400:0000 with IOPL 3:
+     * push gs fs ds es ss esp eflags cs eip. */
+    code(&g, 0x1200,
+         "66b82800 0f00d8 0f011de0040000"
+         "6a00 6a00 6a50 6a60 6a70 6800100000"
+         "6802320200 6800040000 6a00 cf");
+    /* V86 code at 0x4000: mov ax,[0002] (DS = 50h -> linear 0x502); int 80h */
+    code(&g, 0x4000, "a10200 cd80");
+    put32(&g, 0x500, 0xbeef0000u);
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    /* The ring-0 handler at 08:2200 got the V86 frame and flat segments. */
+    ck_assert_uint_eq(g.c->eip, 0x2201);
+    ck_assert_uint_eq(g.c->cpl, 0);
+    ck_assert(!(g.c->eflags & FL_VM));
+    ck_assert_uint_eq(g.c->gpr[EAX] & 0xffff, 0xbeef);
+    ck_assert_uint_eq(g.c->gpr[ESP], 0x9000 - 36);
+    ck_assert_uint_eq(get32(&g, 0x9000 - 4), 0);          /* GS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 12), 0x50);      /* DS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 20), 0x70);      /* SS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 24), 0x1000);    /* ESP */
+    ck_assert(get32(&g, 0x9000 - 28) & FL_VM);            /* EFLAGS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 32), 0x400);     /* CS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 36), 5);         /* EIP after INT 80h */
+    ck_assert_uint_eq(g.c->seg[SEG_DS].sel, 0);           /* nulled */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -427,6 +463,7 @@ static Suite *suite(void)
     tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, alignment_check);
     tcase_add_test(tc, debug_registers);
+    tcase_add_test(tc, virtual_8086_mode);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;
