@@ -425,12 +425,13 @@ static int x86_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access acces
     return 0;
 }
 
-/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says
- * (real and virtual-8086 mode: 16-bit). */
+/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says,
+ * as the decoder does (real mode keeps D from the descriptor cache;
+ * virtual-8086 mode clears it). */
 int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    bool code32 = x86_code32(c) && x86_protected(c) && !x86_v86(c);
+    bool code32 = x86_code32(c);
     size_t *h = &c->cs_handle[code32];
     if (*h == 0) {
         csh handle;
