@@ -195,7 +195,9 @@ struct cpu {
 /* Registry of every CPU model of every ISA (machine/cpu_models.c). */
 const struct cpu_model *cpu_model_find(const char *name);
 const struct cpu_model *cpu_model_find_compatible(const char *compatible);
-const struct cpu_model *const *cpu_model_list(size_t *count);
+/* The models of every ISA, in a stable order: index 0 .. cpu_model_count()-1. */
+size_t cpu_model_count(void);
+const struct cpu_model *cpu_model_at(size_t index);
 
 /* Fills the common head from a config; ISAs call it from create. */
 void cpu_init_common(struct cpu *cpu, const struct cpu_ops *ops,

@@ -17,6 +17,8 @@ void print_help(void)
 "       orrery devices                  list the device models and their compatibles\n"
 "       orrery conformance arm7tdmi DIR [--min-pass PERCENT] [-v]\n"
 "                                       run single-step test vectors (*.json.bin under DIR)\n"
+"       orrery conformance 80286|80386 DIR [--min-pass PERCENT] [-v]\n"
+"                                       the x86 vectors (*.MOO, *.MOO.gz under DIR)\n"
 "       orrery --help | --version\n"
 "\n"
 "Run options (each also accepted as --option=value):\n"

@@ -40,11 +40,10 @@ int cmd_cpus(int argc, char **argv)
     int rc = no_arguments("cpus", argc, argv);
     if (rc >= 0)
         return rc;
-    size_t count = 0;
-    const struct cpu_model *const *list = cpu_model_list(&count);
-    for (size_t i = 0; i < count; i++)
-        printf("%-16s %-5s %s\n", list[i]->name, list[i]->isa ? list[i]->isa : "",
-               list[i]->summary ? list[i]->summary : "");
+    for (size_t i = 0; i < cpu_model_count(); i++) {
+        const struct cpu_model *m = cpu_model_at(i);
+        printf("%-16s %-5s %s\n", m->name, m->isa ? m->isa : "", m->summary ? m->summary : "");
+    }
     return 0;
 }
 

@@ -258,11 +258,10 @@ int board_add_memory(struct machine *m, const struct machine_config *cfg,
 
 static void model_names(char *buf, size_t len)
 {
-    size_t count, used = 0;
-    const struct cpu_model *const *list = cpu_model_list(&count);
+    size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < count && used + 1 < len; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", list[i]->name);
+    for (size_t i = 0; i < cpu_model_count() && used + 1 < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", cpu_model_at(i)->name);
         if (n < 0)
             break;
         used += (size_t)n;

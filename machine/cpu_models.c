@@ -1,38 +1,41 @@
-/* The one registry over every ISA's CPU models (cpu/cpu.h). Only the ARM
- * core exists so far; another ISA's table would be searched after it. */
+/* The one registry over every ISA's CPU models (cpu/cpu.h): each ISA's
+ * table in turn, ARM first. */
 #include <string.h>
 
 #include "cpu/cpu.h"
 #include "isa-arm/arm.h"
+#include "isa-x86/x86.h"
 
-const struct cpu_model *const *cpu_model_list(size_t *count)
+size_t cpu_model_count(void)
 {
-    if (count)
-        *count = arm_cpu_model_count;
-    return arm_cpu_models;
+    return arm_cpu_model_count + x86_cpu_model_count;
+}
+
+const struct cpu_model *cpu_model_at(size_t index)
+{
+    if (index < arm_cpu_model_count)
+        return arm_cpu_models[index];
+    index -= arm_cpu_model_count;
+    return index < x86_cpu_model_count ? x86_cpu_models[index] : NULL;
 }
 
 const struct cpu_model *cpu_model_find(const char *name)
 {
-    size_t n;
-    const struct cpu_model *const *models = cpu_model_list(&n);
     if (!name)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(models[i]->name, name) == 0)
-            return models[i];
+    for (size_t i = 0; i < cpu_model_count(); i++)
+        if (strcmp(cpu_model_at(i)->name, name) == 0)
+            return cpu_model_at(i);
     return NULL;
 }
 
 const struct cpu_model *cpu_model_find_compatible(const char *compatible)
 {
-    size_t n;
-    const struct cpu_model *const *models = cpu_model_list(&n);
     if (!compatible)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        for (const char *const *c = models[i]->compatible; c && *c; c++)
+    for (size_t i = 0; i < cpu_model_count(); i++)
+        for (const char *const *c = cpu_model_at(i)->compatible; c && *c; c++)
             if (strcmp(*c, compatible) == 0)
-                return models[i];
+                return cpu_model_at(i);
     return NULL;
 }

@@ -1,0 +1,29 @@
+/* The x86 core's public face: its CPU models and the board's hook for the
+ * interrupt acknowledge cycle. Everything else is reached through the cpu
+ * interface (cpu/cpu.h). */
+#ifndef ORRERY_ISA_X86_X86_H
+#define ORRERY_ISA_X86_X86_H
+
+#include <stddef.h>
+
+#include "cpu/cpu.h"
+
+/* "i386", "i486", "pentium", "pentium-pro". */
+extern const struct cpu_model *const x86_cpu_models[];
+extern const size_t x86_cpu_model_count;
+
+/* Interrupt lines of set_irq: INTR (maskable, acknowledged through ack)
+ * and NMI (edge: a rising level is remembered until taken). */
+enum { X86_IRQ_INTR = 0, X86_IRQ_NMI = 1 };
+
+/* Interrupt outputs (irq_output): FERR#, asserted while an unmasked x87
+ * exception is pending and CR0.NE = 0 (a PC wires it to IRQ 13). */
+enum { X86_IRQ_OUT_FERR = 0 };
+
+/* The interrupt-acknowledge cycle: when INTR is asserted and EFLAGS.IF
+ * allows it, the core calls ack(opaque), which returns the vector (an
+ * 8259's answer) or -1 when nothing is pending any more. With no hook an
+ * asserted INTR is never taken. */
+void x86_set_intack(struct cpu *cpu, int (*ack)(void *opaque), void *opaque);
+
+#endif
