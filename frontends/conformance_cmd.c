@@ -160,7 +160,7 @@ int cmd_conformance(int argc, char **argv)
     qsort(files.paths, files.count, sizeof files.paths[0], compare_paths);
 
     unsigned long long passed = 0, failed = 0;
-    unsigned long long differ[X86_DIFF_COUNT] = { 0 }, differ_total = 0;
+    unsigned long long differ[X86_DIFF_COUNT] = { 0 }, differ_total = 0, unexplained = 0;
     unsigned errors = 0;
     for (size_t i = 0; i < files.count; i++) {
         const char *rel = files.paths[i];
@@ -184,7 +184,8 @@ int cmd_conformance(int argc, char **argv)
                 }
                 differ_total += d;
                 if (d)
-                    printf("%s: %u passed, %u failed, %u differ\n", name, xr.passed, xr.failed, d);
+                    printf("%s: %u passed, %u failed (%u of them as the tested CPU differs)\n",
+                           name, xr.passed, xr.failed + d, d);
                 else
                     printf("%s: %u passed, %u failed\n", name, xr.passed, xr.failed);
                 if (verbose && xr.failed && xr.first_failure[0])
@@ -193,6 +194,7 @@ int cmd_conformance(int argc, char **argv)
             }
             passed += xr.passed;
             failed += xr.failed;
+            unexplained += xr.failed;
             continue;
         }
 
@@ -218,13 +220,17 @@ int cmd_conformance(int argc, char **argv)
     }
     list_free(&files);
 
-    if (differ_total) {
-        /* Documented CPU differences (docs/isa-x86.md), not counted below. */
-        printf("%llu differ as documented for this CPU:", differ_total);
+    if (moo) {
+        /* Failures that show a documented behaviour of the tested CPU
+         * which the i386 model (rightly) does not have (docs/isa-x86.md)
+         * are failures too; the breakdown says which are explained. */
+        failed += differ_total;
+        printf("%llu of the failures are behaviours of the tested CPU that an i386 does not "
+               "have (docs/isa-x86.md):", differ_total);
         for (unsigned k = 0; k < X86_DIFF_COUNT; k++)
             if (differ[k])
                 printf(" %s %llu;", x86_difference_names[k], differ[k]);
-        printf("\n");
+        printf("\n%llu failures are unexplained\n", unexplained);
     }
     unsigned long long total = passed + failed;
     double rate = total ? 100.0 * (double)passed / (double)total : 0.0;
