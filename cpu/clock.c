@@ -116,6 +116,16 @@ int clock_event_schedule(struct vclock *clk, struct clock_event *ev, uint64_t de
     return 0;
 }
 
+void clock_event_restore_seq(struct vclock *clk, struct clock_event *ev, uint64_t seq)
+{
+    if (ev->heap_index < 0)
+        return;
+    heap_remove(clk, (unsigned)ev->heap_index);
+    ev->seq = seq;
+    heap_place(clk, clk->nheap++, ev);
+    heap_sift_up(clk, clk->nheap - 1);
+}
+
 void clock_event_cancel(struct vclock *clk, struct clock_event *ev)
 {
     if (ev->heap_index >= 0)

@@ -65,6 +65,10 @@ void clock_event_init(struct clock_event *ev, const char *name,
 int clock_event_schedule(struct vclock *clk, struct clock_event *ev,
                          uint64_t deadline_ns) ORR_MUST_CHECK;
 void clock_event_cancel(struct vclock *clk, struct clock_event *ev);
+/* Save states: gives a pending event the scheduling order it had when the
+ * state was saved (its owner re-scheduled it while loading), so events due
+ * at the same time fire in the same order as they would have. */
+void clock_event_restore_seq(struct vclock *clk, struct clock_event *ev, uint64_t seq);
 static inline bool clock_event_pending(const struct clock_event *ev)
 {
     return ev->heap_index >= 0;

@@ -13,10 +13,13 @@
 #include "frontends/gdbstub.h"
 #include "frontends/monitor.h"
 #include "frontends/monitor_io.h"
+#include "frontends/reverse.h"
 #include "frontends/terminal.h"
 #include "frontends/trace.h"
 #include "machine/linux_boot.h"
 #include "machine/machine.h"
+#include "machine/replay.h"
+#include "machine/snapshot.h"
 #include "roms/roms.h"
 
 #define RUN_SLICE_NS 10000000ull          /* 10 ms of guest time between input checks */
@@ -26,6 +29,7 @@
 
 struct run_options {
     const char *board;
+    bool board_given;            /* --board on the command line */
     const char *cpu;
     const char *kernel;          /* NULL: the embedded demo */
     const char *initrd;          /* Linux boot protocol inputs */
@@ -49,6 +53,18 @@ struct run_options {
     bool gdb_wait;
     const char *symbols[8];      /* --symbols FILE */
     unsigned nsymbols;
+    /* Machine state (docs/snapshots.md). */
+    const char *snapshot_load;   /* --snapshot-load FILE: start from it */
+    const char *snapshot_save;   /* --snapshot-save-at-exit FILE */
+    bool cow_drives;             /* --snapshot: every writable drive gets ,snapshot */
+    const char *record;          /* --record FILE: journal the outside inputs */
+    const char *replay;          /* --replay FILE: feed them back */
+    uint64_t check_interval;     /* --check-interval N: instructions between checkpoints */
+    bool check_interval_given;
+    uint64_t max_insns;          /* --max-insns N: end the run after N instructions (0: no) */
+    uint64_t reverse_interval;   /* --reverse-interval N: instructions between snapshots */
+    uint64_t reverse_memory;     /* --reverse-memory SIZE: bytes of history (0: none) */
+    bool reverse_memory_given;
     /* --drive / --device, in order: backends for the virtio-mmio slots */
     const char *backends[RUN_MAX_BACKENDS];
     char backend_text[RUN_MAX_BACKENDS][RUN_BACKEND_TEXT];
@@ -71,6 +87,14 @@ struct run_ctx {
     struct mon_socket *msock;
     struct gdbstub *gdb;
     struct tracer *trace;        /* --trace or the monitor's `trace on` */
+    /* The input journal (--record, --replay, and the reverse history). */
+    struct journal journal;
+    bool journal_on;
+    bool journal_failed;         /* out of memory while journaling */
+    uint64_t max_insns_end;      /* --max-insns: the instruction count to stop at */
+    bool recording;              /* --record */
+    struct reverse rv;           /* the debuggers' history, when kept */
+    bool reverse_on;
     const char *trace_path;
     bool trace_json;
 };
@@ -154,7 +178,12 @@ static void feed_serial(struct run_ctx *ctx)
     struct terminal *t = &ctx->term;
     if (t->pending_len == 0 || ctx->m->nserial == 0 || ctx->stdin_script)
         return;
+    if (ctx->journal_on && (!ctx->journal.live || journal_replaying(&ctx->journal)))
+        return;     /* replaying: the journal types; typing waits for the present */
     size_t n = chardev_push(&ctx->m->serial[0], t->pending, t->pending_len);
+    if (n && ctx->journal_on &&
+        journal_add_console(&ctx->journal, ctx->m, 0, t->pending, n) != 0)
+        ctx->journal_failed = true;
     terminal_consume(t, n);
 }
 
@@ -215,6 +244,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (bad[0])
                 return usage_error("%s", bad);
             o->board = v;
+            o->board_given = true;
         } else if (opt_match(&s, "--cpu", NULL, true, &v, bad, sizeof bad)) {
             if (bad[0])
                 return usage_error("%s", bad);
@@ -377,6 +407,54 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (o->nsymbols == sizeof o->symbols / sizeof o->symbols[0])
                 return usage_error("%s", "at most 8 --symbols options");
             o->symbols[o->nsymbols++] = v;
+        } else if (opt_match(&s, "--record", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (!*v)
+                return usage_error("%s", "--record needs a file name");
+            o->record = v;
+        } else if (opt_match(&s, "--replay", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->replay = v;
+        } else if (opt_match(&s, "--check-interval", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64(v, &o->check_interval))
+                return usage_error("--check-interval: '%s' is not a count of instructions", v);
+            o->check_interval_given = true;
+        } else if (opt_match(&s, "--max-insns", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64(v, &o->max_insns) || o->max_insns == 0)
+                return usage_error("--max-insns: '%s' is not a positive count", v);
+        } else if (opt_match(&s, "--reverse-interval", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_u64(v, &o->reverse_interval) || o->reverse_interval == 0)
+                return usage_error("--reverse-interval: '%s' is not a positive count", v);
+        } else if (opt_match(&s, "--reverse-memory", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (strcmp(v, "0") == 0)
+                o->reverse_memory = 0;      /* no history */
+            else if (parse_size(v, &o->reverse_memory, &err) != 0)
+                return usage_error("--reverse-memory: %s", err.msg);
+            o->reverse_memory_given = true;
+        } else if (opt_match(&s, "--snapshot", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->cow_drives = true;
+        } else if (opt_match(&s, "--snapshot-load", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->snapshot_load = v;
+        } else if (opt_match(&s, "--snapshot-save-at-exit", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (!*v)
+                return usage_error("%s", "--snapshot-save-at-exit needs a file name");
+            o->snapshot_save = v;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
         } else {
@@ -570,6 +648,69 @@ static int monitor_trace(void *opaque, bool on, const char *file, const struct d
     return 0;
 }
 
+static int monitor_loadvm(void *opaque, const char *file, const struct dbg_output *out)
+{
+    struct run_ctx *ctx = opaque;
+    if (ctx->recording || (ctx->journal_on && !ctx->journal.live)) {
+        out_text(out, "error: loading a snapshot would break the recording or replay\n");
+        return -1;
+    }
+    struct snapshot snap;
+    struct orr_error err = { { 0 } };
+    int rc = snapshot_open(file, &snap, &err);
+    if (rc == 0 && (rc = snapshot_apply(&snap, ctx->m, &err)) == -2) {
+        machine_reset(ctx->m);       /* half loaded: do not run that */
+        snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg),
+                 " (the machine was reset)");
+    }
+    snapshot_close(&snap);
+    if (rc) {
+        out_text(out, "error: ");
+        out_text(out, err.msg);
+        out_text(out, "\n");
+        return -1;
+    }
+    if (ctx->reverse_on) {
+        /* The recorded past belongs to the state that was replaced. */
+        ctx->journal.cursor = ctx->journal.epoch = 0;
+        journal_drop_future(&ctx->journal);
+        journal_seek(&ctx->journal, ctx->m);
+        if (reverse_restart(&ctx->rv, &err)) {
+            reverse_stop(&ctx->rv);
+            ctx->reverse_on = false;
+            out_text(out, "(reverse history stopped: ");
+            out_text(out, err.msg);
+            out_text(out, ")\n");
+        }
+    }
+    out_text(out, "loaded ");
+    out_text(out, file);
+    out_text(out, "\n");
+    return 0;
+}
+
+static int monitor_input(void *opaque, const char *name, bool level,
+                         const struct dbg_output *out)
+{
+    struct run_ctx *ctx = opaque;
+    struct orr_error err = { { 0 } };
+    if (ctx->journal_on && !ctx->journal.live) {
+        out_text(out, "error: the machine is replaying a journal (--replay)\n");
+        return -1;
+    }
+    if (ctx->journal_on && journal_replaying(&ctx->journal))
+        debugger_modified(&ctx->dbg);   /* in the past: a new future starts here */
+    if (machine_set_input(ctx->m, name, level, &err)) {
+        out_text(out, "error: ");
+        out_text(out, err.msg);
+        out_text(out, "\n");
+        return -1;
+    }
+    if (ctx->journal_on && journal_add_input(&ctx->journal, ctx->m, name, level))
+        ctx->journal_failed = true;
+    return 0;
+}
+
 static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
 {
     return monitor_exec(opaque, line, out);
@@ -581,7 +722,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
                        struct orr_error *err)
 {
     debugger_init(&ctx->dbg, ctx->m);
-    struct monitor_hooks hooks = { .trace = monitor_trace, .opaque = ctx,
+    struct monitor_hooks hooks = { .trace = monitor_trace, .loadvm = monitor_loadvm,
+                                   .input = monitor_input, .opaque = ctx,
                                    .explain_json = o->explain_json };
     if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
         return orr_fail(err, "out of memory");
@@ -599,12 +741,30 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
     }
     for (unsigned i = 0; i < o->nsymbols; i++)
         if (symtab_load_file(&ctx->dbg.syms, o->symbols[i], err) < 0)
-            return orr_fail_prefix(err, "--symbols: ");
+            return orr_fail_prefix(err, "--symbols");
     if (o->monitor_socket &&
         mon_socket_open(&ctx->msock, ctx->mon, &ctx->dbg, o->monitor_socket, err))
         return -1;
     if (o->gdb && gdbstub_open(&ctx->gdb, &ctx->dbg, o->gdb, err))
-        return orr_fail_prefix(err, "--gdb: ");
+        return orr_fail_prefix(err, "--gdb");
+    /* History for reverse execution, from the start, whenever a debugger
+     * may want it and the run can be replayed exactly. */
+    bool debugging = o->gdb || o->monitor || o->monitor_socket;
+    size_t budget = o->reverse_memory_given ? (size_t)o->reverse_memory : REVERSE_DEFAULT_BUDGET;
+    if (debugging && budget && ctx->m->clock.mode == CLOCK_MODE_VIRTUAL && ctx->m->ncpus == 1) {
+        if (!ctx->journal_on) {
+            journal_init(&ctx->journal, o->check_interval_given ? o->check_interval
+                                                                : JOURNAL_DEFAULT_INTERVAL,
+                         JOURNAL_DEFAULT_RAM_EVERY);
+            ctx->journal.next_check = ctx->m->executed + ctx->journal.check_interval;
+            ctx->journal_on = true;
+        }
+        if (reverse_start(&ctx->rv, &ctx->dbg, &ctx->journal,
+                          o->reverse_interval ? o->reverse_interval : REVERSE_DEFAULT_INTERVAL,
+                          budget, err))
+            return orr_fail_prefix(err, "reverse history");
+        ctx->reverse_on = true;
+    }
     ctx->trace_json = o->explain_json;
     if (o->trace.path || o->explain) {
         struct trace_options to = o->trace;
@@ -623,6 +783,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
 static int debug_teardown(struct run_ctx *ctx)
 {
     int rc = ctx->trace ? finish_trace(ctx, NULL) : 0;
+    if (ctx->reverse_on)
+        reverse_stop(&ctx->rv);
     mon_term_leave(&ctx->mterm);
     if (ctx->gdb)
         gdbstub_close(ctx->gdb);
@@ -641,6 +803,64 @@ static void debug_guest_ended(struct run_ctx *ctx, const struct machine_run_resu
     stop.kind = res->reason == CPU_STOP_FATAL ? DBG_STOP_ERROR : DBG_STOP_EXITED;
     snprintf(stop.message, sizeof stop.message, "%s", res->message);
     debugger_stop(&ctx->dbg, &stop, NULL);
+}
+
+/* After a run slice with a journal: replaying, applies the inputs due now
+ * and compares checkpoints; recording, takes a checkpoint when one is due.
+ * Returns -1 to go on, else the exit status (msg says why). */
+static int journal_after_run(struct run_ctx *ctx, const struct machine_run_result *res,
+                             char *msg, size_t msglen)
+{
+    struct journal *j = &ctx->journal;
+    struct machine *m = ctx->m;
+    if (ctx->journal_failed) {
+        snprintf(msg, msglen, "out of memory while recording the input journal");
+        return 1;
+    }
+    if (!journal_replaying(j))
+        return journal_checkpoint(j, m) ? (snprintf(msg, msglen, "out of memory while "
+                                                    "hashing a checkpoint"), 1) : -1;
+    switch (journal_apply_due(j, m, msg, msglen)) {
+    case JOURNAL_DIVERGED:
+        return 1;
+    case JOURNAL_AT_END: {
+        uint64_t sum = 0;
+        if (journal_state_sum(m, &sum)) {
+            snprintf(msg, msglen, "out of memory while hashing the state");
+            return 1;
+        }
+        snprintf(msg, msglen, "replay: complete at instruction %llu; %u inputs and %u "
+                 "checkpoints matched the recording; state hash %016llx",
+                 (unsigned long long)m->executed, j->inputs_applied, j->checks_matched,
+                 (unsigned long long)sum);
+        return 0;
+    }
+    case JOURNAL_AT_RESET:
+        if (res->reason == CPU_STOP_RESET)
+            break;                  /* the run loop resets, and checks it then */
+        snprintf(msg, msglen, "replay diverged: the recording's guest reset the machine at "
+                 "instruction %llu, the replay's did not", (unsigned long long)m->executed);
+        return 1;
+    case JOURNAL_APPLIED:
+        break;
+    }
+    if ((res->reason == CPU_STOP_EXIT || res->reason == CPU_STOP_FATAL) &&
+        journal_replaying(j)) {
+        snprintf(msg, msglen, "replay diverged: the guest ended at instruction %llu, before "
+                 "the recording's next event (at instruction %llu)",
+                 (unsigned long long)m->executed,
+                 (unsigned long long)j->ev[j->cursor].executed);
+        return 1;
+    }
+    if (res->reason == CPU_STOP_IDLE && res->wake_ns == CLOCK_NEVER && journal_replaying(j) &&
+        j->ev[j->cursor].time_ns > m->clock.now_ns) {
+        snprintf(msg, msglen, "replay diverged: the guest idles with nothing scheduled at "
+                 "instruction %llu, before the recording's next event (at instruction %llu)",
+                 (unsigned long long)m->executed,
+                 (unsigned long long)j->ev[j->cursor].executed);
+        return 1;
+    }
+    return -1;
 }
 
 /* Returns the process exit status. Prints nothing itself: the caller does,
@@ -694,10 +914,12 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         }
 
         struct machine_run_result res;
+        uint64_t slice = ctx->journal_on ? journal_slice(&ctx->journal, m, RUN_SLICE_NS)
+                                         : RUN_SLICE_NS;
         if (ctx->trace && trace_active(ctx->trace))
-            trace_run(ctx->trace, RUN_SLICE_NS, &res);
+            trace_run(ctx->trace, slice, &res);
         else
-            machine_run(m, RUN_SLICE_NS, &res);
+            machine_run(m, slice, &res);
 
         if (t->quit) {
             snprintf(msg, msglen, "terminated by Ctrl-A x");
@@ -705,6 +927,24 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         }
         if (ctx->timed_out || (deadline_passed(ctx) && res.reason != CPU_STOP_EXIT))
             goto timeout;
+        if (ctx->journal_on) {
+            int jrc = journal_after_run(ctx, &res, msg, msglen);
+            if (jrc >= 0)
+                return jrc;
+        }
+        if (ctx->reverse_on) {
+            struct orr_error err = { { 0 } };
+            if (reverse_after_run(&ctx->rv, &err)) {
+                snprintf(msg, msglen, "reverse history: %s", err.msg);
+                return 1;
+            }
+        }
+        if (ctx->max_insns_end && m->executed >= ctx->max_insns_end &&
+            res.reason == CPU_STOP_BUDGET) {
+            snprintf(msg, msglen, "stopped after %llu instructions (--max-insns)",
+                     (unsigned long long)o->max_insns);
+            return 0;
+        }
 
         switch (res.reason) {
         case CPU_STOP_EXIT:
@@ -722,11 +962,23 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         case CPU_STOP_RESET:
             if (o->no_reboot)
                 return 0;
+            if (!g->image && !g->bios) {
+                snprintf(msg, msglen, "the guest reset itself, and there is nothing to boot "
+                         "again (the run began from a snapshot; give --kernel to reboot it)");
+                return 1;
+            }
+            if (ctx->journal_on && journal_reset(&ctx->journal, m, msg, msglen))
+                return 1;
             machine_reset(m);
             {
                 struct orr_error err = { { 0 } };
                 if (load_guest(m, g, false, &err) != 0) {
                     snprintf(msg, msglen, "after guest reset: %s", err.msg);
+                    return 1;
+                }
+                /* Instruction counts start again: so does the history. */
+                if (ctx->reverse_on && reverse_restart(&ctx->rv, &err) != 0) {
+                    snprintf(msg, msglen, "reverse history: %s", err.msg);
                     return 1;
                 }
             }
@@ -786,6 +1038,25 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     if (rc >= 0)
         return rc;
 
+    for (unsigned i = 0; o.cow_drives && i < o.nbackends; i++) {
+        char *text = o.backend_text[i];
+        size_t n = strlen(text);
+        bool has_opt = (n > 3 && strcmp(text + n - 3, ",ro") == 0) ||
+                       (n > 9 && strcmp(text + n - 9, ",snapshot") == 0);
+        if (strncmp(text, "blk:", 4) == 0 && !has_opt) {
+            if (n + 10 > RUN_BACKEND_TEXT) {
+                cli_error("--drive: file name too long");
+                return EXIT_USAGE;
+            }
+            memcpy(text + n, ",snapshot", 10);
+        }
+    }
+    if (o.record && o.replay) {
+        cli_error("--record and --replay cannot be used together");
+        return EXIT_USAGE;
+    }
+    if (o.record || o.replay)
+        o.clock = CLOCK_MODE_VIRTUAL;   /* the only clock a journal can reproduce */
     if (o.bios && (o.kernel || o.initrd || o.append)) {
         cli_error("--bios starts firmware from flash; it cannot be combined with --kernel, "
                   "--initrd or --append");
@@ -793,7 +1064,7 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
     /* No --kernel (and no --bios): the embedded demo, which reports through
      * semihosting. */
-    bool demo = o.kernel == NULL && o.bios == NULL;
+    bool demo = o.kernel == NULL && o.bios == NULL && o.snapshot_load == NULL;
     if (demo) {
         o.semihosting = true;
         if (demo_defaults && !o.cpu)
@@ -806,9 +1077,23 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
 
     struct orr_error err = { { 0 } };
-    struct board_blob board;
-    if (board_resolve(o.board, &board, &err) != 0) {
+    struct snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    uint64_t snap_ns = clock_host_ns();
+    if (o.snapshot_load && snapshot_open(o.snapshot_load, &snap, &err) != 0) {
         cli_error("%s", err.msg);
+        return 1;
+    }
+    struct board_blob board;
+    if (o.snapshot_load && !o.board_given) {
+        /* The snapshot carries its board: no --board needed. */
+        memset(&board, 0, sizeof board);
+        board.dtb = snap.dtb;
+        board.size = snap.dtb_size;
+        snprintf(board.name, sizeof board.name, "%s", snap.board);
+    } else if (board_resolve(o.board, &board, &err) != 0) {
+        cli_error("%s", err.msg);
+        snapshot_close(&snap);
         return 1;
     }
 
@@ -822,6 +1107,12 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         if (load_file(o.bios, KERNEL_MAX_BYTES, &g.bios, &g.bios_len, &err) != 0 ||
             (o.dtb && load_file(o.dtb, KERNEL_MAX_BYTES, &g.dtb, &g.dtb_len, &err) != 0)) {
             cli_error("%s", err.msg);
+            goto out;
+        }
+    } else if (o.snapshot_load && !o.kernel) {
+        /* Everything is in the snapshot; a guest reset has nothing to boot. */
+        if (o.initrd || o.append || o.dtb) {
+            cli_error("--initrd, --append and --dtb need a Linux kernel (--kernel)");
             goto out;
         }
     } else if (demo) {
@@ -857,8 +1148,8 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         .dtb = board.dtb,
         .dtb_size = board.size,
         .board_name = board.name,
-        .cpu_model = o.cpu,
-        .ram_size = o.ram_size,
+        .cpu_model = o.cpu ? o.cpu : o.snapshot_load ? snap.cpu_models[0] : NULL,
+        .ram_size = o.ram_size ? o.ram_size : snap.ram_size,
         .clock_mode = o.clock,
         .semihosting = o.semihosting,
         .backends = o.backends,
@@ -877,7 +1168,13 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         ctx.m->serial[i].host_write = console_write;
         ctx.m->serial[i].host_opaque = &ctx;
     }
-    if (load_guest(ctx.m, &g, true, &err) != 0) {
+    if (o.snapshot_load) {
+        if (snapshot_apply(&snap, ctx.m, &err) != 0) {
+            cli_error("%s: %s", o.snapshot_load, err.msg);
+            goto out;
+        }
+        snap_ns = clock_host_ns() - snap_ns;
+    } else if (load_guest(ctx.m, &g, true, &err) != 0) {
         if (g.bios)
             cli_error("%s: %s", o.bios, err.msg);
         else if (demo)
@@ -889,6 +1186,29 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         goto out;
     }
 
+    if (o.max_insns) {
+        ctx.max_insns_end = ctx.m->executed + o.max_insns;
+        ctx.m->run_limit = ctx.max_insns_end;   /* exact with one CPU */
+    }
+    if (o.record || o.replay) {
+        if (o.replay) {
+            if (journal_read(o.replay, &ctx.journal, &err) != 0) {
+                cli_error("--replay: %s", err.msg);
+                goto out;
+            }
+        } else {
+            journal_init(&ctx.journal, o.check_interval_given ? o.check_interval
+                                                              : JOURNAL_DEFAULT_INTERVAL,
+                         JOURNAL_DEFAULT_RAM_EVERY);
+            ctx.journal.next_check = ctx.m->executed + ctx.journal.check_interval;
+            if (journal_start(&ctx.journal, ctx.m) != 0) {
+                cli_error("--record: out of memory");
+                goto out;
+            }
+        }
+        ctx.journal_on = true;
+        ctx.recording = o.record != NULL;
+    }
     if (debug_setup(&ctx, &o, &g, &err) != 0) {
         cli_error("%s", err.msg);
         goto out;
@@ -916,10 +1236,41 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
                 (unsigned long long)ctx.m->executed, secs,
                 secs > 0 ? (double)ctx.m->executed / secs / 1e6 : 0.0);
     }
+    if (o.snapshot_load && o.stats)
+        fprintf(stderr, "orrery: stats: snapshot %s read and loaded in %.3f s\n",
+                o.snapshot_load, (double)snap_ns / 1e9);
     if (msg[0]) {
         if (ctx.term.is_tty)
             fputc('\n', stderr);   /* the guest may have left the cursor mid-line */
         cli_error("%s", msg);
+    }
+    if (o.record && ctx.journal_on) {
+        uint64_t sum = 0;
+        if (journal_end(&ctx.journal, ctx.m, &sum) != 0 ||
+            journal_write(&ctx.journal, o.record, &err) != 0) {
+            cli_error("--record: %s", err.msg[0] ? err.msg : "out of memory");
+            status = status ? status : 1;
+        } else {
+            unsigned inputs = 0, checks = 0;
+            for (size_t i = 0; i < ctx.journal.count; i++) {
+                inputs += ctx.journal.ev[i].kind == JOURNAL_CONSOLE ||
+                          ctx.journal.ev[i].kind == JOURNAL_INPUT;
+                checks += ctx.journal.ev[i].kind == JOURNAL_CHECK;
+            }
+            fprintf(stderr, "orrery: record: %u inputs and %u checkpoints to %s, ending at "
+                    "instruction %llu; state hash %016llx\n", inputs, checks, o.record,
+                    (unsigned long long)ctx.m->executed, (unsigned long long)sum);
+        }
+    }
+    if (o.snapshot_save) {
+        uint64_t t0 = clock_host_ns();
+        if (snapshot_save(ctx.m, o.snapshot_save, &err) != 0) {
+            cli_error("--snapshot-save-at-exit: %s", err.msg);
+            status = status ? status : 1;
+        } else if (o.stats) {
+            fprintf(stderr, "orrery: stats: snapshot saved to %s in %.3f s\n",
+                    o.snapshot_save, (double)(clock_host_ns() - t0) / 1e9);
+        }
     }
 
 out:
@@ -932,5 +1283,7 @@ out:
     free(g.dtb);
     free(g.bios);
     board_blob_free(&board);
+    snapshot_close(&snap);
+    journal_free(&ctx.journal);
     return status;
 }

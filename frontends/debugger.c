@@ -98,12 +98,37 @@ int debugger_step(struct debugger *d, struct cpu_observer *obs, struct dbg_stop 
     }
     struct machine_run_result res;
     machine_step(d->m, d->cpu, obs, true, &res);
+    if (d->history.stepped)
+        d->history.stepped(d->history.opaque);
     stop_from_result(d, &res, DBG_STOP_STEP, stop);
     d->stopped = true;
     d->last = *stop;
     if (stop->kind == DBG_STOP_EXITED || stop->kind == DBG_STOP_ERROR)
         d->exited = true;
     return 0;
+}
+
+int debugger_reverse(struct debugger *d, bool to_hit, uint64_t count, struct dbg_stop *stop,
+                     char *msg, size_t len)
+{
+    if (!d->history.reverse) {
+        snprintf(msg, len, "no history is being kept (reverse execution needs --clock virtual "
+                 "and a debugger from the start: --gdb, --monitor or --monitor-socket)");
+        return -1;
+    }
+    if (d->history.reverse(d->history.opaque, to_hit, count, stop, msg, len))
+        return -1;
+    d->stopped = true;
+    d->exited = false;
+    d->cpu = stop->cpu;
+    d->last = *stop;
+    return 0;
+}
+
+void debugger_modified(struct debugger *d)
+{
+    if (d->history.modified)
+        d->history.modified(d->history.opaque);
 }
 
 void debugger_continue(struct debugger *d)

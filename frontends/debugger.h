@@ -36,6 +36,7 @@ struct dbg_stop {
     unsigned watch_kind;              /* the watchpoint's enum cpu_watch_kind */
     int exit_code;                    /* EXITED */
     char message[256];                /* ERROR */
+    bool history_begin;               /* a reverse run reached the oldest recorded point */
 };
 
 /* Output of a monitor command: text pieces, already formatted. */
@@ -66,6 +67,22 @@ struct debugger {
     void *command_opaque;
     /* Set by a command that ends the session (`quit`, GDB's kill). */
     bool quit;
+    /* The machine's recorded history (reverse execution, record/replay),
+     * installed by the frontend when it keeps one; all NULL otherwise. */
+    struct dbg_history {
+        /* Goes back count instructions, or (to_hit) to the previous
+         * breakpoint or watchpoint hit. Fills stop; returns 0, or -1 with
+         * the reason in msg (the machine is then where it was). */
+        int (*reverse)(void *opaque, bool to_hit, uint64_t count, struct dbg_stop *stop,
+                       char *msg, size_t len);
+        /* The machine moved forward outside the run loop (a step): apply
+         * what the history has due now. */
+        void (*stepped)(void *opaque);
+        /* A debugger changed registers or memory: the recorded future no
+         * longer follows from this state. */
+        void (*modified)(void *opaque);
+        void *opaque;
+    } history;
 };
 
 void debugger_init(struct debugger *d, struct machine *m);
@@ -85,6 +102,14 @@ void debugger_stop(struct debugger *d, const struct dbg_stop *stop, void *from);
  * guest stopped and fills *stop (STEP, BREAKPOINT, WATCHPOINT, EXITED,
  * ERROR). Returns 0, or -1 when the guest cannot run (exited). */
 int debugger_step(struct debugger *d, struct cpu_observer *obs, struct dbg_stop *stop);
+
+/* Reverse execution through d->history (see there); on success the guest
+ * is stopped and d->last is the stop. */
+int debugger_reverse(struct debugger *d, bool to_hit, uint64_t count, struct dbg_stop *stop,
+                     char *msg, size_t len);
+
+/* Registers or memory were changed by a debugger (tells the history). */
+void debugger_modified(struct debugger *d);
 
 /* Lets the guest run: steps the selected CPU off its stop (a breakpoint or
  * watchpoint it stopped at, or a breakpoint at its PC), then marks the

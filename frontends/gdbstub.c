@@ -191,6 +191,8 @@ static void stop_reply(struct gdbstub *g, const struct dbg_stop *stop)
         snprintf(buf, sizeof buf, "T05thread:%x;", thread_of(stop->cpu));
         break;
     }
+    if (stop->history_begin && buf[0] == 'T')
+        strcat(buf, "replaylog:begin;");
     send_packet(g, buf);
 }
 
@@ -364,6 +366,7 @@ static void handle_G(struct gdbstub *g, const char *hex)
         }
         off += 2 * n;
     }
+    debugger_modified(g->d);
     for (unsigned i = 0; i < t->nregs && i < 64; i++)
         if (cpu->ops->reg_set(cpu, t->reg_index[i], values[i]) != 0) {
             send_packet(g, "E01");
@@ -405,12 +408,12 @@ static void handle_P(struct gdbstub *g, const char *p)
     if (parse_hex(p, &regnum, &e) || *e != '=' ||
         (index = gdb_reg_index(cpu->ops->gdb_target(cpu), regnum)) < 0 ||
         strlen(e + 1) != 2 * reg_bytes(cpu, (unsigned)index) ||
-        get_reg_value(e + 1, reg_bytes(cpu, (unsigned)index), &v) ||
-        cpu->ops->reg_set(cpu, (unsigned)index, v) != 0) {
+        get_reg_value(e + 1, reg_bytes(cpu, (unsigned)index), &v)) {
         send_packet(g, "E00");
         return;
     }
-    send_packet(g, "OK");
+    debugger_modified(g->d);
+    send_packet(g, cpu->ops->reg_set(cpu, (unsigned)index, v) == 0 ? "OK" : "E00");
 }
 
 /* ---- memory ----------------------------------------------------------------------- */
@@ -459,6 +462,8 @@ static void handle_write(struct gdbstub *g, const uint8_t *pkt, size_t pkt_len, 
         send_packet(g, "E01");
         return;
     }
+    if (len)
+        debugger_modified(g->d);
     if (len && machine_debug_write(g->d->m, g->d->cpu, addr, false, buf, (size_t)len) != len) {
         send_packet(g, "E14");
         return;
@@ -478,6 +483,7 @@ static bool set_pc(struct gdbstub *g, const char *arg)
         return false;
     struct cpu *cpu = sel_cpu(g);
     int pc = cpu_reg_index_with_flag(cpu, CPU_REG_PC);
+    debugger_modified(g->d);
     return pc >= 0 && cpu->ops->reg_set(cpu, (unsigned)pc, addr) == 0;
 }
 
@@ -670,7 +676,8 @@ static void handle_query(struct gdbstub *g, const char *p)
         g->swbreak = feature_offered(p, "swbreak+");
         g->hwbreak = feature_offered(p, "hwbreak+");
         snprintf(buf, sizeof buf, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;"
-                 "vContSupported+;swbreak+;hwbreak+", GDB_PACKET_SIZE);
+                 "vContSupported+;swbreak+;hwbreak+%s", GDB_PACKET_SIZE,
+                 g->d->history.reverse ? ";ReverseStep+;ReverseContinue+" : "");
         send_packet(g, buf);
     } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
         handle_xfer_features(g, p);
@@ -777,6 +784,33 @@ static void handle_packet(struct gdbstub *g, uint8_t *pkt, size_t len)
             do_continue(g);
         return;
     }
+    case 'b':
+        /* bs / bc: backward step and continue (E.1), through the history. */
+        if (strcmp(p, "bs") == 0 || strcmp(p, "bc") == 0) {
+            struct dbg_stop stop;
+            char msg[300];
+            if (debugger_reverse(g->d, p[1] == 'c', 1, &stop, msg, sizeof msg) != 0) {
+                send_packet(g, "E01");
+                return;
+            }
+            if (stop.kind == DBG_STOP_WATCHPOINT) {
+                /* Our watchpoints stop before the access; GDB then steps
+                 * over the instruction in the direction of travel. Going
+                 * backwards that direction is back, so report the hit from
+                 * just after the access, and GDB's own step back lands
+                 * before it, where the monitor's rcontinue stops. */
+                struct dbg_stop after;
+                if (debugger_step(g->d, NULL, &after) != 0 || after.kind != DBG_STOP_STEP) {
+                    send_packet(g, "E01");
+                    return;
+                }
+                g->d->last = stop;
+            }
+            stop_reply(g, &stop);
+            return;
+        }
+        send_packet(g, "");
+        return;
     case 'Z':
     case 'z':
         handle_z(g, p, p[0] == 'Z');

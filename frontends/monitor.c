@@ -11,6 +11,7 @@
 #include "cpu/tlb.h"
 #include "frontends/cli.h"
 #include "frontends/explain.h"
+#include "machine/snapshot.h"
 
 #define MON_MAX_POINTS 64
 #define MON_MAX_ARGS 8
@@ -347,6 +348,7 @@ static int cmd_set(struct monitor *mon, int argc, char **argv, const struct dbg_
         return -1;
     if (cpu->regs[reg].flags & CPU_REG_READONLY)
         return fail(out, "%s is read-only", name);
+    debugger_modified(mon->d);
     if (cpu->ops->reg_set(cpu, (unsigned)reg, v) != 0)
         return fail(out, "cannot set %s", name);
     return 0;
@@ -806,6 +808,75 @@ static int cmd_trace(struct monitor *mon, int argc, char **argv, const struct db
     return mon->hooks.trace(mon->hooks.opaque, argv[1][1] == 'n', argc == 3 ? argv[2] : NULL, out);
 }
 
+static int cmd_savevm(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 2)
+        return fail(out, "usage: savevm FILE");
+    struct orr_error err = { { 0 } };
+    if (snapshot_save(mon->d->m, argv[1], &err))
+        return fail(out, "%s", err.msg);
+    out_printf(out, "saved to %s\n", argv[1]);
+    return 0;
+}
+
+static int cmd_loadvm(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 2)
+        return fail(out, "usage: loadvm FILE");
+    if (!mon->hooks.loadvm)
+        return fail(out, "loading a snapshot is not available here");
+    return mon->hooks.loadvm(mon->hooks.opaque, argv[1], out);
+}
+
+static int cmd_input(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "0")))
+        return fail(out, "usage: input NAME 1|0");
+    if (!mon->hooks.input)
+        return fail(out, "external inputs are not available here");
+    return mon->hooks.input(mon->hooks.opaque, argv[1], argv[2][0] == '1', out);
+}
+
+/* rstep and rcontinue: where the guest is now, back in time. */
+static int reversed(struct monitor *mon, bool to_hit, uint64_t count,
+                    const struct dbg_output *out)
+{
+    struct dbg_stop stop;
+    char msg[300];
+    if (debugger_reverse(mon->d, to_hit, count, &stop, msg, sizeof msg))
+        return fail(out, "%s", msg);
+    if (stop.kind == DBG_STOP_STEP) {
+        char where[200], text[160];
+        sym(mon, stop.pc, where, sizeof where);
+        struct cpu *cpu = mon->d->m->cpus[stop.cpu];
+        if (cpu->ops->disasm(cpu, stop.pc, text, sizeof text) < 0)
+            snprintf(text, sizeof text, "(cannot read the instruction)");
+        out_printf(out, "back at 0x%08llx%s: %s\n", (unsigned long long)stop.pc, where, text);
+    } else {
+        print_stop(mon, &stop, out);
+    }
+    out_printf(out, "(instruction %llu%s)\n", (unsigned long long)mon->d->m->executed,
+               stop.history_begin ? ", the oldest point in the history" : "");
+    return 0;
+}
+
+static int cmd_rstep(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    uint64_t n = 1;
+    if (argc > 2 || (argc == 2 && (parse_u64(argv[1], &n) || n == 0)))
+        return fail(out, "usage: rstep [N]");
+    return reversed(mon, false, n, out);
+}
+
+static int cmd_rcontinue(struct monitor *mon, int argc, char **argv,
+                         const struct dbg_output *out)
+{
+    (void)argv;
+    if (argc != 1)
+        return fail(out, "usage: rcontinue");
+    return reversed(mon, true, 0, out);
+}
+
 static int cmd_quit(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
 {
     (void)argc;
@@ -864,6 +935,22 @@ static const struct command commands[] = {
       "Load symbols from an ELF file or a System.map, for addresses and names." },
     { "trace", NULL, cmd_trace, "trace on [FILE] | trace off",
       "Start (to FILE, default orrery-trace.txt) or stop an instruction trace." },
+    { "savevm", NULL, cmd_savevm, "savevm FILE",
+      "Save the whole machine (CPUs, devices, memory, copy-on-write disk blocks) to FILE; "
+      "`orrery run --snapshot-load FILE` or `loadvm FILE` starts from it again." },
+    { "loadvm", NULL, cmd_loadvm, "loadvm FILE",
+      "Replace the machine's state with the snapshot in FILE (checked first: a file for "
+      "another board, or a disk image that changed since, is refused and nothing changes)." },
+    { "input", NULL, cmd_input, "input NAME 1|0",
+      "Drive an external input: a gpio-keys key by its label or node name (`input poweroff 1` "
+      "presses arm-virt's power button, `input poweroff 0` releases it), or PATH:N, input N of "
+      "the device at node PATH. Recorded by --record like typed input." },
+    { "rstep", "rs", cmd_rstep, "rstep [N]",
+      "Step back N instructions (default 1): the machine returns to the state it had then, "
+      "by restoring an earlier in-memory snapshot and running forward again." },
+    { "rcontinue", "rc", cmd_rcontinue, "rcontinue",
+      "Run backwards to the previous breakpoint or watchpoint hit (or the oldest point in the "
+      "history)." },
     { "quit", "q", cmd_quit, "quit", "End the emulator." },
     { "help", "h", cmd_help, "help [COMMAND]", "List the commands, or explain one." },
 };
@@ -907,7 +994,8 @@ static int cmd_help(struct monitor *mon, int argc, char **argv, const struct dbg
 /* Commands that need the guest stopped stop it first. */
 static bool needs_stop(const struct command *c)
 {
-    return c->fn == cmd_step || c->fn == cmd_next || c->fn == cmd_set;
+    return c->fn == cmd_step || c->fn == cmd_next || c->fn == cmd_set ||
+           c->fn == cmd_loadvm || c->fn == cmd_rstep || c->fn == cmd_rcontinue;
 }
 
 int monitor_exec(struct monitor *mon, const char *line, const struct dbg_output *out)

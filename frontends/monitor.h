@@ -16,6 +16,12 @@ struct monitor_hooks {
     /* `trace on [FILE]` / `trace off`: returns 0, or -1 after writing why
      * to out. NULL: tracing is not available here. */
     int (*trace)(void *opaque, bool on, const char *file, const struct dbg_output *out);
+    /* `loadvm FILE`: replaces the machine state (the frontend also resets
+     * what depends on it: record/replay, reverse history). NULL: not here. */
+    int (*loadvm)(void *opaque, const char *file, const struct dbg_output *out);
+    /* `input NAME 1|0`: drive an external input (machine_set_input), as an
+     * outside input the frontend journals. NULL: not here. */
+    int (*input)(void *opaque, const char *name, bool level, const struct dbg_output *out);
     void *opaque;
     bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };

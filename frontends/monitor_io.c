@@ -201,7 +201,7 @@ int mon_socket_open(struct mon_socket **out, struct monitor *mon, struct debugge
     s->d = d;
     if (netsock_server_open(&s->srv, spec, true, err)) {
         free(s);
-        return orr_fail_prefix(err, "--monitor-socket: ");
+        return orr_fail_prefix(err, "--monitor-socket");
     }
     if (debugger_add_listener(d, sock_on_stop, s)) {
         netsock_server_close(&s->srv);

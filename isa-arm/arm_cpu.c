@@ -193,6 +193,22 @@ static inline const struct arm_rec *chain_next(const struct arm_cpu *c,
     return n->fn ? n : NULL;
 }
 
+/* An instruction asked to end the run (c->end_run). If it was abandoned
+ * because its access hit a watchpoint (see arm_data_abort), the run stops
+ * before it and it does not count. An abandoned access that reached no
+ * abort (semihosting) is dropped here too. */
+static void end_run(struct arm_cpu *c, struct cpu_run_result *res)
+{
+    c->end_run = false;
+    if (c->watch_abort || c->cpu.watch_hit.size) {
+        c->watch_abort = false;
+        if (c->cpu.watch_hit.size) {
+            res->executed--;       /* it was counted when it started */
+            res->reason = CPU_STOP_WATCHPOINT;
+        }
+    }
+}
+
 static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
                                           struct cpu_run_result res)
 {
@@ -222,18 +238,7 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
             return res;
         }
         if (c->end_run) {
-            c->end_run = false;
-            if (c->watch_abort || cpu->watch_hit.size) {
-                /* Stopped before an instruction whose access hit a
-                 * watchpoint (it was abandoned; see arm_data_abort). An
-                 * abandoned access that reached no abort (semihosting)
-                 * is dropped here too. */
-                c->watch_abort = false;
-                if (cpu->watch_hit.size) {
-                    res.executed--;       /* it was counted when it started */
-                    res.reason = CPU_STOP_WATCHPOINT;
-                }
-            }
+            end_run(c, &res);
             return res;
         }
         if (__builtin_expect(c->fiq_line | c->irq_line, 0)) {
@@ -303,6 +308,14 @@ static struct cpu_run_result arm_run_loop(struct cpu *cpu, uint64_t budget,
             res.reason = CPU_STOP_IDLE;
             return res;
         }
+    }
+    /* The budget's last instruction may have ended the run itself, or
+     * asked for the exit (a PSCI call): that boundary is this one. */
+    if (c->end_run)
+        end_run(c, &res);
+    else if (cpu->exit_request) {
+        cpu->exit_request = false;
+        res.reason = CPU_STOP_EXIT;
     }
     return res;
 }

@@ -89,6 +89,8 @@ static inline struct sf_unpacked sf_unpack(struct f80 a)
     struct sf_unpacked u = { f80_sign(a), (int32_t)f80_exp(a), a.sig };
     if (u.exp == 0)
         u.exp = 1;     /* denormals and pseudo-denormals: 2^-16382 scale */
+    if (u.sig == 0)
+        return u;      /* zero (callers handle zeros before unpacking) */
     unsigned shift = sf_clz64(u.sig);
     u.sig <<= shift;
     u.exp -= (int32_t)shift;

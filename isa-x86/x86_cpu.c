@@ -112,7 +112,7 @@ static int x86_reg_set(struct cpu *cpu, unsigned index, uint64_t value)
     case REG_IDTR_LIMIT: c->idt_limit = (uint16_t)v; return 0;
     case REG_DR0: case REG_DR1: case REG_DR2: case REG_DR3: c->dr[index - REG_DR0] = v; return 0;
     case REG_DR6: c->dr[6] = v; return 0;
-    case REG_DR7: c->dr[7] = v; return 0;
+    case REG_DR7: x86_set_dr7(c, v); return 0;
     default: return -1;
     }
 }
@@ -161,7 +161,8 @@ static void x86_reset(struct cpu *cpu)
     c->cr2 = c->cr3 = c->cr4 = 0;
     memset(c->dr, 0, sizeof c->dr);
     c->dr[6] = 0xffff0ff0u;
-    c->dr[7] = 0x400u;
+    c->dr_hits = 0;
+    x86_set_dr7(c, 0);
     c->tsc_offset = 0;
     c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
     c->intr_line = c->nmi_pending = c->nmi_blocked = false;
@@ -170,6 +171,7 @@ static void x86_reset(struct cpu *cpu)
     c->exc = (struct x86_exc){ 0, false, 0 };
     c->exc_depth = 0;
     x87_reset(&c->fpu);
+    x86_update_ferr(c);
     x86_mem_flush(c);
 }
 
@@ -195,6 +197,12 @@ static void x86_set_irq(struct cpu *cpu, unsigned line, bool level)
         c->intr_line = level;
     else if (line == X86_IRQ_NMI && level)
         c->nmi_pending = true;
+}
+
+static struct irq_line *x86_irq_output(struct cpu *cpu, unsigned n)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    return n == X86_IRQ_OUT_FERR && c->has_fpu ? &c->ferr : NULL;
 }
 
 void x86_set_intack(struct cpu *cpu, int (*ack)(void *opaque), void *opaque)
@@ -308,6 +316,24 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             res.reason = CPU_STOP_BREAKPOINT;
             return res;
         }
+        /* Instruction breakpoints: a fault before the instruction, unless
+         * EFLAGS.RF says the handler is returning to it (SDM Vol. 3A 17.3.1.1). */
+        if (__builtin_expect(c->dr_exec != 0, 0) && !(c->eflags & FL_RF)) {
+            uint32_t lin = c->seg[SEG_CS].base + c->eip;
+            unsigned hit = 0;
+            for (unsigned i = 0; i < 4; i++)
+                if (((c->dr_exec >> i) & 1u) && c->dr[i] == lin)
+                    hit |= 1u << i;
+            if (hit) {
+                c->dr[6] = (c->dr[6] & ~0xfu) | hit;
+                c->exc = (struct x86_exc){ X86_DB, false, 0 };
+                if (!x86_deliver_exception(c)) {
+                    res.reason = CPU_STOP_RESET;
+                    return res;
+                }
+                continue;
+            }
+        }
         const struct x86_rec *r = x86_fetch_record(c);
         if (!r) {
             if (!x86_deliver_exception(c)) {
@@ -321,6 +347,7 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             next &= 0xffffu;
         c->next_eip = next;
         bool trap = (c->eflags & FL_TF) != 0;
+        bool resume = (c->eflags & FL_RF) != 0;
         /* A fault leaves the flags as they were (SDM Vol. 3A 6.5: faults
          * are restartable): an instruction with a memory operand may
          * fault on its write after computing the flags. */
@@ -331,9 +358,20 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
         res.executed++;
         if (__builtin_expect(rc == X86_OK, 1)) {
             c->eip = c->next_eip;
-            /* Single-step trap after the instruction (SDM Vol. 3A 17.3.1.4). */
-            if (__builtin_expect(trap, 0)) {
+            /* RF lasts for one instruction, unless that instruction (an
+             * IRET) loaded it for the next (SDM Vol. 3A 17.3.1.1). */
+            if (__builtin_expect(resume, 0))
+                c->eflags &= ~FL_RF;
+            /* Data breakpoints and single-step trap after the instruction
+             * (SDM Vol. 3A 17.3.1.2, 17.3.1.4). */
+            if (__builtin_expect(c->dr_hits != 0, 0)) {
+                c->dr[6] = (c->dr[6] & ~0xfu) | c->dr_hits | (trap ? 1u << 14 : 0);
+                c->dr_hits = 0;
+                trap = true;
+            } else if (__builtin_expect(trap, 0)) {
                 c->dr[6] |= 1u << 14;
+            }
+            if (__builtin_expect(trap, 0)) {
                 c->exc = (struct x86_exc){ X86_DB, false, 0 };
                 if (x86_interrupt(c, X86_DB, false, false, 0, c->eip) != X86_OK &&
                     !x86_deliver_exception(c)) {
@@ -343,6 +381,7 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             }
             continue;
         }
+        c->dr_hits = 0;
         switch (rc) {
         case X86_FAULT:
             if (r->attr & X86_A_MEM)
@@ -386,12 +425,13 @@ static int x86_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access acces
     return 0;
 }
 
-/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says
- * (real and virtual-8086 mode: 16-bit). */
+/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says,
+ * as the decoder does (real mode keeps D from the descriptor cache;
+ * virtual-8086 mode clears it). */
 int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    bool code32 = x86_code32(c) && x86_protected(c) && !x86_v86(c);
+    bool code32 = x86_code32(c);
     size_t *h = &c->cs_handle[code32];
     if (*h == 0) {
         csh handle;
@@ -525,6 +565,8 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->cr4 = state_get_u32(r);
     for (unsigned i = 0; i < 8; i++)
         c->dr[i] = state_get_u32(r);
+    x86_set_dr7(c, c->dr[7]);
+    c->dr_hits = 0;
     c->tsc_offset = state_get_u64(r);
     c->sysenter_cs = state_get_u32(r);
     c->sysenter_esp = state_get_u32(r);
@@ -537,6 +579,7 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->inhibit_irq = state_get_bool(r);
     if (x87_load(&c->fpu, r, err))
         return -1;
+    x86_update_ferr(c);
     if (state_reader_check(r))
         return -1;
     x86_mem_flush(c);
@@ -559,7 +602,7 @@ static void x86_destroy(struct cpu *cpu)
 
 static const struct cpu_ops x86_ops = {
     .reset = x86_reset, .set_entry = x86_set_entry, .run = x86_run,
-    .set_irq = x86_set_irq, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
+    .set_irq = x86_set_irq, .irq_output = x86_irq_output, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
     .translate = x86_cpu_translate, .disasm = x86_disasm, .describe = x86_describe,
     .walk = x86_walk,
     .describe_flags = x86_describe_flags, .privilege = x86_privilege,

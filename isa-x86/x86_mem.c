@@ -151,7 +151,7 @@ static uint8_t *tlb_refill(struct x86_cpu *c, uint32_t lin, enum tlb_kind kind, 
         cpu_watch_page(&c->cpu, lin & ~(uint32_t)GUEST_PAGE_MASK, GUEST_PAGE_SIZE,
                        kind == TLB_WRITE ? CPU_WATCH_WRITE : CPU_WATCH_READ))
         return host + (pa & GUEST_PAGE_MASK);
-    if (!c->observing)
+    if (!c->observing && !c->dr_data)
         tlb_fill(&c->tlb, tlb_priv(c), kind, lin, host, ppage, attrs & X86_TLB_NG);
     return host + (pa & GUEST_PAGE_MASK);
 }
@@ -218,6 +218,23 @@ static inline bool misaligned_check(const struct x86_cpu *c, uint32_t lin, unsig
     return (lin & (size - 1)) && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->eflags & FL_AC);
 }
 
+/* Data breakpoints (SDM Vol. 3A 17.2.5): an access overlapping the
+ * 1/2/4-byte range of an enabled DR0-DR3 of its kind. */
+static void dr_match(struct x86_cpu *c, uint32_t lin, unsigned size, bool write)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        if (!((c->dr_data >> i) & 1u))
+            continue;
+        unsigned rw = (c->dr[7] >> (16 + 4 * i)) & 3u;
+        unsigned len = ((c->dr[7] >> (18 + 4 * i)) & 3u) + 1u;
+        if (len == 3)
+            len = 4;
+        uint32_t a = c->dr[i] & ~(len - 1);
+        if ((write || rw == 3) && lin < a + len && a < lin + size)
+            c->dr_hits |= (uint8_t)(1u << i);
+    }
+}
+
 static int watch_check(struct x86_cpu *c, uint32_t lin, unsigned size, bool write, uint32_t v)
 {
     int w = cpu_watch_match(&c->cpu, lin, size, write);
@@ -241,6 +258,8 @@ int x86_read(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint3
     }
     if (misaligned_check(c, lin, size))
         return x86_fault(c, X86_AC, true, 0);
+    if (c->dr_data)
+        dr_match(c, lin, size, false);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, false, 0)) != X86_OK)
         return rc;
     rc = lin_slow(c, lin, size, false, c->cpl == 3, value);
@@ -262,6 +281,8 @@ int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint
     }
     if (misaligned_check(c, lin, size))
         return x86_fault(c, X86_AC, true, 0);
+    if (c->dr_data)
+        dr_match(c, lin, size, true);
     if (c->cpu.nwatchpoints && (rc = watch_check(c, lin, size, true, value)) != X86_OK)
         return rc;
     rc = lin_slow(c, lin, size, true, c->cpl == 3, &value);

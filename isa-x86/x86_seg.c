@@ -373,6 +373,11 @@ bool x86_deliver_exception(struct x86_cpu *c)
     return x86_interrupt(c, X86_DF, false, x86_protected(c), 0, c->eip) == X86_OK;
 }
 
+void x86_update_ferr(struct x86_cpu *c)
+{
+    irq_set(&c->ferr, c->has_fpu && !(c->cr0 & CR0_NE) && x87_error_pending(&c->fpu));
+}
+
 void x86_set_cr0(struct x86_cpu *c, uint32_t v)
 {
     uint32_t old = c->cr0;
@@ -383,4 +388,25 @@ void x86_set_cr0(struct x86_cpu *c, uint32_t v)
     c->cr0 = v;
     if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
         x86_tlb_flush(c);
+    if ((old ^ v) & CR0_NE)
+        x86_update_ferr(c);
+}
+
+/* DR7 (SDM Vol. 3A 17.2.4): L/G bit pairs enable DR0-DR3; R/W 00 is an
+ * instruction breakpoint (length ignored), 01 data writes, 11 data reads
+ * and writes; 10 (I/O) is not supported and never matches. */
+void x86_set_dr7(struct x86_cpu *c, uint32_t v)
+{
+    c->dr[7] = v | 0x400u;
+    c->dr_exec = c->dr_data = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        if (!((v >> (2 * i)) & 3u))
+            continue;
+        unsigned rw = (v >> (16 + 4 * i)) & 3u;
+        if (rw == 0)
+            c->dr_exec |= (uint8_t)(1u << i);
+        else if (rw == 1 || rw == 3)
+            c->dr_data |= (uint8_t)(1u << i);
+    }
+    x86_tlb_flush(c);
 }

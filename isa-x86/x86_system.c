@@ -146,8 +146,7 @@ int x86_exec_mov_cr(struct x86_cpu *c, const struct x86_rec *r)
     }
 }
 
-/* MOV DRn: DR4/DR5 alias DR6/DR7 while CR4.DE is clear. Breakpoints set
- * in DR0-DR3/DR7 are stored but not yet acted on. */
+/* MOV DRn: DR4/DR5 alias DR6/DR7 while CR4.DE is clear. */
 int x86_exec_mov_dr(struct x86_cpu *c, const struct x86_rec *r)
 {
     int rc = need_cpl0(c);
@@ -158,9 +157,10 @@ int x86_exec_mov_dr(struct x86_cpu *c, const struct x86_rec *r)
         n += 2;
     if (r->opc == 0x21)
         c->gpr[rm] = c->dr[n];
+    else if (n == 7)
+        x86_set_dr7(c, c->gpr[rm]);
     else
-        c->dr[n] = n == 6 ? (c->gpr[rm] | 0xffff0ff0u) : n == 7 ? (c->gpr[rm] | 0x400u)
-                                                                 : c->gpr[rm];
+        c->dr[n] = n == 6 ? (c->gpr[rm] | 0xffff0ff0u) : c->gpr[rm];
     return X86_OK;
 }
 

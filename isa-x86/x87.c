@@ -499,101 +499,177 @@ static bool is_control(uint8_t op, uint8_t modrm, bool mem)
     return is_no_wait(op, modrm, mem);
 }
 
+/* The register forms (ModRM.mod = 3) by escape byte and ModRM.reg, as in
+ * the SDM's escape opcode map (Vol. 2B Appendix A.4.2, register forms);
+ * i = ModRM.rm. */
+enum reg_kind {
+    REG_ARITH,          /* ST0 = ST0 op ST(i); arg: the operation (see arith) */
+    REG_ARITH_STI,      /* ST(i) = ST0 op ST(i) */
+    REG_ARITH_STI_POP,  /* the same, then pop */
+    REG_FCOM,           /* compare ST0 with ST(i); arg: pops */
+    REG_FUCOM,          /* unordered compare; arg: pops */
+    REG_FCOMI,          /* compare into EFLAGS; arg: pop */
+    REG_FUCOMI,         /* unordered compare into EFLAGS; arg: pop */
+    REG_FCMOV,          /* arg: condition (0 B, 1 E, 2 BE, 3 U) | 4 to negate */
+    REG_FLD,
+    REG_FXCH,
+    REG_FST,            /* arg: pop */
+    REG_FFREE,          /* arg: pop (FFREEP) */
+    REG_BY_MODRM,       /* one instruction per ModRM byte: exec_single */
+};
+
+struct reg_form {
+    uint8_t kind;       /* enum reg_kind */
+    uint8_t arg;
+};
+
+static const struct reg_form reg_forms[8][8] = {
+    /* D8 */ {
+        { REG_ARITH, 0 },           /* FADD ST0, ST(i) */
+        { REG_ARITH, 1 },           /* FMUL ST0, ST(i) */
+        { REG_FCOM, 0 },            /* FCOM ST(i) */
+        { REG_FCOM, 1 },            /* FCOMP ST(i) */
+        { REG_ARITH, 4 },           /* FSUB ST0, ST(i) */
+        { REG_ARITH, 5 },           /* FSUBR ST0, ST(i) */
+        { REG_ARITH, 6 },           /* FDIV ST0, ST(i) */
+        { REG_ARITH, 7 },           /* FDIVR ST0, ST(i) */
+    },
+    /* D9 */ {
+        { REG_FLD, 0 },             /* FLD ST(i) */
+        { REG_FXCH, 0 },            /* FXCH ST(i) */
+        { REG_BY_MODRM, 0 },        /* D0 FNOP */
+        { REG_FST, 1 },             /* FSTP1 ST(i) (alias) */
+        { REG_BY_MODRM, 0 },        /* E0 FCHS, E1 FABS, E4 FTST, E5 FXAM */
+        { REG_BY_MODRM, 0 },        /* E8..EE the constants */
+        { REG_BY_MODRM, 0 },        /* F0..F7 F2XM1 .. FINCSTP */
+        { REG_BY_MODRM, 0 },        /* F8..FF FPREM .. FCOS */
+    },
+    /* DA */ {
+        { REG_FCMOV, 0 },           /* FCMOVB ST0, ST(i) */
+        { REG_FCMOV, 1 },           /* FCMOVE */
+        { REG_FCMOV, 2 },           /* FCMOVBE */
+        { REG_FCMOV, 3 },           /* FCMOVU */
+        { REG_BY_MODRM, 0 },        /* reserved */
+        { REG_BY_MODRM, 0 },        /* E9 FUCOMPP */
+        { REG_BY_MODRM, 0 },        /* reserved */
+        { REG_BY_MODRM, 0 },        /* reserved */
+    },
+    /* DB */ {
+        { REG_FCMOV, 4 | 0 },       /* FCMOVNB ST0, ST(i) */
+        { REG_FCMOV, 4 | 1 },       /* FCMOVNE */
+        { REG_FCMOV, 4 | 2 },       /* FCMOVNBE */
+        { REG_FCMOV, 4 | 3 },       /* FCMOVNU */
+        { REG_BY_MODRM, 0 },        /* E0 FNENI, E1 FNDISI, E2 FNCLEX, E3 FNINIT, E4 FNSETPM */
+        { REG_FUCOMI, 0 },          /* FUCOMI ST0, ST(i) */
+        { REG_FCOMI, 0 },           /* FCOMI ST0, ST(i) */
+        { REG_BY_MODRM, 0 },        /* reserved */
+    },
+    /* DC */ {
+        { REG_ARITH_STI, 0 },       /* FADD ST(i), ST0 */
+        { REG_ARITH_STI, 1 },       /* FMUL ST(i), ST0 */
+        { REG_FCOM, 0 },            /* FCOM2 ST(i) (alias) */
+        { REG_FCOM, 1 },            /* FCOMP3 ST(i) (alias) */
+        { REG_ARITH_STI, 4 },       /* FSUBR ST(i), ST0 */
+        { REG_ARITH_STI, 5 },       /* FSUB ST(i), ST0 */
+        { REG_ARITH_STI, 6 },       /* FDIVR ST(i), ST0 */
+        { REG_ARITH_STI, 7 },       /* FDIV ST(i), ST0 */
+    },
+    /* DD */ {
+        { REG_FFREE, 0 },           /* FFREE ST(i) */
+        { REG_FXCH, 0 },            /* FXCH4 ST(i) (alias) */
+        { REG_FST, 0 },             /* FST ST(i) */
+        { REG_FST, 1 },             /* FSTP ST(i) */
+        { REG_FUCOM, 0 },           /* FUCOM ST(i) */
+        { REG_FUCOM, 1 },           /* FUCOMP ST(i) */
+        { REG_BY_MODRM, 0 },        /* reserved */
+        { REG_BY_MODRM, 0 },        /* reserved */
+    },
+    /* DE */ {
+        { REG_ARITH_STI_POP, 0 },   /* FADDP ST(i), ST0 */
+        { REG_ARITH_STI_POP, 1 },   /* FMULP ST(i), ST0 */
+        { REG_FCOM, 1 },            /* FCOMP5 ST(i) (alias) */
+        { REG_BY_MODRM, 0 },        /* D9 FCOMPP */
+        { REG_ARITH_STI_POP, 4 },   /* FSUBRP ST(i), ST0 */
+        { REG_ARITH_STI_POP, 5 },   /* FSUBP ST(i), ST0 */
+        { REG_ARITH_STI_POP, 6 },   /* FDIVRP ST(i), ST0 */
+        { REG_ARITH_STI_POP, 7 },   /* FDIVP ST(i), ST0 */
+    },
+    /* DF */ {
+        { REG_FFREE, 1 },           /* FFREEP ST(i) (alias) */
+        { REG_FXCH, 0 },            /* FXCH7 ST(i) (alias) */
+        { REG_FST, 1 },             /* FSTP8 ST(i) (alias) */
+        { REG_FST, 1 },             /* FSTP9 ST(i) (alias) */
+        { REG_BY_MODRM, 0 },        /* E0 FNSTSW AX */
+        { REG_FUCOMI, 1 },          /* FUCOMIP ST0, ST(i) */
+        { REG_FCOMI, 1 },           /* FCOMIP ST0, ST(i) */
+        { REG_BY_MODRM, 0 },        /* reserved */
+    },
+};
+
+/* The register forms that are one instruction per ModRM byte (the
+ * reserved ones never get here: reserved_reg_form). */
+static void exec_single(struct x87 *f, struct x87_env *env, uint8_t op, uint8_t modrm)
+{
+    switch (op << 8 | modrm) {
+    case 0xD9D0:                                      /* FNOP */
+        break;
+    case 0xDAE9:                                      /* FUCOMPP */
+        exec_compare(f, x87_st(f, 1), x87_empty(f, 1), false, 2, 0);
+        break;
+    case 0xDBE2:                                      /* FNCLEX */
+        f->sw &= (uint16_t)~(0x00FF | X87_SW_B);
+        break;
+    case 0xDBE3:                                      /* FNINIT */
+        x87_init(f);
+        break;
+    case 0xDED9:                                      /* FCOMPP */
+        exec_compare(f, x87_st(f, 1), x87_empty(f, 1), true, 2, 0);
+        break;
+    case 0xDFE0:                                      /* FNSTSW AX */
+        env->ax = x87_status_word(f);
+        env->outputs |= X87_OUT_AX;
+        break;
+    default:
+        if (op == 0xD9)
+            exec_d9_reg(f, modrm);                    /* D9 E0..FF */
+        /* DB E0 FNENI, E1 FNDISI, E4 FNSETPM: no-ops on the 387+ */
+        break;
+    }
+}
+
 static enum x87_result exec_register_form(struct x87 *f, struct x87_env *env, uint8_t op,
                                           uint8_t modrm)
 {
-    unsigned reg = (modrm >> 3) & 7, i = modrm & 7;
-    switch (op) {
-    case 0xD8:
-        if (reg == 2 || reg == 3)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2, 0);
-        else
-            exec_arith_reg(f, reg, i, false, false);
-        break;
-    case 0xD9:
-        switch (reg) {
-        case 0: {   /* FLD ST(i) */
-            if (x87_empty(f, i)) {
-                /* Underflow wins over a full stack (as silicon): C1 = 0. */
-                if (x87_stack_fault(f, false))
-                    x87_push(f, f80_indefinite);
-                break;
-            }
-            push_checked(f, x87_st(f, i));
+    const struct reg_form *form = &reg_forms[op - 0xD8][(modrm >> 3) & 7];
+    unsigned i = modrm & 7, arg = form->arg;
+    switch ((enum reg_kind)form->kind) {
+    case REG_ARITH:         exec_arith_reg(f, arg, i, false, false); break;
+    case REG_ARITH_STI:     exec_arith_reg(f, arg, i, true, false); break;
+    case REG_ARITH_STI_POP: exec_arith_reg(f, arg, i, true, true); break;
+    case REG_FCOM:   exec_compare(f, x87_st(f, i), x87_empty(f, i), true, arg, 0); break;
+    case REG_FUCOM:  exec_compare(f, x87_st(f, i), x87_empty(f, i), false, arg, 0); break;
+    case REG_FCOMI:  exec_compare_eflags(f, env, i, true, arg); break;
+    case REG_FUCOMI: exec_compare_eflags(f, env, i, false, arg); break;
+    case REG_FCMOV:  exec_fcmov(f, env, arg & 3, arg & 4, i); break;
+    case REG_FLD:
+        if (x87_empty(f, i)) {
+            /* Underflow wins over a full stack (as silicon): C1 = 0. */
+            if (x87_stack_fault(f, false))
+                x87_push(f, f80_indefinite);
             break;
         }
-        case 1: exec_fxch(f, i); break;
-        case 2: break;                                                   /* FNOP */
-        case 3: exec_fst_reg(f, i, true); break;                                     /* FSTP1 */
-        default: exec_d9_reg(f, modrm); break;
-        }
+        push_checked(f, x87_st(f, i));
         break;
-    case 0xDA:
-        if (modrm == 0xE9)
-            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), false, 2, 0);    /* FUCOMPP */
-        else
-            exec_fcmov(f, env, reg, false, i);
-        break;
-    case 0xDB:
-        if (reg < 4) {
-            exec_fcmov(f, env, reg, true, i);
-        } else if (modrm == 0xE2) {      /* FNCLEX */
-            f->sw &= (uint16_t)~(0x00FF | X87_SW_B);
-        } else if (modrm == 0xE3) {      /* FNINIT */
-            x87_init(f);
-        } else if (reg == 5) {
-            exec_compare_eflags(f, env, i, false, false);                /* FUCOMI */
-        } else if (reg == 6) {
-            exec_compare_eflags(f, env, i, true, false);                 /* FCOMI */
-        }
-        /* E0 FENI, E1 FDISI, E4 FSETPM: no-ops */
-        break;
-    case 0xDC:
-        if (reg == 2 || reg == 3)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, reg - 2, 0);
-        else
-            exec_arith_reg(f, reg, i, true, false);
-        break;
-    case 0xDD:
-        switch (reg) {
-        case 0:                                                          /* FFREE */
-            /* C0..C3 undefined (SDM); silicon clears C1. */
-            f->valid &= (uint8_t)~(1u << x87_phys(f, i));
-            x87_set_c1(f, false);
-            break;
-        case 1: exec_fxch(f, i); break;
-        case 2: exec_fst_reg(f, i, false); break;
-        case 3: exec_fst_reg(f, i, true); break;
-        case 4: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 0, 0); break;
-        default: exec_compare(f, x87_st(f, i), x87_empty(f, i), false, 1, 0); break;
-        }
-        break;
-    case 0xDE:
-        if (reg == 2)
-            exec_compare(f, x87_st(f, i), x87_empty(f, i), true, 1, 0);     /* FCOMP5 */
-        else if (reg == 3)
-            exec_compare(f, x87_st(f, 1), x87_empty(f, 1), true, 2, 0);     /* FCOMPP */
-        else
-            exec_arith_reg(f, reg, i, true, true);
-        break;
-    default: /* DF */
-        switch (reg) {
-        case 0:                                                          /* FFREEP */
-            f->valid &= (uint8_t)~(1u << x87_phys(f, i));
-            x87_set_c1(f, false);
+    case REG_FXCH:   exec_fxch(f, i); break;
+    case REG_FST:    exec_fst_reg(f, i, arg); break;
+    case REG_FFREE:
+        /* C0..C3 undefined (SDM); silicon clears C1. */
+        f->valid &= (uint8_t)~(1u << x87_phys(f, i));
+        x87_set_c1(f, false);
+        if (arg)
             x87_pop(f);
-            break;
-        case 1: exec_fxch(f, i); break;
-        case 2:
-        case 3: exec_fst_reg(f, i, true); break;
-        case 4:                                                          /* FNSTSW AX */
-            env->ax = x87_status_word(f);
-            env->outputs |= X87_OUT_AX;
-            break;
-        case 5: exec_compare_eflags(f, env, i, false, true); break;      /* FUCOMIP */
-        default: exec_compare_eflags(f, env, i, true, true); break;      /* FCOMIP */
-        }
         break;
+    default:         exec_single(f, env, op, modrm); break;
     }
     return X87_OK;
 }

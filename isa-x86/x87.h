@@ -7,7 +7,8 @@
  * x87_insn; the unit reads and writes memory through the callbacks in
  * struct x87_env and reports what happened in its return value.
  *
- * What stays with the core (Intel SDM Vol. 3A §2.5, Table 12-8 (was 9-2)):
+ * What stays with the core (Intel SDM Vol. 3A §2.5 and the CR0.EM/MP/TS table
+ * of the x87 chapter):
  *   - #NM: CR0.EM=1, or CR0.TS=1 (with MP=1 for WAIT), is checked by the
  *     core BEFORE calling x87_execute; the unit never sees it.
  *   - #MF or FERR#: x87_execute returns X87_RAISE_MF when a waiting
@@ -113,9 +114,9 @@ struct x87_insn {
 };
 
 /* Memory access for the current instruction. `offset` is the operand's
- * effective offset plus a displacement inside the operand (FSAVE, FXSAVE),
- * computed modulo 2^32; the core wraps it to the address size and applies
- * the segment (and its limit and rights checks, alignment, paging).
+ * effective offset (insn->offset, or the FXSAVE area's); the core wraps
+ * it to the address size and applies the segment (its limit and rights
+ * checks, alignment, paging) to the whole `size` bytes.
  * size is 2, 4, 8, 10, 14, 28, 94, 108 or 160: each instruction makes at
  * most one read and one write call, the read first, so a fault leaves
  * memory untouched for loads and the unit's state untouched for every

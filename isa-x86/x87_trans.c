@@ -8,6 +8,8 @@
  * the 66-bit value of pi the x87 uses internally (SDM Vol. 1 §8.3.10), so
  * large arguments give the same results as silicon rather than the
  * mathematically exact ones. docs/x87.md states the measured accuracy. */
+#include <stddef.h>
+
 #include "isa-x86/softfloat80_internal.h"
 #include "isa-x86/x87_internal.h"
 
@@ -21,7 +23,8 @@ struct wide {
 /* 128-bit constants (rounded to nearest). */
 static const struct wide wide_ln2 = { false, -1, { 0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull } };
 static const struct wide wide_pi = { false, 1, { 0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull } };
-static const struct wide wide_inv_ln2 = { false, 0, { 0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull } };
+static const struct wide wide_inv_ln2 = { false, 0,
+                                           { 0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull } };
 /* atan(k/8), k = 1..8 */
 static const struct wide wide_atan_eighths[8] = {
     { false, -4, { 0xFEADD4D5617B6E32ull, 0xC897989F3E888EF8ull } },
@@ -323,7 +326,11 @@ static void sin_cos(struct f80 x, struct wide *s, struct wide *c)
         r = wide_sub(r, half_pi66);
         q = (q + 1) & 3;
     }
-    struct wide sr = wide_sin_series(r), cr = wide_cos_series(r);
+    /* Only the series the quadrant needs. */
+    bool odd = q & 1;
+    struct wide zero = { false, 0, { 0, 0 } };
+    struct wide sr = (s && !odd) || (c && odd) ? wide_sin_series(r) : zero;
+    struct wide cr = (s && odd) || (c && !odd) ? wide_cos_series(r) : zero;
     struct wide sv, cv;
     switch (q) {
     case 0:  sv = sr; cv = cr; break;
@@ -405,8 +412,8 @@ static void exec_sin_cos_tan(struct x87 *f, uint8_t modrm)
         if (modrm == 0xFB)
             second = f80_one;                       /* FSINCOS: cos pushed */
     } else {
-        struct wide s, co;
-        sin_cos(x, &s, &co);
+        struct wide s = { false, 0, { 0, 0 } }, co = s;
+        sin_cos(x, modrm != 0xFF ? &s : NULL, modrm != 0xFE ? &co : NULL);
         struct f80_env e2 = e;
         switch (modrm) {
         case 0xFE: first = wide_to_f80(&e, s); break;

@@ -63,6 +63,10 @@ struct device_model {
      * for this device (tag "dev:" + node path, version state_version). */
     int (*save)(void *dev, struct state_writer *w) ORR_MUST_CHECK;
     int (*load)(void *dev, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
+    /* Optional: checks a section without applying it, for what only the
+     * device can judge (a disk backend: is the image the one saved?).
+     * machine_load calls it for every device before loading any. */
+    int (*check)(void *dev, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
     void (*destroy)(void *dev);
 
     /* Interrupt controllers only: connect `line` to the input named by a DT

@@ -2,9 +2,11 @@
  * board.c), reset, image loading, the run loop and save states.
  *
  * Save-state layout (machine/state.h sections, in this order):
- *   "machine" v1  board name (bytes), clock time, clock sequence counter,
+ *   "machine" v2  board name (bytes), clock time, clock sequence counter,
  *                 instructions retired, then per RAM/ROM region in address
- *                 order: base, size, zlib blob of its contents
+ *                 order: base, size, u8 form, then its contents as a page
+ *                 set (form 1, zero pages skipped) or a zlib blob (form 0)
+ *   "serial"  v1  per serial port, the input queued for its device (bytes)
  *   "cpuN"    v1  CPU N's own fields (cpu->ops->save)
  *   "dev:PATH"    one per device with save/load, version = the model's
  *                 state_version, its own fields (model->save)
@@ -21,7 +23,7 @@
 #include "machine/debug.h"
 #include "machine/state.h"
 
-#define MACHINE_STATE_VERSION 1
+#define MACHINE_STATE_VERSION 2
 #define CPU_STATE_VERSION 1
 
 int machine_create(const struct machine_config *cfg, struct machine **out,
@@ -64,6 +66,7 @@ int machine_create(const struct machine_config *cfg, struct machine **out,
         machine_destroy(m);
         return -1;
     }
+    m->run_limit = UINT64_MAX;
     machine_reset(m);
     *out = m;
     return 0;
@@ -239,7 +242,7 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
 
     for (;;) {
         uint64_t now = clk->now_ns;
-        if (now >= end) {
+        if (now >= end || m->executed >= m->run_limit) {
             res->reason = CPU_STOP_BUDGET;
             return;
         }
@@ -252,6 +255,8 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
         if (realtime && budget > 1000000 / npi + 1)
             budget = 1000000 / npi + 1;
+        if (budget > m->run_limit - m->executed)
+            budget = m->run_limit - m->executed;
 
         uint64_t most = 0;
         unsigned who = 0;
@@ -400,13 +405,32 @@ static int device_tag(char *buf, size_t len, const struct machine_device *md)
     return n > 0 && (size_t)n <= STATE_TAG_MAX ? 0 : -1;
 }
 
-int machine_save(struct machine *m, struct state_writer *w)
+/* RAM and ROM go as page sets (zero pages skipped) when they are whole
+ * pages, else as one zlib blob; a u8 says which. */
+enum { MEM_AS_BLOB = 0, MEM_AS_PAGES = 1 };
+
+static bool mem_as_pages(const struct bus_region *r)
+{
+    return r->size % STATE_PAGE_SIZE == 0;
+}
+
+/* The whole state; with_ram false leaves the memory contents out (the
+ * state hash covers them separately, without compressing). */
+static int save_state(struct machine *m, struct state_writer *w, bool with_ram)
 {
     state_begin(w, "machine", MACHINE_STATE_VERSION);
     state_put_bytes(w, m->board_name, strlen(m->board_name));
     state_put_u64(w, m->clock.now_ns);
     state_put_u64(w, m->clock.next_seq);
     state_put_u64(w, m->executed);
+    /* The pending events' order (their owners save the deadlines). */
+    state_put_u32(w, m->clock.nheap);
+    for (unsigned i = 0; i < m->clock.nheap; i++) {
+        const struct clock_event *ev = m->clock.heap[i];
+        state_put_bytes(w, ev->name, strlen(ev->name));
+        state_put_u64(w, ev->deadline);
+        state_put_u64(w, ev->seq);
+    }
     unsigned nram = 0;
     for (unsigned i = 0; i < m->bus.mem.count; i++)
         nram += m->bus.mem.regions[i].kind != REGION_MMIO;
@@ -417,8 +441,26 @@ int machine_save(struct machine *m, struct state_writer *w)
             continue;
         state_put_u64(w, r->base);
         state_put_u64(w, r->size);
-        if (state_put_zblob(w, r->host, (size_t)r->size))
+        if (!with_ram)
+            continue;
+        state_put_u8(w, mem_as_pages(r) ? MEM_AS_PAGES : MEM_AS_BLOB);
+        if (mem_as_pages(r) ? state_put_pages(w, r->host, (size_t)r->size)
+                            : state_put_zblob(w, r->host, (size_t)r->size))
             return -1;
+    }
+    state_end(w);
+
+    /* Input the host queued for a serial port that its device has not
+     * taken yet: it is part of what the guest will see. */
+    state_begin(w, "serial", 1);
+    state_put_u32(w, m->nserial);
+    for (unsigned i = 0; i < m->nserial; i++) {
+        const struct chardev *cd = &m->serial[i];
+        uint8_t pending[CHARDEV_RX_SIZE];
+        unsigned n = chardev_rx_count(cd);
+        for (unsigned k = 0; k < n; k++)
+            pending[k] = cd->rx[(cd->rx_head + k) % CHARDEV_RX_SIZE];
+        state_put_bytes(w, pending, n);
     }
     state_end(w);
 
@@ -445,8 +487,63 @@ int machine_save(struct machine *m, struct state_writer *w)
     return w->failed ? -1 : 0;
 }
 
+int machine_save(struct machine *m, struct state_writer *w)
+{
+    return save_state(m, w, true);
+}
+
+int machine_save_without_memory(struct machine *m, struct state_writer *w)
+{
+    return save_state(m, w, false);
+}
+
+int machine_hash(struct machine *m, bool with_ram, struct machine_hash *out)
+{
+    memset(out, 0, sizeof *out);
+    struct state_writer w;
+    state_writer_init(&w);
+    struct orr_error err = { { 0 } };
+    if (save_state(m, &w, false) || state_writer_finish(&w, &err)) {
+        state_writer_free(&w);
+        return -1;
+    }
+    struct state_reader r;
+    int rc = state_reader_init(&r, w.buf, w.len, &err);
+    while (rc == 0 && out->count < MACHINE_HASH_MAX) {
+        int more = state_reader_next(&r);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+        unsigned k = out->count++;
+        snprintf(out->tag[k], sizeof out->tag[k], "%s", r.tag);
+        out->value[k] = state_hash(r.buf + r.pos, r.section_end - r.pos, r.version);
+        if (k == 0 && with_ram && out->count < MACHINE_HASH_MAX) {
+            /* Memory contents, as a section of their own. */
+            uint64_t h = 0;
+            for (unsigned i = 0; i < m->bus.mem.count; i++) {
+                const struct bus_region *reg = &m->bus.mem.regions[i];
+                if (reg->kind != REGION_MMIO)
+                    h = state_hash(reg->host, (size_t)reg->size, h);
+            }
+            k = out->count++;
+            snprintf(out->tag[k], sizeof out->tag[k], "memory");
+            out->value[k] = h;
+        }
+    }
+    state_writer_free(&w);
+    return rc < 0 || out->count == MACHINE_HASH_MAX ? -1 : 0;
+}
+
+struct saved_event {
+    char name[64];
+    uint64_t deadline, seq;
+};
+
 struct machine_header {
     uint64_t now, seq, executed;
+    unsigned nevents;
+    struct saved_event events[CLOCK_MAX_EVENTS];
 };
 
 /* Positions r after the "machine" section's fixed fields, checking that the
@@ -475,6 +572,24 @@ static int read_machine_header(struct machine *m, struct state_reader *r,
     h->now = state_get_u64(r);
     h->seq = state_get_u64(r);
     h->executed = state_get_u64(r);
+    h->nevents = state_get_u32(r);
+    if (state_reader_check(r))
+        return -1;
+    if (h->nevents > CLOCK_MAX_EVENTS)
+        return orr_fail(err, "save state: too many pending events");
+    for (unsigned i = 0; i < h->nevents; i++) {
+        struct saved_event *e = &h->events[i];
+        uint64_t n = state_get_u64(r);
+        if (state_reader_check(r))
+            return -1;
+        if (n >= sizeof e->name || n > r->section_end - r->pos)
+            return orr_fail(err, "save state: a pending event's name is corrupt");
+        memcpy(e->name, r->buf + r->pos, (size_t)n);
+        e->name[n] = '\0';
+        r->pos += (size_t)n;
+        e->deadline = state_get_u64(r);
+        e->seq = state_get_u64(r);
+    }
     uint32_t nram = state_get_u32(r);
     unsigned have = 0;
     for (unsigned i = 0; i < m->bus.mem.count; i++)
@@ -502,19 +617,6 @@ static int read_region_header(struct state_reader *r, const struct bus_region *r
     return 0;
 }
 
-/* Steps over a zlib blob without inflating it (the check pass). */
-static int skip_zblob(struct state_reader *r, struct orr_error *err)
-{
-    (void)state_get_u64(r);
-    uint64_t packed = state_get_u64(r);
-    if (state_reader_check(r))
-        return -1;
-    if (packed > r->section_end - r->pos)
-        return orr_fail(err, "save state section %s is truncated", r->tag);
-    r->pos += (size_t)packed;
-    return 0;
-}
-
 static int find_versioned(struct state_reader *r, const char *tag, uint32_t version,
                           const char *what, struct orr_error *err)
 {
@@ -526,12 +628,58 @@ static int find_versioned(struct state_reader *r, const char *tag, uint32_t vers
     return 0;
 }
 
+static int read_serial(struct machine *m, struct state_reader *r, bool apply,
+                       struct orr_error *err)
+{
+    uint32_t n = state_get_u32(r);
+    if (state_reader_check(r))
+        return -1;
+    if (n != m->nserial)
+        return orr_fail(err, "save state has %u serial ports, this machine has %u", n,
+                        m->nserial);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t len = state_get_u64(r);
+        if (state_reader_check(r))
+            return -1;
+        if (len >= CHARDEV_RX_SIZE || len > r->section_end - r->pos)
+            return orr_fail(err, "save state: serial port %u's queued input is corrupt", i);
+        if (apply) {
+            struct chardev *cd = &m->serial[i];
+            cd->rx_head = cd->rx_tail = 0;
+            memcpy(cd->rx, r->buf + r->pos, (size_t)len);
+            cd->rx_tail = (unsigned)len;
+        }
+        r->pos += (size_t)len;
+    }
+    return 0;
+}
+
+/* The owners have scheduled their events again, each getting a new place
+ * in the scheduling order: give each back its saved one (matched by name
+ * and deadline), and the counter its saved value. */
+static void restore_event_order(struct machine *m, const struct machine_header *h)
+{
+    bool used[CLOCK_MAX_EVENTS] = { false };
+    struct clock_event *pending[CLOCK_MAX_EVENTS];
+    unsigned n = m->clock.nheap;
+    memcpy(pending, m->clock.heap, n * sizeof pending[0]);
+    for (unsigned i = 0; i < h->nevents; i++)
+        for (unsigned k = 0; k < n; k++)
+            if (!used[k] && pending[k]->deadline == h->events[i].deadline &&
+                strcmp(pending[k]->name, h->events[i].name) == 0) {
+                used[k] = true;
+                clock_event_restore_seq(&m->clock, pending[k], h->events[i].seq);
+                break;
+            }
+    m->clock.next_seq = h->seq;
+}
+
 /* Walks every section this machine needs, in order. With apply false it
  * only checks that each is present, in a version this build reads, with a
  * matching memory layout, so a bad image changes nothing. With apply true
  * it loads; a failure then (corrupt data inside a section) leaves the
  * machine half-restored, and the caller must reset or destroy it. */
-static int walk_image(struct machine *m, struct state_reader *r, bool apply,
+static int walk_image(struct machine *m, struct state_reader *r, bool apply, bool with_ram,
                       struct orr_error *err)
 {
     struct machine_header h = { 0 };
@@ -543,12 +691,22 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
             continue;
         if (read_region_header(r, reg, err))
             return -1;
+        if (!with_ram)
+            continue;
+        uint8_t kind = state_get_u8(r);
+        if (state_reader_check(r))
+            return -1;
+        if (kind != (mem_as_pages(reg) ? MEM_AS_PAGES : MEM_AS_BLOB))
+            return orr_fail(err, "save state: memory at 0x%llx is stored in an unknown form",
+                            (unsigned long long)reg->base);
         if (!apply) {
-            if (skip_zblob(r, err))
+            if (kind == MEM_AS_PAGES ? state_skip_pages(r, (size_t)reg->size)
+                                     : state_skip_zblob(r))
                 return -1;
             continue;
         }
-        if (state_get_zblob(r, reg->host, (size_t)reg->size))
+        if (kind == MEM_AS_PAGES ? state_get_pages(r, reg->host, (size_t)reg->size)
+                                 : state_get_zblob(r, reg->host, (size_t)reg->size))
             return -1;
         if (reg->kind == REGION_RAM)
             bus_notify_write(&m->bus, reg->base, reg->size);
@@ -565,6 +723,8 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
             m->clock.host_base_ns = host > h.now ? host - h.now : 0;
         }
     }
+    if (find_versioned(r, "serial", 1, "serial ports", err) || read_serial(m, r, apply, err))
+        return -1;
     for (unsigned i = 0; i < m->ncpus; i++) {
         char tag[16];
         cpu_tag(tag, sizeof tag, i);
@@ -582,16 +742,29 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply,
             return orr_fail(err, "device path %s is too long for a save state", md->path);
         if (find_versioned(r, tag, md->model->state_version, md->path, err))
             return -1;
+        if (!apply && md->model->check && md->model->check(md->dev, r, err))
+            return -1;
         if (apply && (md->model->load(md->dev, r, err) || state_reader_check(r)))
             return -1;
     }
+    if (apply)
+        restore_event_order(m, &h);
     return 0;
 }
 
 int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err)
 {
     r->err = err;
-    if (walk_image(m, r, false, err))
+    if (walk_image(m, r, false, true, err))
         return -1;
-    return walk_image(m, r, true, err);
+    return walk_image(m, r, true, true, err) ? -2 : 0;
+}
+
+int machine_load_without_memory(struct machine *m, struct state_reader *r,
+                                struct orr_error *err)
+{
+    r->err = err;
+    if (walk_image(m, r, false, false, err))
+        return -1;
+    return walk_image(m, r, true, false, err) ? -2 : 0;
 }

@@ -69,6 +69,10 @@ struct machine {
     struct loaded_image image;      /* what was loaded with machine_load_image */
     struct psci psci;               /* the firmware behind SMC/HVC, if the tree has one */
     uint64_t executed;              /* instructions retired since reset */
+    /* machine_run returns (BUDGET) once executed reaches this; exact with
+     * one CPU (each CPU's budget is capped by what is left). UINT64_MAX:
+     * no limit. Reverse execution replays to an instruction with it. */
+    uint64_t run_limit;
 };
 
 int machine_create(const struct machine_config *cfg, struct machine **out,
@@ -97,7 +101,30 @@ struct machine_run_result {
 void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result *res);
 
 int machine_save(struct machine *m, struct state_writer *w) ORR_MUST_CHECK;
+/* Loads a state saved by machine_save on a machine built from the same
+ * board. Every section is checked first (presence, versions, memory
+ * layout, devices' own checks such as a disk image's identity), so a bad
+ * image changes nothing (-1); only corrupt data inside a section, found
+ * while applying, leaves the machine half-restored (-2: reset it then). */
 int machine_load(struct machine *m, struct state_reader *r, struct orr_error *err) ORR_MUST_CHECK;
+
+/* The same without the contents of RAM and ROM (their layout is still
+ * checked): for in-memory snapshots that keep memory pages themselves. */
+int machine_save_without_memory(struct machine *m, struct state_writer *w) ORR_MUST_CHECK;
+int machine_load_without_memory(struct machine *m, struct state_reader *r,
+                                struct orr_error *err) ORR_MUST_CHECK;
+
+/* A hash of the machine state per save section ("machine", "memory" when
+ * with_ram, "cpu0", "dev:/path"...): equal states give equal hashes on
+ * every host and build. For record/replay checkpoints and reverse
+ * execution. */
+#define MACHINE_HASH_MAX 64
+struct machine_hash {
+    unsigned count;
+    char tag[MACHINE_HASH_MAX][64];
+    uint64_t value[MACHINE_HASH_MAX];
+};
+int machine_hash(struct machine *m, bool with_ram, struct machine_hash *out) ORR_MUST_CHECK;
 
 const struct machine_device *machine_find_device(const struct machine *m, const char *compatible);
 

@@ -8,7 +8,7 @@
  *   end      a section with the tag "end"
  * Inside a payload, fields are written in a fixed order by the owner; blobs
  * are u64 length + bytes; zlib blobs are u64 raw length + u64 packed length
- * + deflate data (used for RAM).
+ * + deflate data; page sets (RAM) skip zero pages, see state_put_pages.
  *
  * The writer accumulates in memory; state_writer_finish hands back the whole
  * image so the caller can write a file atomically. The reader works over a
@@ -25,6 +25,8 @@
 
 #define STATE_FORMAT_VERSION 1
 #define STATE_TAG_MAX 63
+#define STATE_PAGE_SIZE 4096u
+#define STATE_PAGES_PER_CHUNK 1024u
 
 struct state_writer {
     uint8_t *buf;
@@ -55,6 +57,12 @@ void state_put_u64(struct state_writer *w, uint64_t v);
 void state_put_bool(struct state_writer *w, bool v);
 void state_put_bytes(struct state_writer *w, const void *p, size_t len);
 int state_put_zblob(struct state_writer *w, const void *p, size_t len) ORR_MUST_CHECK;
+/* A page set (guest RAM): u32 page size, a bitmap of the pages that are not
+ * all zero (bytes), u32 chunk count, then the non-zero pages in address
+ * order as zlib blobs of at most STATE_PAGES_PER_CHUNK pages each (separate
+ * streams, so a reader may inflate them independently). len must be a
+ * multiple of STATE_PAGE_SIZE. */
+int state_put_pages(struct state_writer *w, const void *p, size_t len) ORR_MUST_CHECK;
 /* Appends the end marker; returns -1 if any put failed. */
 int state_writer_finish(struct state_writer *w, struct orr_error *err) ORR_MUST_CHECK;
 
@@ -73,6 +81,16 @@ bool state_get_bool(struct state_reader *r);
 void state_get_bytes(struct state_reader *r, void *p, size_t len);
 /* Inflates into p, which must be exactly len bytes. */
 int state_get_zblob(struct state_reader *r, void *p, size_t len) ORR_MUST_CHECK;
+/* Steps over a zlib blob, checking only that it lies inside the section. */
+int state_skip_zblob(struct state_reader *r) ORR_MUST_CHECK;
+/* Fills exactly len bytes from a page set (pages absent are zeroed). */
+int state_get_pages(struct state_reader *r, void *p, size_t len) ORR_MUST_CHECK;
+/* Steps over a page set of len bytes, checking its map and extent. */
+int state_skip_pages(struct state_reader *r, size_t len) ORR_MUST_CHECK;
+/* A 64-bit hash of len bytes, the same on every host (the bytes are read
+ * as little-endian words); seed chains calls. Not cryptographic. */
+uint64_t state_hash(const void *p, size_t len, uint64_t seed);
+
 /* 0 if every get in this section stayed inside it, else -1 with a message. */
 int state_reader_check(struct state_reader *r) ORR_MUST_CHECK;
 

@@ -52,6 +52,9 @@ struct virtio_backend_ops {
     void (*reset)(void *b);
     void (*save)(void *b, struct state_writer *w);
     int (*load)(void *b, struct state_reader *r);
+    /* Optional: checks the backend's fields without applying them (see
+     * device_model.check). */
+    int (*check)(void *b, struct state_reader *r, struct orr_error *err);
     void (*destroy)(void *b);
 };
 

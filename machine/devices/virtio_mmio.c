@@ -444,51 +444,79 @@ static int transport_save(void *opaque, struct state_writer *w)
     return w->failed ? -1 : 0;
 }
 
-static int transport_load(void *opaque, struct state_reader *r, struct orr_error *err)
+/* The transport's saved fields, read and checked before any is applied. */
+struct saved_transport {
+    uint32_t status, isr, dsel, drsel, qsel, gps, gen;
+    uint64_t drf;
+    struct virtq q[VIRTIO_MAX_QUEUES];
+    uint32_t align[VIRTIO_MAX_QUEUES], pfn[VIRTIO_MAX_QUEUES];
+};
+
+static int read_transport(struct virtio_transport *t, struct state_reader *r,
+                          struct saved_transport *s, struct orr_error *err)
 {
-    struct virtio_transport *t = opaque;
     uint32_t id = state_get_u32(r);
     if (id != (t->ops ? t->ops->device_id : 0u))
         return orr_fail(err, "%s: saved virtio device ID %u, attached %u", t->path, id,
                         t->ops ? t->ops->device_id : 0u);
-    uint32_t status = state_get_u32(r) & 0xFFu;
-    uint32_t isr = state_get_u32(r) & (INT_USED | INT_CONFIG);
-    uint32_t dsel = state_get_u32(r);
-    uint32_t drsel = state_get_u32(r);
-    uint64_t drf = state_get_u64(r);
-    uint32_t qsel = state_get_u32(r);
-    uint32_t gps = state_get_u32(r);
-    uint32_t gen = state_get_u32(r);
-    struct virtq q[VIRTIO_MAX_QUEUES];
-    uint32_t align[VIRTIO_MAX_QUEUES], pfn[VIRTIO_MAX_QUEUES];
+    s->status = state_get_u32(r) & 0xFFu;
+    s->isr = state_get_u32(r) & (INT_USED | INT_CONFIG);
+    s->dsel = state_get_u32(r);
+    s->drsel = state_get_u32(r);
+    s->drf = state_get_u64(r);
+    s->qsel = state_get_u32(r);
+    s->gps = state_get_u32(r);
+    s->gen = state_get_u32(r);
     for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
-        q[i].num = state_get_u32(r);
-        q[i].ready = state_get_bool(r);
-        q[i].desc = state_get_u64(r);
-        q[i].avail = state_get_u64(r);
-        q[i].used = state_get_u64(r);
-        q[i].last_avail = state_get_u16(r);
-        q[i].used_idx = state_get_u16(r);
-        align[i] = state_get_u32(r);
-        pfn[i] = state_get_u32(r);
-        if (q[i].num > VQ_MAX_SIZE || (q[i].num & (q[i].num - 1)) || (q[i].ready && !q[i].num))
-            return orr_fail(err, "%s: saved queue %u has size %u", t->path, i, q[i].num);
+        struct virtq *q = &s->q[i];
+        memset(q, 0, sizeof *q);
+        q->num = state_get_u32(r);
+        q->ready = state_get_bool(r);
+        q->desc = state_get_u64(r);
+        q->avail = state_get_u64(r);
+        q->used = state_get_u64(r);
+        q->last_avail = state_get_u16(r);
+        q->used_idx = state_get_u16(r);
+        s->align[i] = state_get_u32(r);
+        s->pfn[i] = state_get_u32(r);
+        if (q->num > VQ_MAX_SIZE || (q->num & (q->num - 1)) || (q->ready && !q->num))
+            return orr_fail(err, "%s: saved queue %u has size %u", t->path, i, q->num);
     }
     if (state_reader_check(r) != 0)
         return orr_fail(err, "%s: truncated or corrupt virtio-mmio section", t->path);
+    return 0;
+}
+
+static int transport_check(void *opaque, struct state_reader *r, struct orr_error *err)
+{
+    struct virtio_transport *t = opaque;
+    struct saved_transport s;
+    if (read_transport(t, r, &s, err))
+        return -1;
+    if (t->ops && t->ops->check)
+        return t->ops->check(t->backend, r, err);
+    return 0;
+}
+
+static int transport_load(void *opaque, struct state_reader *r, struct orr_error *err)
+{
+    struct virtio_transport *t = opaque;
+    struct saved_transport s;
+    if (read_transport(t, r, &s, err))
+        return -1;
     if (t->ops && t->ops->load && t->ops->load(t->backend, r) != 0)
         return orr_fail(err, "%s: corrupt virtio backend state", t->path);
-    t->status = status;
-    t->interrupt_status = isr;
-    t->device_features_sel = dsel;
-    t->driver_features_sel = drsel;
-    t->driver_features = drf;
-    t->queue_sel = qsel;
-    t->guest_page_size = gps;
-    t->config_generation = gen;
-    memcpy(t->q, q, sizeof q);
-    memcpy(t->queue_align, align, sizeof align);
-    memcpy(t->queue_pfn, pfn, sizeof pfn);
+    t->status = s.status;
+    t->interrupt_status = s.isr;
+    t->device_features_sel = s.dsel;
+    t->driver_features_sel = s.drsel;
+    t->driver_features = s.drf;
+    t->queue_sel = s.qsel;
+    t->guest_page_size = s.gps;
+    t->config_generation = s.gen;
+    memcpy(t->q, s.q, sizeof s.q);
+    memcpy(t->queue_align, s.align, sizeof s.align);
+    memcpy(t->queue_pfn, s.pfn, sizeof s.pfn);
     update_irq(t);
     return 0;
 }
@@ -508,5 +536,6 @@ const struct device_model virtio_mmio_model = {
     .write = transport_write,
     .save = transport_save,
     .load = transport_load,
+    .check = transport_check,
     .destroy = transport_destroy,
 };

@@ -9,7 +9,9 @@ then a batch GDB session: break at a function, continue, `info registers`,
 instruction it stops after), stepi x10 with the PCs checked against QEMU's
 gdbstub on the same program when qemu-system-arm is installed, `x/4i $pc`,
 `finish`, detach; then a second GDB reconnects and continues to the exit,
-whose status shows the changed global.
+whose status shows the changed global. Reverse execution: reverse-stepi x5
+then stepi x5 gives back the same registers, reverse-finish and
+reverse-continue to a watchpoint.
 
 With --linux (suite slow): Debian's kernel boots to its shell with --gdb;
 start_kernel's address comes from the guest's /proc/kallsyms; GDB attaches,
@@ -243,6 +245,61 @@ def bare_metal():
             proc.wait()
 
 
+def registers_of(out):
+    """Each `info registers` block: the (name, value) lines in order."""
+    blocks, cur = [], []
+    for line in out.splitlines():
+        m = re.match(r'^(r\d+|sp|lr|pc|cpsr|fp|ip)\s+(0x[0-9a-f]+)', line)
+        if m:
+            cur.append(m.groups())
+            if m.group(1) == 'cpsr':
+                blocks.append(cur)
+                cur = []
+    return blocks
+
+
+def reverse():
+    """Reverse execution through GDB (bs/bc): reverse-stepi x5 then stepi x5
+    returns to the same registers; reverse-finish returns to the caller;
+    reverse-continue with a watchpoint stops before the previous write."""
+    port = free_port()
+    proc = subprocess.Popen([orrery, 'run', '--kernel', elf, '--semihosting', '--gdb',
+                             str(port), '--gdb-wait', '--timeout', '300'],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        s = connect(port)
+        s.sendall(packet(b'qSupported:swbreak+'))
+        reply = read_reply(s) or b''
+        t.check(b'ReverseStep+' in reply and b'ReverseContinue+' in reply,
+                'qSupported advertises ReverseStep and ReverseContinue', repr(reply))
+        s.close()
+        out = gdb_batch(port, ['break add_step', 'continue', 'continue', 'delete', 'stepi 3',
+                               'info registers'] + ['reverse-stepi'] * 5 +
+                        ['info registers'] + ['stepi'] * 5 +
+                        ['info registers', 'reverse-finish', 'p/x $pc', 'watch counter',
+                         'reverse-continue', 'p counter', 'p/x $pc', 'detach'])
+        regs = registers_of(out)
+        t.check(len(regs) == 3 and regs[0] == regs[2] and regs[0] != regs[1],
+                'reverse-stepi x5 then stepi x5: the same PC and registers again',
+                out[-3000:])
+        dis = subprocess.run(['arm-none-eabi-objdump', '-d', elf], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout.decode()
+        main = dis[dis.find('<main>:'):]
+        call = re.search(r'^([0-9a-f]+):\s+[0-9a-f]+\s+bl\s+[0-9a-f]+ <add_step>', main, re.M)
+        store = re.search(r'^([0-9a-f]+):\s+[0-9a-f]+\s+str\s', main, re.M)
+        pcs = pcs_of(out)
+        t.check(call is not None and len(pcs) == 2 and pcs[0] == int(call.group(1), 16),
+                'reverse-finish stops at the call in main', out[-2000:])
+        t.check(store is not None and len(pcs) == 2 and pcs[1] == int(store.group(1), 16)
+                and re.search(r'^\$\d+ = 0$', out, re.M) is not None,
+                'reverse-continue to a watchpoint: before the previous store, counter 0',
+                out[-2000:])
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def interrupt_and_kill():
     """Ctrl-C (0x03) stops a running guest with SIGINT; k ends orrery."""
     with tempfile.TemporaryDirectory(prefix='orrery-gdb-') as d:
@@ -357,5 +414,6 @@ if linux:
     linux_boot()
 else:
     bare_metal()
+    reverse()
     interrupt_and_kill()
 t.finish()

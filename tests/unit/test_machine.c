@@ -14,67 +14,11 @@
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_machine.h"
 
-struct capture {
-    char buf[65536];
-    size_t len;
-};
-
-static void capture_write(void *opaque, const uint8_t *data, size_t len)
-{
-    struct capture *c = opaque;
-    size_t room = sizeof c->buf - 1 - c->len;
-    if (len > room)
-        len = room;
-    memcpy(c->buf + c->len, data, len);
-    c->len += len;
-    c->buf[c->len] = '\0';
-}
-
-static struct machine *make_machine(struct capture *cap)
-{
-    struct machine *m = unit_machine("arm-virt", (struct machine_config){
-        .cpu_model = "arm926ej-s",
-        .clock_mode = CLOCK_MODE_VIRTUAL,
-        .semihosting = true,
-        .host = { .opaque = cap, .console_write = capture_write },
-    });
-    struct orr_error err = { { 0 } };
-    ck_assert_uint_ge(m->nserial, 1);
-    m->serial[0].host_write = capture_write;
-    m->serial[0].host_opaque = cap;
-    int rc = machine_load_image(m, rom_demo_elf, rom_demo_elf_size, 0, false, &err);
-    ck_assert_msg(rc == 0, "load demo: %s", err.msg);
-    return m;
-}
-
-/* Runs one slice; returns true when the machine has finished. */
-static bool step_slice(struct machine *m, uint64_t slice_ns, int *exit_code)
-{
-    struct machine_run_result res;
-    machine_run(m, slice_ns, &res);
-    ck_assert_msg(res.reason != CPU_STOP_FATAL, "guest error: %s", res.message);
-    ck_assert_msg(!(res.reason == CPU_STOP_IDLE && res.wake_ns == CLOCK_NEVER),
-                  "guest idles forever");
-    if (res.reason == CPU_STOP_EXIT) {
-        *exit_code = res.exit_code;
-        return true;
-    }
-    return false;
-}
-
-static void run_to_end(struct machine *m, int *exit_code)
-{
-    for (int i = 0; i < 100000; i++)
-        if (step_slice(m, 1000000, exit_code))
-            return;
-    ck_abort_msg("demo did not finish");
-}
-
 START_TEST(two_machines_interleaved)
 {
     struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
-    struct machine *ma = make_machine(a);
-    struct machine *mb = make_machine(b);
+    struct machine *ma = unit_demo_machine(a);
+    struct machine *mb = unit_demo_machine(b);
     int code_a = -1, code_b = -1;
     bool done_a = false, done_b = false;
     /* Different slice lengths so the two are never in lock step. */
@@ -101,7 +45,7 @@ END_TEST
 START_TEST(reset_reruns_identically)
 {
     struct capture *a = calloc(1, sizeof *a);
-    struct machine *m = make_machine(a);
+    struct machine *m = unit_demo_machine(a);
     int code = -1;
     run_to_end(m, &code);
     ck_assert_int_eq(code, 0);
@@ -128,7 +72,7 @@ END_TEST
 START_TEST(save_midway_and_resume_elsewhere)
 {
     struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
-    struct machine *ma = make_machine(a);
+    struct machine *ma = unit_demo_machine(a);
     int code_a = -1, code_b = -1;
     /* Run part of the way. */
     for (int i = 0; i < 3; i++)
@@ -142,7 +86,7 @@ START_TEST(save_midway_and_resume_elsewhere)
     ck_assert_msg(state_writer_finish(&w, &err) == 0, "%s", err.msg);
 
     /* A fresh machine (different load, then restored) continues from there. */
-    struct machine *mb = make_machine(b);
+    struct machine *mb = unit_demo_machine(b);
     struct state_reader r;
     ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
     ck_assert_msg(machine_load(mb, &r, &err) == 0, "load: %s", err.msg);

@@ -366,6 +366,100 @@ START_TEST(alignment_check)
 }
 END_TEST
 
+START_TEST(debug_registers)
+{
+    struct rig g;
+    rig_init(&g, "pentium");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    put32(&g, IDT + 1 * 8, (SEL_CODE0 << 16) | 0x2400u);
+    put32(&g, IDT + 1 * 8 + 4, 0x00008e00u);
+    code(&g, 0x2400, "f4");
+    /* lidt; dr1 = 6000h, DR7: L1, R/W1 = 01 (writes), LEN1 = 00 (1 byte);
+     * a read of 6000h, then a write: #DB after the write. */
+    code(&g, 0x1200,
+         "0f011de0040000"
+         "b800600000 0f23c8"
+         "b804001d00 0f23f8"
+         "a100600000 a300600000 90");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2401);
+    ck_assert_uint_eq(g.c->dr[6] & 0xfu, 2u);
+    ck_assert_uint_eq(get32(&g, 0x8000 - 12), 0x1200 + 7 + 8 + 8 + 10);  /* after the write */
+    /* An instruction breakpoint on the NOP: a fault before it. */
+    g.c->gpr[EAX] = 0x1300 + 3 + 5 + 3;
+    code(&g, 0x1300, "0f23c0 b801000000 0f23f8 90 90");
+    g.c->eip = 0x1300;
+    g.c->gpr[ESP] = 0x8000;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2401);
+    ck_assert_uint_eq(g.c->dr[6] & 0xfu, 1u);
+    ck_assert_uint_eq(get32(&g, 0x8000 - 12), 0x1300 + 11);   /* the NOP itself */
+    rig_free(&g);
+}
+END_TEST
+
+START_TEST(virtual_8086_mode)
+{
+    struct rig g;
+    rig_init(&g, "pentium");
+    enter_protected(&g);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    /* ltr; lidt; iretd to V86 at 0400:0000 with IOPL 3:
+     * push gs fs ds es ss esp eflags cs eip. */
+    code(&g, 0x1200,
+         "66b82800 0f00d8 0f011de0040000"
+         "6a00 6a00 6a50 6a60 6a70 6800100000"
+         "6802320200 6800040000 6a00 cf");
+    /* V86 code at 0x4000: mov ax,[0002] (DS = 50h -> linear 0x502); int 80h */
+    code(&g, 0x4000, "a10200 cd80");
+    put32(&g, 0x500, 0xbeef0000u);
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    /* The ring-0 handler at 08:2200 got the V86 frame and flat segments. */
+    ck_assert_uint_eq(g.c->eip, 0x2201);
+    ck_assert_uint_eq(g.c->cpl, 0);
+    ck_assert(!(g.c->eflags & FL_VM));
+    ck_assert_uint_eq(g.c->gpr[EAX] & 0xffff, 0xbeef);
+    ck_assert_uint_eq(g.c->gpr[ESP], 0x9000 - 36);
+    ck_assert_uint_eq(get32(&g, 0x9000 - 4), 0);          /* GS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 12), 0x50);      /* DS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 20), 0x70);      /* SS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 24), 0x1000);    /* ESP */
+    ck_assert(get32(&g, 0x9000 - 28) & FL_VM);            /* EFLAGS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 32), 0x400);     /* CS */
+    ck_assert_uint_eq(get32(&g, 0x9000 - 36), 5);         /* EIP after INT 80h */
+    ck_assert_uint_eq(g.c->seg[SEG_DS].sel, 0);           /* nulled */
+    rig_free(&g);
+}
+END_TEST
+
+START_TEST(unreal_mode)
+{
+    struct rig g;
+    rig_init(&g, "i386");
+    enter_protected(&g);
+    /* Back to real mode with DS still holding the 4 GiB data descriptor:
+     * mov eax,cr0; and al,0feh; mov cr0,eax; jmp 0000:2500h */
+    code(&g, 0x1200, "0f20c0 24fe 0f22c0 ea00250000 0000");
+    /* Real mode, CS still 32-bit (its descriptor cache keeps D, SDM Vol. 3A
+     * 9.9.2): xor eax,eax; mov ds,ax (the limit stays); mov eax,[400000h] */
+    code(&g, 0x2500, "31c0 8ed8 a100004000 f4");
+    put32(&g, 0x400000, 0x600df00d);
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert(!(g.c->cr0 & CR0_PE));
+    ck_assert_uint_eq(g.c->seg[SEG_DS].base, 0);
+    ck_assert_uint_eq(g.c->seg[SEG_DS].limit, 0xffffffffu);
+    ck_assert_uint_eq(g.c->gpr[EAX], 0x600df00du);
+    ck_assert(x86_code32(g.c));
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -391,6 +485,9 @@ static Suite *suite(void)
     tcase_add_test(tc, task_switches);
     tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, alignment_check);
+    tcase_add_test(tc, debug_registers);
+    tcase_add_test(tc, virtual_8086_mode);
+    tcase_add_test(tc, unreal_mode);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;

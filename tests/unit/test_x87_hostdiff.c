@@ -760,6 +760,164 @@ START_TEST(sequences_match_host)
 }
 END_TEST
 
+/* FRSTOR of random images (random tags, status and control words, register
+ * encodings of every class), then FNSTENV (which masks every exception)
+ * and FNSAVE, on the host and through
+ * x87_execute, in the 32-bit and (with a 66 prefix) the 16-bit protected
+ * layout: the stored images must be identical. FNSAVE does not wait and
+ * reinitialises, so an unmasked exception loaded by FRSTOR never traps. */
+START_TEST(frstor_fnsave_match_host)
+{
+#if defined(__x86_64__)
+    uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (code == MAP_FAILED)
+        return;
+    bool op16 = _i == 1;
+    uint64_t seed = 0xF5A4E + (uint64_t)_i;
+    unsigned mismatches = 0;
+    for (unsigned round = 0; round < 3000; round++) {
+        static uint8_t host_data[DATA_SIZE], soft_data[DATA_SIZE];
+        memset(host_data, 0, DATA_SIZE);
+        unsigned env = op16 ? 14 : 28, step = op16 ? 2 : 4;
+        for (unsigned i = 0; i < env; i += 2) {
+            uint16_t r = (uint16_t)next_random(&seed);
+            memcpy(host_data + 64 + i, &r, 2);
+        }
+        uint16_t cw = (uint16_t)next_random(&seed), sw = (uint16_t)next_random(&seed);
+        uint16_t tw = (uint16_t)next_random(&seed);
+        memcpy(host_data + 64, &cw, 2);
+        memcpy(host_data + 64 + step, &sw, 2);
+        memcpy(host_data + 64 + 2 * step, &tw, 2);
+        for (unsigned k = 0; k < 8; k++)
+            f80_to_bytes(random_operand(&seed, 0x3FFF), host_data + 64 + env + 10 * k);
+        memcpy(soft_data, host_data, DATA_SIZE);
+
+        uint8_t *p = code;
+        *p++ = 0x53;                                  /* push rbx */
+        *p++ = 0x48; *p++ = 0x89; *p++ = 0xFB;        /* mov rbx, rdi */
+        if (op16)
+            *p++ = 0x66;
+        emit_mem(&p, 0xDD, 4, 64);                    /* frstor [rbx+64] */
+        if (op16)
+            *p++ = 0x66;
+        emit_mem(&p, 0xD9, 6, 192);                   /* fnstenv [rbx+192] */
+        if (op16)
+            *p++ = 0x66;
+        emit_mem(&p, 0xDD, 6, 256);                   /* fnsave [rbx+256] */
+        *p++ = 0x5B;
+        *p++ = 0xC3;
+        ((void (*)(uint8_t *))(void *)code)(host_data);
+
+        struct x87 f;
+        x87_reset(&f);
+        struct x87_env e = { X87_MODE_PROTECTED, 0, 0, 0, 0, soft_data, data_read, data_write };
+        struct x87_insn in = { 0xDD, 0xA3, true, !op16, 64, 0, 0, 0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        in = (struct x87_insn){ 0xD9, 0xB3, true, !op16, 192, 0, 0, 0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        in = (struct x87_insn){ 0xDD, 0xB3, true, !op16, 256, 0, 0, 0 };
+        ck_assert_int_eq(x87_execute(&f, &in, &e), X87_OK);
+        /* A context switch between the host's instructions goes through
+         * XSAVE, which on AMD drops FOP/FIP/FDP unless ES is set: compare
+         * the pointer fields only with ES set. */
+        if (!(host_data[256 + step] & 0x80)) {
+            unsigned from = op16 ? 6 : 12, to = op16 ? 14 : 28;
+            for (unsigned base = 192; base <= 256; base += 64) {
+                memset(host_data + base + from, 0, to - from);
+                memset(soft_data + base + from, 0, to - from);
+            }
+        }
+        if (memcmp(host_data + 192, soft_data + 192, env) != 0 && mismatches++ < 4)
+            fprintf(stderr, "fnstenv image differs in round %u\n", round);
+        if (memcmp(host_data + 256, soft_data + 256, env + 80) != 0 && mismatches++ < 4) {
+            fprintf(stderr, "frstor/fnsave%s round %u:\n  image:", op16 ? "16" : "32", round);
+            for (unsigned i = 0; i < env; i++)
+                fprintf(stderr, " %02x", host_data[64 + i]);
+            fprintf(stderr, "\n");
+            for (unsigned i = 0; i < env + 80; i++) {
+                if (host_data[256 + i] != soft_data[256 + i])
+                    fprintf(stderr, "  byte %u: host %02x soft %02x\n", i, host_data[256 + i],
+                            soft_data[256 + i]);
+            }
+        }
+    }
+    munmap(code, 4096);
+    ck_assert_msg(mismatches == 0, "%u of 3000 FRSTOR/FNSAVE round trips differ", mismatches);
+#endif
+}
+END_TEST
+
+/* FXRSTOR of random images, then FXSAVE, on the host and through
+ * x87_fxrstor/x87_fxsave: the x87 part (bytes 0..159 without MXCSR_MASK)
+ * must be identical. */
+START_TEST(fxrstor_fxsave_match_host)
+{
+#if defined(__x86_64__)
+    uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (code == MAP_FAILED)
+        return;
+    static uint8_t host_data[DATA_SIZE + 1024], soft_data[DATA_SIZE + 1024];
+    uint32_t in_off = (uint32_t)(64 - ((uintptr_t)host_data % 16));    /* 16-aligned */
+    uint32_t out_off = in_off + 512;
+    uint64_t seed = 0xF75A4E;
+    unsigned mismatches = 0;
+    for (unsigned round = 0; round < 3000; round++) {
+        memset(host_data, 0, sizeof(host_data));
+        for (unsigned i = 0; i < 32; i += 2) {
+            uint16_t r = (uint16_t)next_random(&seed);
+            memcpy(host_data + in_off + i, &r, 2);
+        }
+        uint32_t mxcsr = 0x1F80;
+        memcpy(host_data + in_off + 24, &mxcsr, 4);
+        for (unsigned k = 0; k < 8; k++)
+            f80_to_bytes(random_operand(&seed, 0x3FFF), host_data + in_off + 32 + 16 * k);
+        memcpy(soft_data, host_data, sizeof(host_data));
+
+        uint8_t *p = code;
+        *p++ = 0x53;                                  /* push rbx */
+        *p++ = 0x48; *p++ = 0x89; *p++ = 0xFB;        /* mov rbx, rdi */
+        *p++ = 0x0F; emit_mem(&p, 0xAE, 1, in_off);   /* fxrstor [rbx+in] */
+        *p++ = 0x0F; emit_mem(&p, 0xAE, 0, out_off);  /* fxsave [rbx+out] */
+        *p++ = 0xDB; *p++ = 0xE3;                     /* fninit: nothing pending */
+        *p++ = 0x5B;
+        *p++ = 0xC3;
+        ((void (*)(uint8_t *))(void *)code)(host_data);
+
+        struct x87 f;
+        x87_reset(&f);
+        struct x87_env e = { X87_MODE_PROTECTED, 0, 0, 0, 0, soft_data, data_read, data_write };
+        uint32_t loaded;
+        ck_assert_int_eq(x87_fxrstor(&f, &e, in_off, 0xFFFF, &loaded), X87_OK);
+        ck_assert_int_eq(x87_fxsave(&f, &e, out_off, loaded, 0), X87_OK);
+        memset(host_data + out_off + 28, 0, 4);       /* MXCSR_MASK: the core's */
+        /* AMD saves FOP, FIP and FDP only with ES set (its documented
+         * FXSAVE behaviour; Intel always saves them, as the unit does). */
+        if (!(host_data[out_off + 2] & 0x80)) {
+            memset(host_data + out_off + 6, 0, 18);
+            memset(soft_data + out_off + 6, 0, 18);
+        }
+        /* A 64-bit host may deprecate FCS and FDS (stored as zero). */
+        memset(host_data + out_off + 12, 0, 2);
+        memset(soft_data + out_off + 12, 0, 2);
+        memset(host_data + out_off + 20, 0, 2);
+        memset(soft_data + out_off + 20, 0, 2);
+        if (memcmp(host_data + out_off, soft_data + out_off, 160) != 0 && mismatches++ < 4) {
+            fprintf(stderr, "fxrstor/fxsave round %u:\n", round);
+            for (unsigned i = 0; i < 160; i++) {
+                if (host_data[out_off + i] != soft_data[out_off + i])
+                    fprintf(stderr, "  byte %u: host %02x soft %02x\n", i, host_data[out_off + i],
+                            soft_data[out_off + i]);
+            }
+        }
+    }
+    munmap(code, 4096);
+    ck_assert_msg(mismatches == 0, "%u of 3000 FXRSTOR/FXSAVE round trips differ", mismatches);
+#endif
+}
+END_TEST
+
 static Suite *hostdiff_suite(void)
 {
     Suite *s = suite_create("x87_hostdiff");
@@ -770,6 +928,8 @@ static Suite *hostdiff_suite(void)
     tcase_add_loop_test(tc, transcendentals_match_host, 0, 8);
     tcase_add_loop_test(tc, transcendental_specials_match_host, 0, 8);
     tcase_add_loop_test(tc, sequences_match_host, 0, 8);
+    tcase_add_loop_test(tc, frstor_fnsave_match_host, 0, 2);
+    tcase_add_test(tc, fxrstor_fxsave_match_host);
 #else
     tcase_add_loop_test(tc, binary_ops_match_host, 0, 1);
     tcase_add_loop_test(tc, conversions_match_host, 0, 1);

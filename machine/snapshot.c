@@ -1,0 +1,332 @@
+/* Snapshot files (layout in machine/snapshot.h). */
+#include "machine/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "machine/machine.h"
+#include "machine/state.h"
+#include "orrery_config.h"
+
+static const uint8_t snapshot_magic[8] = { 'O', 'R', 'R', 'S', 'N', 'A', 'P', 0x1a };
+#define SNAPSHOT_HEAD 24u
+#define SNAPSHOT_TAIL 4u
+#define SNAPSHOT_MAX_BYTES ((size_t)16 << 30)
+
+static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned bytes)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* zlib's crc32 counts in uInt: feed it in pieces. */
+static uint32_t crc_of(uint32_t crc, const uint8_t *p, size_t len)
+{
+    while (len) {
+        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        crc = (uint32_t)crc32(crc, p, n);
+        p += n;
+        len -= n;
+    }
+    return crc;
+}
+
+static void put_text(struct state_writer *w, const char *s)
+{
+    state_put_bytes(w, s, strlen(s));
+}
+
+static int build_stream(struct machine *m, struct state_writer *w, struct orr_error *err)
+{
+    state_writer_init(w);
+    state_begin(w, "snapshot", SNAPSHOT_SECTION_VERSION);
+    put_text(w, ORRERY_VERSION);
+    put_text(w, m->board_name);
+    state_put_bytes(w, m->dtb, m->dtb_size);
+    state_put_u64(w, m->ram_size);
+    state_put_u32(w, m->ncpus);
+    for (unsigned i = 0; i < m->ncpus; i++)
+        put_text(w, m->cpus[i]->model->name);
+    state_end(w);
+    if (machine_save(m, w) || state_writer_finish(w, err)) {
+        state_writer_free(w);
+        return orr_fail(err, "snapshot: out of memory while saving the machine");
+    }
+    return 0;
+}
+
+int snapshot_build(struct machine *m, uint8_t **data, size_t *size, struct orr_error *err)
+{
+    struct state_writer w;
+    if (build_stream(m, &w, err))
+        return -1;
+    size_t total = SNAPSHOT_HEAD + w.len + SNAPSHOT_TAIL;
+    uint8_t *buf = malloc(total);
+    if (!buf) {
+        state_writer_free(&w);
+        return orr_fail(err, "snapshot: out of memory");
+    }
+    memcpy(buf, snapshot_magic, 8);
+    put_le(buf + 8, SNAPSHOT_FORMAT_VERSION, 4);
+    put_le(buf + 12, 0, 4);
+    put_le(buf + 16, w.len, 8);
+    memcpy(buf + SNAPSHOT_HEAD, w.buf, w.len);
+    put_le(buf + SNAPSHOT_HEAD + w.len, crc_of(0, buf, SNAPSHOT_HEAD + w.len), 4);
+    state_writer_free(&w);
+    *data = buf;
+    *size = total;
+    return 0;
+}
+
+static int write_all(int fd, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    while (len) {
+        ssize_t n = write(fd, b, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        b += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int write_file_atomic(const char *path, const void *const *parts, const size_t *lens,
+                      unsigned nparts, struct orr_error *err)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return orr_fail(err, "%s: file name too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return orr_fail(err, "%s: cannot create a file beside it: %s", path, strerror(errno));
+    /* mkstemp makes it 0600; give it the mode a plain create would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return orr_fail(err, "%s: %s", path, strerror(e));
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < nparts && rc == 0; i++)
+        rc = write_all(fd, parts[i], lens[i]);
+    int saved = errno;
+    if (rc == 0 && fsync(fd) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc) {
+        unlink(tmp);
+        return orr_fail(err, "%s: %s", path, strerror(saved));
+    }
+    /* The rename itself must survive a crash: sync the directory. */
+    snprintf(dir, sizeof dir, "%s", path);
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int snapshot_save(struct machine *m, const char *path, struct orr_error *err)
+{
+    struct state_writer w;
+    if (build_stream(m, &w, err))
+        return -1;
+    uint8_t head[SNAPSHOT_HEAD], tail[SNAPSHOT_TAIL];
+    memcpy(head, snapshot_magic, 8);
+    put_le(head + 8, SNAPSHOT_FORMAT_VERSION, 4);
+    put_le(head + 12, 0, 4);
+    put_le(head + 16, w.len, 8);
+    put_le(tail, crc_of(crc_of(0, head, sizeof head), w.buf, w.len), 4);
+    const void *parts[3] = { head, w.buf, tail };
+    size_t lens[3] = { sizeof head, w.len, sizeof tail };
+    int rc = write_file_atomic(path, parts, lens, 3, err);
+    state_writer_free(&w);
+    return rc;
+}
+
+static int get_text(struct state_reader *r, char *out, size_t cap)
+{
+    uint64_t len = state_get_u64(r);
+    if (r->failed || len >= cap || len > r->section_end - r->pos) {
+        r->failed = true;
+        return -1;
+    }
+    memcpy(out, r->buf + r->pos, (size_t)len);
+    out[len] = '\0';
+    r->pos += (size_t)len;
+    return 0;
+}
+
+static int read_header(struct snapshot *s, const char *name, struct orr_error *err)
+{
+    struct state_reader r;
+    if (state_reader_init(&r, s->stream, s->stream_len, err))
+        return orr_fail_prefix(err, "%s", name);
+    if (state_reader_next(&r) != 1 || strcmp(r.tag, "snapshot") != 0)
+        return orr_fail(err, "%s: snapshot has no description section", name);
+    if (r.version != SNAPSHOT_SECTION_VERSION)
+        return orr_fail(err, "%s: snapshot description version %u is not supported", name,
+                        r.version);
+    if (get_text(&r, s->emulator, sizeof s->emulator) || get_text(&r, s->board, sizeof s->board))
+        return orr_fail(err, "%s: snapshot description is corrupt", name);
+    uint64_t dlen = state_get_u64(&r);
+    if (r.failed || dlen > r.section_end - r.pos)
+        return orr_fail(err, "%s: snapshot description is corrupt", name);
+    s->dtb = malloc(dlen ? (size_t)dlen : 1);
+    if (!s->dtb)
+        return orr_fail(err, "%s: out of memory", name);
+    memcpy(s->dtb, r.buf + r.pos, (size_t)dlen);
+    s->dtb_size = (size_t)dlen;
+    r.pos += (size_t)dlen;
+    s->ram_size = state_get_u64(&r);
+    uint32_t ncpus = state_get_u32(&r);
+    if (r.failed || ncpus == 0 || ncpus > sizeof s->cpu_models / sizeof s->cpu_models[0])
+        return orr_fail(err, "%s: snapshot description is corrupt", name);
+    s->ncpus = ncpus;
+    for (unsigned i = 0; i < ncpus; i++)
+        if (get_text(&r, s->cpu_models[i], sizeof s->cpu_models[i]))
+            return orr_fail(err, "%s: snapshot description is corrupt", name);
+    if (state_reader_check(&r))
+        return orr_fail_prefix(err, "%s", name);
+    return 0;
+}
+
+int snapshot_open_buffer(uint8_t *data, size_t size, const char *name, struct snapshot *s,
+                         struct orr_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->data = data;
+    s->size = size;
+    if (size < SNAPSHOT_HEAD + SNAPSHOT_TAIL || memcmp(data, snapshot_magic, 8) != 0) {
+        snapshot_close(s);
+        return orr_fail(err, "%s: not an Orrery snapshot", name);
+    }
+    uint32_t version = (uint32_t)get_le(data + 8, 4);
+    if (version != SNAPSHOT_FORMAT_VERSION) {
+        snapshot_close(s);
+        return orr_fail(err, "%s: snapshot format %u is not supported (this build reads %u)",
+                        name, version, SNAPSHOT_FORMAT_VERSION);
+    }
+    uint64_t len = get_le(data + 16, 8);
+    if (len != size - SNAPSHOT_HEAD - SNAPSHOT_TAIL) {
+        snapshot_close(s);
+        return orr_fail(err, "%s: snapshot is truncated or has trailing data (%zu bytes, "
+                        "the header says %llu)", name, size,
+                        (unsigned long long)(len + SNAPSHOT_HEAD + SNAPSHOT_TAIL));
+    }
+    uint32_t want = (uint32_t)get_le(data + size - SNAPSHOT_TAIL, 4);
+    if (crc_of(0, data, size - SNAPSHOT_TAIL) != want) {
+        snapshot_close(s);
+        return orr_fail(err, "%s: snapshot is corrupt (checksum mismatch)", name);
+    }
+    s->stream = data + SNAPSHOT_HEAD;
+    s->stream_len = (size_t)len;
+    if (read_header(s, name, err)) {
+        snapshot_close(s);
+        return -1;
+    }
+    return 0;
+}
+
+int snapshot_open(const char *path, struct snapshot *s, struct orr_error *err)
+{
+    memset(s, 0, sizeof *s);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return orr_fail(err, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return orr_fail(err, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > SNAPSHOT_MAX_BYTES) {
+        close(fd);
+        return orr_fail(err, "%s: too large for a snapshot", path);
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *data = malloc(size ? size : 1);
+    if (!data) {
+        close(fd);
+        return orr_fail(err, "%s: out of memory", path);
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, data + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got != size) {
+        free(data);
+        return orr_fail(err, "%s: read failed", path);
+    }
+    return snapshot_open_buffer(data, size, path, s, err);
+}
+
+int snapshot_apply(const struct snapshot *s, struct machine *m, struct orr_error *err)
+{
+    if (strcmp(s->board, m->board_name) != 0)
+        return orr_fail(err, "snapshot was taken on board %s, this machine is %s", s->board,
+                        m->board_name);
+    if (s->dtb_size != m->dtb_size || memcmp(s->dtb, m->dtb, s->dtb_size) != 0)
+        return orr_fail(err, "snapshot was taken on a different %s board (its device tree "
+                        "differs; start without --board to use the snapshot's own)", s->board);
+    if (s->ram_size != m->ram_size)
+        return orr_fail(err, "snapshot has %llu MiB of memory, this machine %llu MiB (-m)",
+                        (unsigned long long)(s->ram_size >> 20),
+                        (unsigned long long)(m->ram_size >> 20));
+    if (s->ncpus != m->ncpus)
+        return orr_fail(err, "snapshot has %u CPUs, this machine %u", s->ncpus, m->ncpus);
+    for (unsigned i = 0; i < m->ncpus; i++)
+        if (strcmp(s->cpu_models[i], m->cpus[i]->model->name) != 0)
+            return orr_fail(err, "snapshot's CPU %u is a %s, this machine's a %s (--cpu)", i,
+                            s->cpu_models[i], m->cpus[i]->model->name);
+    struct state_reader r;
+    if (state_reader_init(&r, s->stream, s->stream_len, err))
+        return orr_fail_prefix(err, "snapshot");
+    int rc = machine_load(m, &r, err);
+    if (rc)
+        orr_fail_prefix(err, "snapshot");
+    return rc;
+}
+
+void snapshot_close(struct snapshot *s)
+{
+    free(s->data);
+    free(s->dtb);
+    memset(s, 0, sizeof *s);
+}
