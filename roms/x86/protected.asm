@@ -1,9 +1,10 @@
 ; Protected-mode checks: entering 32-bit protected mode (GDT, far jump),
-; ring 3 entered with IRET and left through interrupt gates, #GP from
-; ring 3 with its error code, paging with page faults handled (CR2 and the
-; error code checked, accessed/dirty bits), and a double fault taken
-; through a task gate into its own task and returned from with IRET (the
-; way Linux handles #DF).
+; ring 3 entered with IRET and left through interrupt gates and a call
+; gate, #GP from ring 3 with its error code, paging with page faults
+; handled (CR2 and the error code checked, accessed/dirty bits), a double
+; fault taken through a task gate into its own task and returned from with
+; IRET (the way Linux handles #DF), and virtual-8086 mode left through the
+; #GP of an IOPL-sensitive instruction.
 ;
 ; Memory (RAM from 0): GDT 0x1000, IDT 0x2000, TSSs 0x3000 and 0x3100,
 ; page directory 0x10000 and table 0x11000, stacks below 0x70000 (ring 0),
@@ -27,6 +28,11 @@
 %define PF_ERR    (VARS + 0x24)
 %define DF_COUNT  (VARS + 0x28)
 %define IS_386    (VARS + 0x2c)  ; EFLAGS.AC cannot be set: an i386
+%define CG_FRAME  (VARS + 0x30)  ; the call gate's view: CS, ESP, SS of the caller
+%define V86_CS    (VARS + 0x40)  ; what the virtual-8086 code saw and did
+%define V86_SUM   (VARS + 0x42)
+%define V86_EIP   (VARS + 0x44)  ; where its #GP came from
+%define V86_FCS   (VARS + 0x48)
 
 %define SEL_CODE0 0x08
 %define SEL_DATA0 0x10
@@ -34,6 +40,7 @@
 %define SEL_DATA3 0x23
 %define SEL_TSS0  0x28
 %define SEL_TSS1  0x30
+%define SEL_GATE3 0x3b           ; call gate, DPL 3, to ring 0 (RPL 3)
 
 %define GATE_INT0 0x8e00         ; 32-bit interrupt gate, DPL 0
 %define GATE_INT3 0xee00         ; 32-bit interrupt gate, DPL 3
@@ -66,6 +73,18 @@ start:
     mov cr0, eax
     jmp dword SEL_CODE0:pm_entry
 
+; Virtual-8086 code (CPL 3, IOPL 0, segments as in real mode): results go
+; to memory; CLI is IOPL-sensitive and ends it with #GP(0).
+v86_code:
+    mov ax, cs
+    mov [V86_CS], ax
+    mov ax, 0x1234
+    add ax, 0x4321
+    mov [V86_SUM], ax
+v86_cli:
+    cli
+    jmp v86_cli
+
 align 8
 gdt:
     dq 0
@@ -77,6 +96,7 @@ gdt:
     db 0x00, 0x89, 0x00, 0x00
     dw 0x0067, TSS1              ; 0x30 TSS of the #DF task
     db 0x00, 0x89, 0x00, 0x00
+    dq 0                         ; 0x38 call gate, filled in by the 32-bit code
 gdt_end:
 
 section .text32 start=0x2000 vstart=0xf2000
@@ -113,7 +133,7 @@ pm_entry:
     GROUP_OK
 
     ; ---- ring 3 and back through interrupt gates ------------------------
-    GROUP 2, '  ring 3 through interrupt gates'
+    GROUP 2, '  ring 3 through interrupt and call gates'
     xor edx, edx
 .fill:
     mov eax, unexpected
@@ -150,6 +170,12 @@ pm_entry:
     mov dword [TSS0 + 4], 0x60000       ; ESP0
     mov dword [TSS0 + 8], SEL_DATA0     ; SS0
     mov word [TSS0 + 0x66], 0x68        ; no I/O bitmap
+    mov eax, call_gate_target           ; 0x38: 32-bit call gate, DPL 3, no parameters
+    mov [GDT + 0x38], ax
+    mov word [GDT + 0x3a], SEL_CODE0
+    mov word [GDT + 0x3c], 0xec00
+    shr eax, 16
+    mov [GDT + 0x3e], ax
     mov ax, SEL_TSS0
     ltr ax
     str ax
@@ -187,6 +213,14 @@ int82_at:
     int 0x82                     ; gate DPL 0 < CPL: #GP(vector * 8 + 2)
     CHECK dword [GP_COUNT], 2, 19
     CHECK dword [GP_ERR], 0x82 * 8 + 2, 20
+    call SEL_GATE3:0             ; ring 0 through the call gate and back (RETF)
+    mov ax, cs
+    CHECK ax, SEL_CODE3, 22
+    CHECK esp, 0x50000, 23
+    CHECK dword [CG_FRAME], SEL_CODE3, 24
+    CHECK dword [CG_FRAME + 4], 0x50000, 25
+    CHECK dword [CG_FRAME + 8], SEL_DATA3, 26
+    CHECK dword [CG_FRAME + 12], SEL_CODE0, 27
     int 0x81                     ; back to ring 0 for good
 
 ring0_back:
@@ -307,7 +341,50 @@ df_at:
     CHECK al, 0x8b, 45           ; the main task is
     CHECK esp, 0x70000, 46
     GROUP_OK
+
+    ; ---- virtual-8086 mode ----------------------------------------------
+    GROUP 5, '  virtual-8086 mode'
+    mov dword [GP_COUNT], 0
+    mov word [V86_CS], 0
+    mov word [V86_SUM], 0
+    mov [SAVED_ESP], esp
+    push dword 0                 ; GS
+    push dword 0                 ; FS
+    push dword 0                 ; DS
+    push dword 0                 ; ES
+    push dword 0                 ; SS
+    push dword 0x6000            ; SP
+    push dword 0x00020002        ; EFLAGS: VM, IOPL 0
+    push dword 0xf000            ; CS
+    push dword v86_code          ; IP (in the 16-bit section)
+    iretd                        ; to virtual-8086 mode
+
+v86_back:                        ; from gp_handler, on the V86 code's CLI
+    CHECK esp, 0x70000, 50
+    CHECK dword [GP_COUNT], 1, 51
+    CHECK dword [GP_ERR], 0, 52
+    CHECK word [V86_CS], 0xf000, 53
+    CHECK word [V86_SUM], 0x5555, 54
+    CHECK dword [V86_EIP], v86_cli, 55
+    CHECK dword [V86_FCS], 0xf000, 56
+    GROUP_OK
     jmp pass
+
+; The call gate's ring-0 side: the caller's EIP, CS, ESP, SS on the ring-0
+; stack (Intel SDM Vol. 3A 5.8.5); RETF goes back to ring 3.
+call_gate_target:
+    push eax
+    mov eax, [esp + 8]
+    mov [CG_FRAME], eax
+    mov eax, [esp + 12]
+    mov [CG_FRAME + 4], eax
+    mov eax, [esp + 16]
+    mov [CG_FRAME + 8], eax
+    mov ax, cs
+    movzx eax, ax
+    mov [CG_FRAME + 12], eax
+    pop eax
+    retf
 
 ; A far call and return within ring 0 (selector and offset on the stack).
 pm_far_check:
@@ -365,11 +442,16 @@ int81:
 ; #GP: error code, EIP, CS, EFLAGS (, ESP, SS). Skips the faulting
 ; instruction at gp_at (3 bytes) or int82_at (2 bytes).
 gp_handler:
+    push ds                      ; null when coming from virtual-8086 mode
     push eax
-    mov eax, [esp + 4]
+    mov ax, SEL_DATA0
+    mov ds, ax
+    mov eax, [esp + 8]           ; EAX, DS, error code, EIP, CS, EFLAGS
     mov [GP_ERR], eax
     inc dword [GP_COUNT]
-    mov eax, [esp + 8]
+    test dword [esp + 20], 0x20000
+    jnz .v86
+    mov eax, [esp + 12]
     cmp eax, gp_at
     je .skip3
     cmp eax, int82_at
@@ -377,14 +459,26 @@ gp_handler:
     mov ebx, 0x0d
     jmp fail
 .skip3:
-    add dword [esp + 8], 3
+    add dword [esp + 12], 3
     jmp .out
 .skip2:
-    add dword [esp + 8], 2
+    add dword [esp + 12], 2
 .out:
     pop eax
+    pop ds
     add esp, 4                   ; the error code
     iretd
+.v86:                            ; the end of the virtual-8086 excursion
+    mov eax, [esp + 12]
+    mov [V86_EIP], eax
+    mov eax, [esp + 16]
+    mov [V86_FCS], eax
+    mov ax, SEL_DATA0
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov esp, [SAVED_ESP]
+    jmp v86_back
 
 ; #PF: checks CR2 and the error code against PF_ADDR and PF_ERR, then makes
 ; the page present and writable and retries.
