@@ -1,16 +1,21 @@
 /* The x86-bare board's port devices and boot ROM, each alone: the 0xE9
  * debug console, the isa-debug-exit port, the POST code port (with its
- * save/load round trip) and the bios-rom windows; and the bus's I/O space
- * reading all ones where no device answers. */
+ * save/load round trip) and the bios-rom windows; the bus's I/O space
+ * reading all ones where no device answers; and the whole board from its
+ * tree: the ISA I/O-port binding, the ROM and its alias, --bios, and a
+ * program leaving through port 0xF4. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu/log.h"
+#include "machine/boards.h"
 #include "machine/bus.h"
 #include "machine/chardev.h"
 #include "machine/devices/devices.h"
+#include "machine/linux_boot.h"
+#include "machine/machine.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
 
@@ -175,6 +180,50 @@ START_TEST(unclaimed_io_ports_read_all_ones)
 }
 END_TEST
 
+START_TEST(x86_bare_board_from_its_tree)
+{
+    const struct builtin_board *b = builtin_board_find("x86-bare");
+    ck_assert_ptr_nonnull(b);
+    struct machine_config cfg = { .dtb = b->dtb, .dtb_size = b->dtb_size, .board_name = b->name };
+    struct machine *m = NULL;
+    struct orr_error err = { { 0 } };
+    ck_assert_msg(machine_create(&cfg, &m, &err) == 0, "%s", err.msg);
+    /* ISA I/O windows became ports, not memory. */
+    const struct bus_region *r = bus_find_io(&m->bus, 0xe9);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->name, "/isa/debugcon@1,e9");
+    ck_assert_ptr_nonnull(bus_find_io(&m->bus, 0xf7));
+    ck_assert_ptr_nonnull(bus_find_io(&m->bus, 0x80));
+    ck_assert_ptr_nonnull(bus_find_io(&m->bus, 0x190));
+    ck_assert_ptr_null(bus_find_io(&m->bus, 0xf8));
+    ck_assert_ptr_null(bus_find(&m->bus, 0xe9 | (UINT64_C(1) << 32)));
+    /* RAM below the ROM and from 1 MiB (the first bank: 15 MiB). */
+    ck_assert_uint_eq(m->ram_base, 0x100000);
+    ck_assert_uint_eq(m->ram_size, 0xf00000);
+    ck_assert_int_eq(bus_find(&m->bus, 0xdffff)->kind, REGION_RAM);
+    ck_assert_int_eq(bus_find(&m->bus, 0xe0000)->kind, REGION_ROM);
+    ck_assert_int_eq(bus_find(&m->bus, 0xfffffff0u)->kind, REGION_ROM);
+    /* A ROM: OUT 0xF4 with 6 (mov al, 6; out 0xf4, al) at F000:FFF0, the
+     * reset vector; the run ends with status 13. */
+    static uint8_t img[0x10000];
+    const uint8_t prog[] = { 0xb0, 0x06, 0xe6, 0xf4, 0xf4 };
+    memcpy(img + 0xfff0, prog, sizeof prog);
+    ck_assert_msg(machine_load_bios(m, img, sizeof img, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(machine_start_bios(m, NULL, 0, &err), 0);
+    struct machine_run_result res;
+    machine_run(m, 1000000, &res);
+    ck_assert_int_eq(res.reason, CPU_STOP_EXIT);
+    ck_assert_int_eq(res.exit_code, 13);
+    /* Reset: the ROM keeps the image; the program runs again. */
+    machine_reset(m);
+    machine_run(m, 1000000, &res);
+    ck_assert_int_eq(res.reason, CPU_STOP_EXIT);
+    ck_assert_int_eq(res.exit_code, 13);
+    ck_assert_int_eq(machine_start_bios(m, img, 16, &err), -1);   /* no --dtb here */
+    machine_destroy(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("x86_ports");
@@ -184,6 +233,7 @@ int main(void)
     tcase_add_test(tc, post_code_keeps_the_last_value_and_saves_it);
     tcase_add_test(tc, bios_rom_fills_every_window_from_its_end);
     tcase_add_test(tc, unclaimed_io_ports_read_all_ones);
+    tcase_add_test(tc, x86_bare_board_from_its_tree);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
