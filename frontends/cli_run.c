@@ -497,15 +497,15 @@ struct guest {
     const char *append;
 };
 
-/* first: the machine is new (flash is loaded once; it keeps its contents
- * across guest resets, as real flash does). */
+/* first: the machine is new (flash or ROM is loaded once; it keeps its
+ * contents across guest resets, as the real parts do). */
 static int load_guest(struct machine *m, const struct guest *g, bool first,
                       struct orr_error *err)
 {
     if (g->bios) {
         if (first && machine_load_bios(m, g->bios, g->bios_len, err))
             return -1;
-        return machine_boot_firmware_dtb(m, g->dtb, g->dtb_len, NULL, err);
+        return machine_start_bios(m, g->dtb, g->dtb_len, err);
     }
     if (!g->linux_boot)
         return machine_load_image(m, g->image, g->image_len, 0, false, err);

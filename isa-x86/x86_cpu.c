@@ -1,6 +1,7 @@
 /* The x86 cpu interface: models, reset, the register table, the run loop,
  * disassembly (Capstone) and save/load. */
 #include "isa-x86/x86.h"
+#include "isa-x86/x86_gdb.h"
 #include "isa-x86/x86_internal.h"
 
 #include <stdio.h>
@@ -609,6 +610,7 @@ static const struct cpu_ops x86_ops = {
     .decode_key = x86_decode_key, .interrupt_pending = x86_interrupt_pending,
     .debug_update = x86_debug_update, .soft_tlb = x86_soft_tlb,
     .save = x86_save, .load = x86_load, .destroy = x86_destroy,
+    .gdb_target = x86_gdb_target,
 };
 
 static unsigned model_features(enum x86_model m)

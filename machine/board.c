@@ -138,9 +138,25 @@ static int translate(const void *fdt, int bus, uint64_t *addr, uint64_t size,
     return 0;
 }
 
-/* Decodes a node's `reg` (in its parent's cells) into root addresses. */
-static int read_reg(const void *fdt, int node, const char *who, unsigned max,
-                    uint64_t *base, uint64_t *size, unsigned *count, struct orr_error *err)
+/* The ISA bus binding (IEEE Std 1275 ISA supplement, as Linux reads it): the
+ * children of a node with device_type = "isa" have two address cells, the
+ * first naming the space (bit 0 set: I/O ports, clear: memory) and the
+ * second the address. I/O windows are port numbers, not translated; memory
+ * windows go through the ISA node's `ranges` like any other. */
+#define ISA_SPACE_IO 1u
+
+static bool isa_io_window(const void *fdt, int parent, int ac, const fdt32_t *cells)
+{
+    return ac == 2 && prop_is(fdt, parent, "device_type", "isa") &&
+           (fdt32_to_cpu(cells[0]) & ISA_SPACE_IO) != 0;
+}
+
+/* Decodes a node's `reg` (in its parent's cells) into root addresses.
+ * io[i] (io may be NULL: then I/O windows are an error) tells whether
+ * window i is a range of I/O ports on an ISA bus. */
+static int read_reg_io(const void *fdt, int node, const char *who, unsigned max,
+                       uint64_t *base, uint64_t *size, bool *io, unsigned *count,
+                       struct orr_error *err)
 {
     *count = 0;
     int len;
@@ -164,11 +180,24 @@ static int read_reg(const void *fdt, int node, const char *who, unsigned max,
         const fdt32_t *p = reg + i * (unsigned)entry;
         if (!read_cells(p, ac, &base[i]) || !read_cells(p + ac, sc, &size[i]))
             return orr_fail(err, "%s: `reg` entry %u is wider than 64 bits", who, i);
-        if (translate(fdt, parent, &base[i], size[i], who, err))
+        bool port = isa_io_window(fdt, parent, ac, p);
+        if (port && !io)
+            return orr_fail(err, "%s: `reg` entry %u is in ISA I/O space, not memory", who, i);
+        if (io)
+            io[i] = port;
+        if (port)
+            base[i] &= UINT32_MAX;       /* the port number, the second cell */
+        else if (translate(fdt, parent, &base[i], size[i], who, err))
             return -1;
     }
     *count = n;
     return 0;
+}
+
+static int read_reg(const void *fdt, int node, const char *who, unsigned max,
+                    uint64_t *base, uint64_t *size, unsigned *count, struct orr_error *err)
+{
+    return read_reg_io(fdt, node, who, max, base, size, NULL, count, err);
 }
 
 /* The interrupt parent of a node, as Linux and DTSpec §2.4.1 define it:
@@ -653,6 +682,16 @@ static int wire_interrupts(struct board *b, int node, const char *who,
     return 0;
 }
 
+/* A device asked to end the run (a test-exit port): the CPU whose access
+ * reached it stops before its next instruction with that status. */
+static void board_request_exit(void *opaque, int status)
+{
+    struct machine *m = opaque;
+    unsigned who = m->bus.requester < m->ncpus ? m->bus.requester : 0;
+    m->cpus[who]->exit_code = status;
+    m->cpus[who]->exit_request = true;
+}
+
 static int create_device(struct board *b, struct dev_node *d, struct orr_error *err)
 {
     struct machine *m = b->m;
@@ -672,9 +711,12 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
         .chardev = d->serial >= 0 ? &m->serial[d->serial] : NULL,
         .backend = d->backend >= 0 ? b->backends[d->backend] : NULL,
     };
-    if (read_reg(fdt, d->node, who, DEVICE_MAX_WINDOWS, ctx.window_base, ctx.window_size,
-                 &ctx.nwindows, err))
+    bool io[DEVICE_MAX_WINDOWS] = { false };
+    if (read_reg_io(fdt, d->node, who, DEVICE_MAX_WINDOWS, ctx.window_base, ctx.window_size,
+                    io, &ctx.nwindows, err))
         return -1;
+    ctx.request_exit = board_request_exit;
+    ctx.exit_opaque = m;
     md->base = ctx.nwindows ? ctx.window_base[0] : 0;
 
     if (d->controller && !has_interrupts(fdt, d->node)) {
@@ -705,10 +747,14 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
     m->ndevices++;
 
     if (d->model->read || d->model->write) {
-        for (unsigned w = 0; w < ctx.nwindows; w++)
-            if (bus_add_mmio(&m->bus, who, ctx.window_base[w], ctx.window_size[w],
-                             d->model->read, d->model->write, md->dev, w, err))
+        for (unsigned w = 0; w < ctx.nwindows; w++) {
+            int rc = io[w] ? bus_add_io(&m->bus, who, ctx.window_base[w], ctx.window_size[w],
+                                        d->model->read, d->model->write, md->dev, w, err)
+                           : bus_add_mmio(&m->bus, who, ctx.window_base[w], ctx.window_size[w],
+                                          d->model->read, d->model->write, md->dev, w, err);
+            if (rc)
                 return orr_fail_prefix(err, "%s", who);
+        }
     }
     return 0;
 }

@@ -548,14 +548,43 @@ int bus_write(struct bus *bus, uint64_t addr, unsigned size, uint64_t value)
     return space_write(bus, &bus->mem, addr, size, value);
 }
 
+/* x86 I/O ports (Intel SDM Vol. 1 18.2, 18.3): a port nobody decodes
+ * reads as all ones (the data bus floats high) and a write to it goes
+ * nowhere, with no fault. An access that only partly falls on devices is
+ * made byte by byte, the unclaimed bytes reading 0xFF and their writes
+ * dropped. The status still says BUS_UNMAPPED when no byte was claimed
+ * (for the log and the caller's curiosity); the value is valid either way. */
 int bus_io_read(struct bus *bus, uint64_t port, unsigned size, uint64_t *value)
 {
-    return space_read(bus, &bus->io, port, size, value);
+    int st = space_read(bus, &bus->io, port, size, value);
+    if (st != BUS_UNMAPPED || !valid_size(size))
+        return st;
+    uint64_t v = 0;
+    bool claimed = false;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t b = 0xff;
+        int idx = space_find(&bus->io, port + i);
+        if (idx >= 0 && region_read(&bus->io.regions[idx], port + i, 1, &b) == BUS_OK)
+            claimed = true;
+        v |= (b & 0xff) << (8 * i);
+    }
+    *value = v;
+    return claimed ? BUS_OK : BUS_UNMAPPED;
 }
 
 int bus_io_write(struct bus *bus, uint64_t port, unsigned size, uint64_t value)
 {
-    return space_write(bus, &bus->io, port, size, value);
+    int st = space_write(bus, &bus->io, port, size, value);
+    if (st != BUS_UNMAPPED || !valid_size(size))
+        return st;
+    bool claimed = false;
+    for (unsigned i = 0; i < size; i++) {
+        int idx = space_find(&bus->io, port + i);
+        if (idx >= 0 && region_write(bus, &bus->io.regions[idx], port + i, 1,
+                                     (value >> (8 * i)) & 0xff, false) == BUS_OK)
+            claimed = true;
+    }
+    return claimed ? BUS_OK : BUS_UNMAPPED;
 }
 
 /* ---- block copies ------------------------------------------------------ */

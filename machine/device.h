@@ -40,6 +40,10 @@ struct device_ctx {
     const struct logger *log;
     struct chardev *chardev;      /* serial-like devices: their port (may be NULL) */
     const char *backend;          /* uses_backend models: what to attach (may be NULL) */
+    /* Ends the run with a process exit status (a test-exit device): the
+     * CPU whose access is in progress stops before its next instruction. */
+    void (*request_exit)(void *opaque, int status);
+    void *exit_opaque;
 };
 
 struct device_model {

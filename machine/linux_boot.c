@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "machine/devices/cfi_flash.h"
+#include "machine/devices/devices.h"
 #include "machine/machine.h"
 
 /* uImage header fields (big-endian). */
@@ -343,9 +344,24 @@ int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
     return rc;
 }
 
+/* The board's boot ROM (a bios-rom node), or NULL. */
+static void *boot_rom(const struct machine *m)
+{
+    for (unsigned i = 0; i < m->ndevices; i++)
+        if (m->devices[i].model == &bios_rom_model)
+            return m->devices[i].dev;
+    return NULL;
+}
+
 int machine_load_bios(struct machine *m, const uint8_t *data, size_t len,
                       struct orr_error *err)
 {
+    void *rom = boot_rom(m);
+    if (rom) {
+        if (bios_rom_load(rom, data, len, err))
+            return orr_fail_prefix(err, "--bios");
+        return 0;
+    }
     for (unsigned i = 0; i < m->ndevices; i++) {
         const struct machine_device *md = &m->devices[i];
         if (strcmp(md->model->name, "cfi-flash") != 0 || md->base != 0)
@@ -354,8 +370,8 @@ int machine_load_bios(struct machine *m, const uint8_t *data, size_t len,
             return orr_fail_prefix(err, "--bios");
         return 0;
     }
-    return orr_fail(err, "--bios: board %s has no cfi-flash bank at address 0",
-                    m->board_name);
+    return orr_fail(err, "--bios: board %s has neither a boot ROM (orrery,bios-rom) nor a "
+                    "cfi-flash bank at address 0", m->board_name);
 }
 
 int machine_boot_firmware_dtb(struct machine *m, const void *src, size_t src_len,
@@ -377,4 +393,16 @@ int machine_boot_firmware_dtb(struct machine *m, const void *src, size_t src_len
     if (rc == 0 && dtb_addr)
         *dtb_addr = m->ram_base;
     return rc;
+}
+
+int machine_start_bios(struct machine *m, const void *dtb, size_t dtb_len,
+                       struct orr_error *err)
+{
+    if (!boot_rom(m))
+        return machine_boot_firmware_dtb(m, dtb, dtb_len, NULL, err);
+    /* The CPU starts at its own reset vector, inside the ROM. */
+    if (dtb)
+        return orr_fail(err, "--dtb: board %s starts its ROM at the CPU's reset vector and "
+                        "hands it no device tree", m->board_name);
+    return 0;
 }

@@ -86,14 +86,22 @@ struct linux_boot_args {
 int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
                        struct boot_layout *layout, struct orr_error *err) ORR_MUST_CHECK;
 
-/* Firmware boot (QEMU's -bios on virt): machine_load_bios copies the image
- * into the flash bank at address 0 (once: flash keeps it across resets);
- * machine_boot_firmware_dtb (at start and after every reset) puts the tree
- * (dtb, or NULL for the board's), fixed up as above, at the start of RAM
- * and starts CPU 0 at address 0. */
+/* Firmware boot. The board's tree says where the image goes:
+ * - a boot ROM node (compatible "orrery,bios-rom", x86-bare): the image is
+ *   copied to the end of each of its windows, and the CPUs start at their
+ *   reset vector; nothing else is placed;
+ * - otherwise the cfi-flash bank at address 0 (QEMU's -bios on virt):
+ *   machine_boot_firmware_dtb (at start and after every reset) puts the
+ *   tree (dtb, or NULL for the board's), fixed up as above, at the start of
+ *   RAM and starts CPU 0 at address 0.
+ * machine_load_bios loads the image (once: ROM and flash keep it across
+ * resets); machine_start_bios does the rest, at start and after every
+ * reset. */
 int machine_load_bios(struct machine *m, const uint8_t *data, size_t len,
                       struct orr_error *err) ORR_MUST_CHECK;
 int machine_boot_firmware_dtb(struct machine *m, const void *dtb, size_t dtb_len,
                               uint64_t *dtb_addr, struct orr_error *err) ORR_MUST_CHECK;
+int machine_start_bios(struct machine *m, const void *dtb, size_t dtb_len,
+                       struct orr_error *err) ORR_MUST_CHECK;
 
 #endif

@@ -4,11 +4,22 @@
 
 #include "machine/device.h"
 
+extern const struct device_model bios_rom_model;
 extern const struct device_model cfi_flash_model;
+extern const struct device_model debugcon_model;
 extern const struct device_model gic_model;
+extern const struct device_model isa_debug_exit_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
 extern const struct device_model pl061_model;
+extern const struct device_model post_code_model;
 extern const struct device_model virtio_mmio_model;
+
+/* Fills a bios-rom device's windows with an image ending at each window's
+ * end (machine_load_bios). */
+int bios_rom_load(void *dev, const uint8_t *data, size_t len,
+                  struct orr_error *err) ORR_MUST_CHECK;
+/* The exit status of a write of v to an isa-debug-exit port. */
+int debug_exit_status(uint64_t v);
 
 #endif

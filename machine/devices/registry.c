@@ -6,11 +6,15 @@
 #include "machine/devices/devices.h"
 
 static const struct device_model *const device_models[] = {
+    &bios_rom_model,
     &cfi_flash_model,
+    &debugcon_model,
     &gic_model,
+    &isa_debug_exit_model,
     &pl011_model,
     &pl031_model,
     &pl061_model,
+    &post_code_model,
     &virtio_mmio_model,
 };
 
