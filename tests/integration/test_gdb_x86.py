@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """gdb-multiarch (`set architecture i386`) against the GDB stub on the
-x86-bare board, running the protected-mode ROM (roms/x86/protected.asm):
+x86-bare board, running the protected-mode ROM (roms/tests/x86/protected.asm):
 the registers at the reset vector (CS F000, EIP FFF0, real mode), a
 stepi through the far jump to F000:0000, a breakpoint at the first 32-bit
 instruction (pm_entry at linear 0xF2000, reached after the far jump to

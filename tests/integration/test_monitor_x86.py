@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The monitor on x86-bare (`--monitor`, commands on stdin) with the
-protected-mode ROM (roms/x86/protected.asm): `step` at the reset vector
+protected-mode ROM (roms/tests/x86/protected.asm): `step` at the reset vector
 explains a real-mode instruction in 16-bit mode and shows CS's base
 changing with the far jump; after `break` at pm_entry (linear 0xF2000)
 and `continue`, `step` explains `mov ax, 0x10` as 32-bit protected-mode
