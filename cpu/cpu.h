@@ -113,6 +113,10 @@ struct cpu_ops {
      * an access to a watched page skip the slow path. */
     void (*debug_update)(struct cpu *cpu);
     const struct soft_tlb *(*soft_tlb)(struct cpu *cpu);
+    /* The virtual address the next instruction is fetched from, as
+     * breakpoints, disassembly and the explain view see it (x86: the CS
+     * base plus EIP). NULL: the register flagged CPU_REG_PC. */
+    uint64_t (*fetch_address)(struct cpu *cpu);
     const struct cpu_gdb_target *(*gdb_target)(struct cpu *cpu);
     /* save/load put and get the fields of a section the machine opens
      * ("cpu0", "cpu1", ...); they never open sections themselves. */

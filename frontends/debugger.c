@@ -35,6 +35,8 @@ uint64_t debugger_pc(const struct debugger *d, unsigned index)
     if (index >= d->m->ncpus)
         return 0;
     struct cpu *cpu = d->m->cpus[index];
+    if (cpu->ops->fetch_address)
+        return cpu->ops->fetch_address(cpu);
     int pc = cpu_reg_index_with_flag(cpu, CPU_REG_PC);
     return pc >= 0 ? cpu->ops->reg_get(cpu, (unsigned)pc) : 0;
 }

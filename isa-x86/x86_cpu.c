@@ -467,6 +467,14 @@ static unsigned x86_privilege(struct cpu *cpu)
     return 3u - c->cpl;
 }
 
+/* Breakpoints compare linear addresses (CS base + EIP): so do the
+ * debuggers' views of the next instruction, in every mode. */
+static uint64_t x86_fetch_address(struct cpu *cpu)
+{
+    const struct x86_cpu *c = (const struct x86_cpu *)cpu;
+    return (uint32_t)(c->seg[SEG_CS].base + c->eip);
+}
+
 static uint32_t x86_decode_key(struct cpu *cpu)
 {
     return x86_dc_mode((const struct x86_cpu *)cpu);
@@ -610,7 +618,7 @@ static const struct cpu_ops x86_ops = {
     .decode_key = x86_decode_key, .interrupt_pending = x86_interrupt_pending,
     .debug_update = x86_debug_update, .soft_tlb = x86_soft_tlb,
     .save = x86_save, .load = x86_load, .destroy = x86_destroy,
-    .gdb_target = x86_gdb_target,
+    .gdb_target = x86_gdb_target, .fetch_address = x86_fetch_address,
 };
 
 static unsigned model_features(enum x86_model m)

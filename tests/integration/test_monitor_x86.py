@@ -2,7 +2,7 @@
 """The monitor on x86-bare (`--monitor`, commands on stdin) with the
 protected-mode ROM (roms/tests/x86/protected.asm): `step` at the reset vector
 explains a real-mode instruction in 16-bit mode and shows CS's base
-changing with the far jump; after `break` at pm_entry (linear 0xF2000)
+changing with the far jump, and the next step is at CS base + IP; after `break` at pm_entry (linear 0xF2000)
 and `continue`, `step` explains `mov ax, 0x10` as 32-bit protected-mode
 code with its operand-size prefix.
 
@@ -16,7 +16,7 @@ def main():
     orrery, rom = sys.argv[1], sys.argv[2]
     p = t.run([orrery, 'run', '--board', 'x86-bare', '--bios', rom, '--monitor',
                '--timeout', '30'],
-              stdin=b'step\nbreak 0xf2000\ncontinue\nstep\nquit\n', timeout=60)
+              stdin=b'step\nstep\nbreak 0xf2000\ncontinue\nstep\nquit\n', timeout=60)
     out = p.stdout.decode(errors='replace')
     sys.stdout.write(out)
     first, _, rest = out.partition('(orrery) break')
@@ -24,6 +24,9 @@ def main():
             'the first step is explained as real-mode 16-bit code', first[-800:])
     t.check('cs_base       0xffff0000 -> 0x000f0000' in first,
             'the far jump at the reset vector reloads CS (base 0xF0000)', first[-800:])
+    t.check('\n0x000f0000:  ' in first,
+            'the next step shows the instruction at CS base + IP (linear 0xF0000), as '
+            'breakpoints see it', first[-800:])
     t.check('0x000f2000:  66b81000  mov ax, 0x10' in rest,
             'at pm_entry the disassembly is 32-bit code (66 prefix: AX)', rest[-800:])
     t.check('mode          protected, 32-bit code' in rest,
