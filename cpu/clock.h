@@ -88,6 +88,20 @@ uint64_t clock_host_ns(void);
 /* Realtime mode: the guest time the host clock says it is now. */
 uint64_t clock_realtime_now(const struct vclock *clk);
 
+/* Guest time at the instruction a CPU is executing inside a run: the
+ * clock stands at the run's start and `done` instructions of the run
+ * completed before this one, each costing ns_per_insn (virtual mode);
+ * realtime mode reads the host. What timers and time-stamp counters read,
+ * so that they move within a run. */
+static inline uint64_t clock_now_in_run(const struct vclock *clk, uint64_t done)
+{
+    if (!clk)
+        return 0;
+    if (clk->mode == CLOCK_MODE_REALTIME)
+        return clock_realtime_now(clk);
+    return clk->now_ns + done * clk->ns_per_insn;
+}
+
 /* Wall-clock time (ns since 1970-01-01T00:00:00Z) at now_ns == 0; the
  * wall-clock time now is this plus clk->now_ns. */
 uint64_t clock_wall_base_ns(const struct vclock *clk);

@@ -23,19 +23,12 @@
 static const char *const event_names[GT_TIMERS] = { "arm-gtimer-phys", "arm-gtimer-virt" };
 static const unsigned timer_output[GT_TIMERS] = { GT_OUT_NS_PHYS, GT_OUT_VIRT };
 
-/* Guest time now, at the instruction being executed: the clock stands at
- * the start of the current run, and *run_executed counts the instructions
- * of the run including this one (virtual mode); realtime mode reads the
- * host. */
+/* Guest time now, at the instruction being executed (*run_executed
+ * counts it already). */
 static uint64_t now_ns(const struct arm_cpu *c)
 {
-    const struct vclock *clk = c->cpu.clock;
-    if (!clk)
-        return 0;
-    if (clk->mode == CLOCK_MODE_REALTIME)
-        return clock_realtime_now(clk);
     uint64_t done = c->run_executed && *c->run_executed ? *c->run_executed - 1 : 0;
-    return clk->now_ns + done * clk->ns_per_insn;
+    return clock_now_in_run(c->cpu.clock, done);
 }
 
 static uint64_t ns_to_count(const struct arm_cpu *c, uint64_t ns)

@@ -286,36 +286,37 @@ static struct cpu_run_result x86_run(struct cpu *cpu, uint64_t budget)
     return res;
 }
 
-static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
+/* The run itself, counting into *res as it goes: RDTSC reads the count
+ * (c->run_executed) mid-run. */
+static void run_counted(struct cpu *cpu, uint64_t budget, struct cpu_run_result *res)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
     cpu->watch_hit.size = 0;
     if (c->halted) {
         if (!x86_interrupt_pending(cpu)) {
-            res.reason = CPU_STOP_IDLE;
-            return res;
+            res->reason = CPU_STOP_IDLE;
+            return;
         }
         c->halted = false;
     }
-    while (res.executed < budget) {
+    while (res->executed < budget) {
         if (cpu->exit_request) {
             cpu->exit_request = false;
-            res.reason = CPU_STOP_EXIT;
-            return res;
+            res->reason = CPU_STOP_EXIT;
+            return;
         }
         bool inhibit = c->inhibit_irq;
         c->inhibit_irq = false;
         if (__builtin_expect(!inhibit && (c->nmi_pending || c->intr_line), 0)) {
             bool taken;
             if (!take_interrupt(c, &taken)) {
-                res.reason = CPU_STOP_RESET;
-                return res;
+                res->reason = CPU_STOP_RESET;
+                return;
             }
         }
         if (cpu->nbreakpoints && cpu_is_breakpoint(cpu, c->seg[SEG_CS].base + c->eip)) {
-            res.reason = CPU_STOP_BREAKPOINT;
-            return res;
+            res->reason = CPU_STOP_BREAKPOINT;
+            return;
         }
         /* Instruction breakpoints: a fault before the instruction, unless
          * EFLAGS.RF says the handler is returning to it (SDM Vol. 3A 17.3.1.1). */
@@ -329,8 +330,8 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
                 c->dr[6] = (c->dr[6] & ~0xfu) | hit;
                 c->exc = (struct x86_exc){ X86_DB, false, 0 };
                 if (!x86_deliver_exception(c)) {
-                    res.reason = CPU_STOP_RESET;
-                    return res;
+                    res->reason = CPU_STOP_RESET;
+                    return;
                 }
                 continue;
             }
@@ -338,8 +339,8 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
         const struct x86_rec *r = x86_fetch_record(c);
         if (!r) {
             if (!x86_deliver_exception(c)) {
-                res.reason = CPU_STOP_RESET;
-                return res;
+                res->reason = CPU_STOP_RESET;
+                return;
             }
             continue;
         }
@@ -356,7 +357,7 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
         if (r->attr & X86_A_MEM)
             snap = take_flags(c);
         int rc = r->fn(c, r);
-        res.executed++;
+        res->executed++;
         if (__builtin_expect(rc == X86_OK, 1)) {
             c->eip = c->next_eip;
             /* RF lasts for one instruction, unless that instruction (an
@@ -376,8 +377,8 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
                 c->exc = (struct x86_exc){ X86_DB, false, 0 };
                 if (x86_interrupt(c, X86_DB, false, false, 0, c->eip) != X86_OK &&
                     !x86_deliver_exception(c)) {
-                    res.reason = CPU_STOP_RESET;
-                    return res;
+                    res->reason = CPU_STOP_RESET;
+                    return;
                 }
             }
             continue;
@@ -388,27 +389,42 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
             if (r->attr & X86_A_MEM)
                 restore_flags(c, &snap);
             if (!x86_deliver_exception(c)) {
-                res.reason = CPU_STOP_RESET;
-                return res;
+                res->reason = CPU_STOP_RESET;
+                return;
             }
             break;
         case X86_HALT:
             c->eip = c->next_eip;
             c->halted = true;
-            res.reason = CPU_STOP_IDLE;
-            return res;
+            res->reason = CPU_STOP_IDLE;
+            return;
         default:
             if (cpu->watch_hit.size) {
                 /* The access hit a watchpoint: the instruction is abandoned. */
-                res.executed--;
-                res.reason = CPU_STOP_WATCHPOINT;
-                return res;
+                res->executed--;
+                res->reason = CPU_STOP_WATCHPOINT;
+                return;
             }
             c->eip = c->next_eip;
             c->fast_valid = false;
             break;
         }
     }
+    /* The budget's last instruction may have asked for the exit (an exit
+     * port): that boundary is this one. */
+    if (cpu->exit_request) {
+        cpu->exit_request = false;
+        res->reason = CPU_STOP_EXIT;
+    }
+}
+
+static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
+    c->run_executed = &res.executed;
+    run_counted(cpu, budget, &res);
+    c->run_executed = NULL;
     return res;
 }
 

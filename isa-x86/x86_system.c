@@ -21,12 +21,14 @@ static bool protected_only(const struct x86_cpu *c)
     return x86_protected(c) && !x86_v86(c);
 }
 
-/* The time-stamp counter counts the virtual clock's nanoseconds, so it is
- * as reproducible as the clock (SDM Vol. 3B 17.17). */
+/* The time-stamp counter counts the virtual clock's nanoseconds at the
+ * executing instruction, so it moves within a run and is as reproducible
+ * as the clock (SDM Vol. 3B 17.17). */
 uint64_t x86_tsc(struct x86_cpu *c)
 {
-    uint64_t now = c->cpu.clock ? c->cpu.clock->now_ns : 0;
-    return now + c->tsc_offset;
+    /* *run_executed counts the instructions of the run before this one. */
+    return clock_now_in_run(c->cpu.clock, c->run_executed ? *c->run_executed : 0) +
+           c->tsc_offset;
 }
 
 /* CPUID (SDM Vol. 2A CPUID): vendor, and leaf 1's signature and feature
