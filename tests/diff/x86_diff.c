@@ -342,9 +342,10 @@ static void uc_run(struct tester *t, const struct xstate *init, unsigned limit, 
     uint64_t cs_base = t->code32 ? 0 : (uint64_t)REAL_CS << 4;
     uint64_t begin = t->code32 ? XD_CODE_BASE : 0;
     unsigned stop = limit < t->blk.n ? t->blk.off[limit] : t->blk.len;
-    /* A shorter run must not reuse the translation of the whole block. */
-    if (stop != t->blk.len)
-        uc_ctl_remove_cache(uc, XD_CODE_BASE, XD_CODE_BASE + XD_MAX_CODE);
+    /* Harness note H2: neither a shorter run nor a new block may reuse
+     * the translations of the last (uc_mem_write into memory mapped with
+     * uc_mem_map_ptr does not always drop them). */
+    uc_ctl_remove_cache(uc, cs_base + begin, cs_base + begin + XD_MAX_CODE + 16);
     uc_emu_start(uc, begin, cs_base + begin + stop, 0, 0);
     uc_get_state(t, uc, out);
     out->vector = t->uc_vector;
@@ -486,7 +487,8 @@ static void print_insn(struct tester *t, unsigned k)
 static uint32_t undef_for(const struct tester *t, const struct xstate *s, unsigned upto);
 
 /* Finds the first instruction after which the two differ and prints it. */
-static void report(struct tester *t, const struct xstate *init)
+static void report(struct tester *t, const struct xstate *init, const struct xstate *fo,
+                   const struct xstate *fu)
 {
     const struct xblock *b = &t->blk;
     unsigned bad = b->n ? b->n - 1 : 0;
@@ -509,6 +511,11 @@ static void report(struct tester *t, const struct xstate *init)
     print_state("before", &prev_o);
     print_state("orrery", &o);
     print_state("unicorn", &u);
+    if (t->opt.verbose) {
+        printf("  at the end of the block:\n");
+        print_state("orrery", fo);
+        print_state("unicorn", fu);
+    }
     const uint8_t *um = t->umem[t->code32 ? 0 : 1] + XD_DATA_BASE;
     unsigned shown = 0;
     for (unsigned i = 0; i < XD_DATA_SIZE && shown < 8; i++)
@@ -593,7 +600,7 @@ static int run_mode(struct tester *t, unsigned m)
                 t->div_template[b->tmpl[k]]++;
         if (t->reported < t->opt.max_reports) {
             t->reported++;
-            report(t, &init);
+            report(t, &init, &o, &u);
         }
         if (t->divergences[m] >= t->opt.max_divergences)
             break;

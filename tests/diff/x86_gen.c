@@ -235,6 +235,20 @@ static void pick_rm(struct emit *e, struct rm *o, bool mem_only, bool dest, unsi
     o->segpfx = 0;
 }
 
+/* Whether the memory operand's address depends on register reg. */
+static bool rm_uses(const struct rm *o, unsigned reg)
+{
+    static const uint8_t regs16[8] = { 0xc8, 0x88, 0xe0, 0xa0, 0x40, 0x80, 0x20, 0x08 };
+    if (!o->mem)
+        return false;
+    if (!o->a32)
+        return !(o->mod == 0 && o->rm == 6) && ((regs16[o->rm] >> reg) & 1u);
+    if (o->rm != 4)
+        return !(o->mod == 0 && o->rm == 5) && o->rm == reg;
+    unsigned base = o->tail[0] & 7u, index = (o->tail[0] >> 3) & 7u;
+    return (index != 4 && index == reg) || (!(o->mod == 0 && base == 5) && base == reg);
+}
+
 /* Prefixes of a ModRM instruction (after begin). */
 static void prefixes(struct emit *e, const struct rm *o, bool o32)
 {
@@ -413,13 +427,14 @@ static void t_shift(struct emit *e)
         op = 4;
     unsigned count = form == 1 ? 1 : rnd(e, 4) == 0 ? rnd(e, 256) : rnd(e, 34);
     struct rm o;
+    pick_rm(e, &o, false, true, size);
     if (form == 2) {
-        /* CL: set it by a setup (MOV ECX, imm32). */
+        /* CL: set by a setup (MOV ECX, imm32) after the operand's own,
+         * on an operand that does not depend on ECX. */
+        if (rm_uses(&o, 1) || (!o.mem && o.rm == 1 && size == 1))
+            o = (struct rm){ .mem = false, .a32 = e->g->code32, .mod = 3, .rm = 0 };
         setup_mov(e, 1, (uint32_t)(xgen_next(e->g) & ~0xffull) | count);
     }
-    pick_rm(e, &o, false, true, size);
-    if (o.mem == false && form == 2 && o.rm == 1 && size == 1)
-        o.rm = 0;   /* keep CL the count */
     unsigned masked = count & 31u;
     if (op == 2 || op == 3)
         reads(e, CF);
@@ -455,12 +470,13 @@ static void t_shxd(struct emit *e)
     unsigned count = rnd(e, size == 4 ? 32 : 17);
     if (rnd(e, 4) == 0 && size == 4)
         count += 32 * rnd(e, 8);
-    if (cl)
-        setup_mov(e, 1, (uint32_t)(xgen_next(e->g) & ~0xffull) | count);
     struct rm o;
     pick_rm(e, &o, false, true, size);
-    if (!o.mem && cl && o.rm == 1)
-        o.rm = 0;
+    if (cl) {
+        if (rm_uses(&o, 1))
+            o = (struct rm){ .mem = false, .a32 = e->g->code32, .mod = 3, .rm = 0 };
+        setup_mov(e, 1, (uint32_t)(xgen_next(e->g) & ~0xffull) | count);
+    }
     unsigned reg = rnd(e, 8);
     reads(e, 0);
     begin(e, e->tmpl);
@@ -503,15 +519,14 @@ static void t_bitop(struct emit *e)
     unsigned reg = rnd(e, 8);
     struct rm o;
     if (form == 0) {
-        if (reg != 4)
-            setup_mov(e, reg, (uint32_t)((int32_t)rnd(e, 0x1000) - 0x800));
         pick_rm(e, &o, false, op != 0, size);
-        if (o.mem && reg == 4)
-            reg = 0;
-        if (o.mem && ((o.a32 && (o.rm == reg || (o.rm == 4 && ((o.tail[0] & 7) == reg ||
-                                                              ((o.tail[0] >> 3) & 7) == reg)))) ||
-                      !o.a32))
-            reg = 4 == reg ? 0 : reg;
+        if (o.mem) {
+            /* The bit offset: a register the address does not use, set
+             * within +-0x800 bits. */
+            while (reg == 4 || rm_uses(&o, reg))
+                reg = (reg + 1) & 7u;
+            setup_mov(e, reg, (uint32_t)((int32_t)rnd(e, 0x1000) - 0x800));
+        }
     } else {
         pick_rm(e, &o, false, op != 0, size);
     }
