@@ -103,12 +103,14 @@ static void reads(struct emit *e, uint32_t mask)
         begin(e, XG_SETUP);
         byte(e, 0x3c);                  /* CMP AL, imm8 */
         byte(e, rnd(e, 256));
-        e->g->undef = 0;
+        e->g->undef &= ~(ARITH | XG_E9);
     }
 }
 /* After it: the flags it defines and those it leaves undefined. */
 static void flags(struct emit *e, uint32_t defined, uint32_t undefined)
 {
+    if ((defined & ARITH) == ARITH)
+        e->g->undef &= ~XG_E9;
     e->g->undef = (e->g->undef & ~defined) | undefined;
 }
 
@@ -625,7 +627,9 @@ static void t_cmpxchg8b(struct emit *e)
     byte(e, 0x0f);
     byte(e, 0xc7);
     modrm(e, &o, 1);
-    flags(e, ZF, 0);
+    /* The SDM leaves CF PF AF SF OF unaffected; Unicorn loses them
+     * (erratum E9), so they count as undefined from here. */
+    flags(e, ZF, CF | PF | AF | SF | OF | XG_E9);
 }
 
 static void t_bswap(struct emit *e)
@@ -646,8 +650,9 @@ static void t_string(struct emit *e)
     unsigned k = rnd(e, 5), w = rnd(e, 2), rep = rnd(e, 3);
     setup_mov(e, 6, 0x2000 + rnd(e, 0xb000));
     setup_mov(e, 7, 0x2000 + rnd(e, 0xb000));
+    unsigned count = rnd(e, 9);
     if (rep)
-        setup_mov(e, 1, (a32 ? 0 : (uint32_t)xgen_next(e->g) & 0xffff0000u) + rnd(e, 9));
+        setup_mov(e, 1, (a32 ? 0 : (uint32_t)xgen_next(e->g) & 0xffff0000u) + count);
     begin(e, e->tmpl);
     if (rep)
         byte(e, rep == 1 ? 0xf3 : 0xf2);
@@ -657,7 +662,9 @@ static void t_string(struct emit *e)
         byte(e, 0x67);
     osize_prefix(e, o32);
     byte(e, opc[k] | w);
-    if (k == 1 || k == 4)
+    /* CMPS/SCAS set the flags; with REP and a count of 0 they are left
+     * as they were. */
+    if ((k == 1 || k == 4) && (!rep || count))
         flags(e, ARITH, 0);
 }
 
@@ -958,7 +965,8 @@ static void t_x87_body(struct emit *e)
         }
         if (f == 7) {   /* FLD ST(i) */
             if (d == 0) {
-                f = 0;
+                load_m32_m64(e, false);
+                return;
             } else {
                 begin(e, e->tmpl);
                 byte(e, 0xd9);

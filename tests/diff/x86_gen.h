@@ -9,11 +9,16 @@
 
 /* Guest memory layout (both modes): the data region at linear 0 (every
  * segment but CS has base 0, so every 16-bit offset lands in it), the code
- * at 0x10000, the descriptor tables and the exception stubs at 0x20000. */
+ * at 0x11000, the descriptor tables and the exception stubs at 0x20000. */
 #define XD_DATA_BASE   0x00000u
 #define XD_DATA_SIZE   0x10000u
-#define XD_CODE_BASE   0x10000u
-#define XD_CODE_SIZE   0x10000u
+#define XD_CODE_BASE   0x11000u    /* a gap after the data: see XD_CMP_SIZE */
+#define XD_CODE_SIZE   0x0f000u
+/* Compared after each block: the data region and the gap above it, which
+ * a 16-bit-address operand near 0xFFFF reaches in 32-bit mode (its bytes
+ * go on past the offset's wrap, SDM Vol. 1 3.3.7), so such stores never
+ * touch the code. */
+#define XD_CMP_SIZE    XD_CODE_BASE
 #define XD_SYS_BASE    0x20000u    /* IDT (32-bit) or IVT (real mode) */
 #define XD_GDT_BASE    0x21000u
 #define XD_STUB_BASE   0x22000u    /* vector n's handler: a HLT at STUB_BASE + n */
@@ -47,6 +52,9 @@ struct xblock {
  * loads, stores and arithmetic leave them undefined), carried in
  * xblock.undef as the status word bits shifted left by 16. */
 #define XG_FPU_CC_UNDEF (0x4500u << 16)
+/* Unicorn erratum E9 state: since a CMPXCHG8B, no instruction has set all
+ * six arithmetic flags, and Unicorn's EFLAGS as read is garbage. */
+#define XG_E9 (1u << 20)
 
 void xgen_seed(struct xgen *g, uint64_t seed);
 uint64_t xgen_next(struct xgen *g);
