@@ -84,6 +84,7 @@ struct tester {
     /* Figures */
     uint64_t blocks[2], insns[2], divergences[2], faults_agreed[2][32];
     uint64_t erratum_limits[2];
+    uint64_t setups[2];        /* of insns: the setup instructions */
     uint64_t per_template[64], div_template[64];
     unsigned reported;
 };
@@ -560,7 +561,8 @@ static uint32_t undef_for(const struct tester *t, const struct xstate *s, unsign
  * that runs past offset 0xFFFF (or a 32-bit address above it) is #GP, or
  * #SS through SS (SDM Vol. 3A 20.1.6 and each instruction's "Real-Address
  * Mode Exceptions"), where Unicorn wraps or reads past the limit. Such a
- * block is counted and discarded. */
+ * block is counted apart and its instructions are not counted as
+ * compared. */
 static bool erratum_segment_limit(const struct tester *t, const struct xstate *o, const struct xstate *u)
 {
     return !t->code32 && (o->vector == X86_GP || o->vector == X86_SS) && u->vector != o->vector;
@@ -593,21 +595,30 @@ static int run_mode(struct tester *t, unsigned m)
         init.vector = -1;
         orr_run(t, &init, ~0u, &o);
         uc_run(t, &init, ~0u, &u);
-        t->blocks[m]++;
-        done += b->n;
-        t->insns[m] += b->n;
-        for (unsigned k = 0; k < b->n; k++)
-            if (b->tmpl[k] != XG_SETUP)
-                t->per_template[b->tmpl[k]]++;
+        /* The instructions executed: up to and including a faulting one. */
+        unsigned ran = b->n;
+        if (o.vector >= 0)
+            for (ran = 0; ran < b->n && b->off[ran] + (t->code32 ? XD_CODE_BASE : 0) != o.eip; ran++)
+                ;
+        ran = ran < b->n ? ran + (o.vector >= 0) : b->n;
         bool mem_same = memcmp(t->omem, t->umem[m] + XD_DATA_BASE, XD_CMP_SIZE) == 0;
         uint32_t undef = undef_for(t, &o, b->n);
+        if (erratum_segment_limit(t, &o, &u)) {
+            t->erratum_limits[m]++;   /* not counted as compared */
+            continue;
+        }
+        t->blocks[m]++;
+        done += ran;
+        t->insns[m] += ran;
+        for (unsigned k = 0; k < ran; k++) {
+            if (b->tmpl[k] != XG_SETUP)
+                t->per_template[b->tmpl[k]]++;
+            else
+                t->setups[m]++;
+        }
         if (states_equal(&o, &u, undef) && mem_same) {
             if (o.vector >= 0 && o.vector < 32)
                 t->faults_agreed[m][o.vector]++;
-            continue;
-        }
-        if (erratum_segment_limit(t, &o, &u)) {
-            t->erratum_limits[m]++;
             continue;
         }
         t->divergences[m]++;
@@ -722,8 +733,9 @@ int main(int argc, char **argv)
     for (unsigned m = 0; m < 2; m++) {
         if (!t->opt.count[m])
             continue;
-        printf("%s: %" PRIu64 " instructions in %" PRIu64 " blocks, %" PRIu64 " divergences",
-               mode_names[m], t->insns[m], t->blocks[m], t->divergences[m]);
+        printf("%s: %" PRIu64 " instructions (%" PRIu64 " of them setups) in %" PRIu64
+               " blocks, %" PRIu64 " divergences",
+               mode_names[m], t->insns[m], t->setups[m], t->blocks[m], t->divergences[m]);
         if (t->erratum_limits[m])
             printf(", %" PRIu64 " blocks discarded as erratum E1 (segment limits)", t->erratum_limits[m]);
         printf("\n  exceptions agreed:");
