@@ -716,6 +716,32 @@ static int monitor_command(void *opaque, const char *line, const struct dbg_outp
     return monitor_exec(opaque, line, out);
 }
 
+/* Starts keeping history for reverse execution from the machine's current
+ * state, when the run can be replayed exactly (virtual clock, one CPU) and
+ * --reverse-memory is not 0; otherwise does nothing (the monitor's rstep
+ * then says why). Returns -1 only when starting failed. */
+static int start_history(struct run_ctx *ctx, const struct run_options *o,
+                         struct orr_error *err)
+{
+    size_t budget = o->reverse_memory_given ? (size_t)o->reverse_memory : REVERSE_DEFAULT_BUDGET;
+    if (ctx->reverse_on || !budget || ctx->m->clock.mode != CLOCK_MODE_VIRTUAL ||
+        ctx->m->ncpus != 1)
+        return 0;
+    if (!ctx->journal_on) {
+        journal_init(&ctx->journal, o->check_interval_given ? o->check_interval
+                                                            : JOURNAL_DEFAULT_INTERVAL,
+                     JOURNAL_DEFAULT_RAM_EVERY);
+        ctx->journal.next_check = ctx->m->executed + ctx->journal.check_interval;
+        ctx->journal_on = true;
+    }
+    if (reverse_start(&ctx->rv, &ctx->dbg, &ctx->journal,
+                      o->reverse_interval ? o->reverse_interval : REVERSE_DEFAULT_INTERVAL,
+                      budget, err))
+        return orr_fail_prefix(err, "reverse history");
+    ctx->reverse_on = true;
+    return 0;
+}
+
 /* Sets up the debugging session: the monitor (always), the GDB stub and
  * the monitor socket when asked for, the symbols. */
 static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const struct guest *g,
@@ -749,22 +775,8 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
         return orr_fail_prefix(err, "--gdb");
     /* History for reverse execution, from the start, whenever a debugger
      * may want it and the run can be replayed exactly. */
-    bool debugging = o->gdb || o->monitor || o->monitor_socket;
-    size_t budget = o->reverse_memory_given ? (size_t)o->reverse_memory : REVERSE_DEFAULT_BUDGET;
-    if (debugging && budget && ctx->m->clock.mode == CLOCK_MODE_VIRTUAL && ctx->m->ncpus == 1) {
-        if (!ctx->journal_on) {
-            journal_init(&ctx->journal, o->check_interval_given ? o->check_interval
-                                                                : JOURNAL_DEFAULT_INTERVAL,
-                         JOURNAL_DEFAULT_RAM_EVERY);
-            ctx->journal.next_check = ctx->m->executed + ctx->journal.check_interval;
-            ctx->journal_on = true;
-        }
-        if (reverse_start(&ctx->rv, &ctx->dbg, &ctx->journal,
-                          o->reverse_interval ? o->reverse_interval : REVERSE_DEFAULT_INTERVAL,
-                          budget, err))
-            return orr_fail_prefix(err, "reverse history");
-        ctx->reverse_on = true;
-    }
+    if ((o->gdb || o->monitor || o->monitor_socket) && start_history(ctx, o, err))
+        return -1;
     ctx->trace_json = o->explain_json;
     if (o->trace.path || o->explain) {
         struct trace_options to = o->trace;
@@ -883,6 +895,10 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         if (t->monitor_request) {
             t->monitor_request = false;
             ctx->mterm_on_stop = true;
+            /* A debugger attached: history starts here. */
+            struct orr_error err = { { 0 } };
+            if (start_history(ctx, o, &err))
+                cli_error("%s", err.msg);   /* the monitor works without it */
             mon_term_enter(&ctx->mterm, NULL);
         }
         if (d->exited) {

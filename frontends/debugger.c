@@ -112,8 +112,9 @@ int debugger_reverse(struct debugger *d, bool to_hit, uint64_t count, struct dbg
                      char *msg, size_t len)
 {
     if (!d->history.reverse) {
-        snprintf(msg, len, "no history is being kept (reverse execution needs --clock virtual "
-                 "and a debugger from the start: --gdb, --monitor or --monitor-socket)");
+        snprintf(msg, len, "no history is being kept (reverse execution needs --clock virtual, "
+                 "one CPU, and a debugger attached: --gdb, --monitor, --monitor-socket or "
+                 "Ctrl-A c, from which point the history starts)");
         return -1;
     }
     if (d->history.reverse(d->history.opaque, to_hit, count, stop, msg, len))

@@ -16,6 +16,10 @@ extern const size_t x86_cpu_model_count;
  * and NMI (edge: a rising level is remembered until taken). */
 enum { X86_IRQ_INTR = 0, X86_IRQ_NMI = 1 };
 
+/* Interrupt outputs (irq_output): FERR#, asserted while an unmasked x87
+ * exception is pending and CR0.NE = 0 (a PC wires it to IRQ 13). */
+enum { X86_IRQ_OUT_FERR = 0 };
+
 /* The interrupt-acknowledge cycle: when INTR is asserted and EFLAGS.IF
  * allows it, the core calls ack(opaque), which returns the vector (an
  * 8259's answer) or -1 when nothing is pending any more. With no hook an

@@ -127,11 +127,11 @@ int x86_exec_grp3_test(struct x86_cpu *c, const struct x86_rec *r)
     return X86_OK;
 }
 
-/* INC/DEC leave CF as it was (SDM Vol. 2A INC): the flags are made
- * current first, so that LF_INC/LF_DEC find CF in eflags. */
+/* INC/DEC leave CF as it was (SDM Vol. 2A INC): the current CF goes into
+ * eflags, where LF_INC/LF_DEC find it (the other flags are all replaced). */
 static uint32_t incdec(struct x86_cpu *c, bool dec, unsigned size, uint32_t a)
 {
-    x86_get_flags(c);
+    c->eflags = (c->eflags & ~FL_CF) | (x86_cf(c) ? FL_CF : 0);
     uint32_t res = (dec ? a - 1 : a + 1) & size_mask(size);
     x86_lazy(c, dec ? LF_DEC : LF_INC, size, a, 1, res);
     return res;

@@ -171,6 +171,7 @@ static void x86_reset(struct cpu *cpu)
     c->exc = (struct x86_exc){ 0, false, 0 };
     c->exc_depth = 0;
     x87_reset(&c->fpu);
+    x86_update_ferr(c);
     x86_mem_flush(c);
 }
 
@@ -196,6 +197,12 @@ static void x86_set_irq(struct cpu *cpu, unsigned line, bool level)
         c->intr_line = level;
     else if (line == X86_IRQ_NMI && level)
         c->nmi_pending = true;
+}
+
+static struct irq_line *x86_irq_output(struct cpu *cpu, unsigned n)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    return n == X86_IRQ_OUT_FERR && c->has_fpu ? &c->ferr : NULL;
 }
 
 void x86_set_intack(struct cpu *cpu, int (*ack)(void *opaque), void *opaque)
@@ -418,12 +425,13 @@ static int x86_cpu_translate(struct cpu *cpu, uint64_t va, enum cpu_access acces
     return 0;
 }
 
-/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says
- * (real and virtual-8086 mode: 16-bit). */
+/* Disassembles at linear address va, in 16- or 32-bit mode as CS.D says,
+ * as the decoder does (real mode keeps D from the descriptor cache;
+ * virtual-8086 mode clears it). */
 int x86_disasm(struct cpu *cpu, uint64_t va, char *buf, size_t buflen)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    bool code32 = x86_code32(c) && x86_protected(c) && !x86_v86(c);
+    bool code32 = x86_code32(c);
     size_t *h = &c->cs_handle[code32];
     if (*h == 0) {
         csh handle;
@@ -571,6 +579,7 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->inhibit_irq = state_get_bool(r);
     if (x87_load(&c->fpu, r, err))
         return -1;
+    x86_update_ferr(c);
     if (state_reader_check(r))
         return -1;
     x86_mem_flush(c);
@@ -593,7 +602,7 @@ static void x86_destroy(struct cpu *cpu)
 
 static const struct cpu_ops x86_ops = {
     .reset = x86_reset, .set_entry = x86_set_entry, .run = x86_run,
-    .set_irq = x86_set_irq, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
+    .set_irq = x86_set_irq, .irq_output = x86_irq_output, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
     .translate = x86_cpu_translate, .disasm = x86_disasm, .describe = x86_describe,
     .walk = x86_walk,
     .describe_flags = x86_describe_flags, .privilege = x86_privilege,

@@ -83,7 +83,9 @@ static int run_x87(struct x86_cpu *c, const struct x86_rec *r, uint8_t opcode)
         .mode = !x86_protected(c) ? X87_MODE_REAL : x86_v86(c) ? X87_MODE_V86 : X87_MODE_PROTECTED,
         .eflags = x86_get_flags(c), .ctx = &acc, .read = x87_read_cb, .write = x87_write_cb,
     };
-    switch (x87_execute(&c->fpu, &in, &env)) {
+    enum x87_result xr = x87_execute(&c->fpu, &in, &env);
+    x86_update_ferr(c);
+    switch (xr) {
     case X87_OK:
         if (env.outputs & X87_OUT_AX)
             set_reg(c, EAX, 2, env.ax);
@@ -92,8 +94,9 @@ static int run_x87(struct x86_cpu *c, const struct x86_rec *r, uint8_t opcode)
         return X86_OK;
     case X87_RAISE_MF:
         /* CR0.NE = 1: #MF. Otherwise the instruction waits for the
-         * external interrupt FERR# raises (SDM Vol. 1 D.2.1): it is retried
-         * at each boundary until an interrupt handler clears the error. */
+         * external interrupt FERR# raises (SDM Vol. 1 D.2.1; the board
+         * wires irq_output 0): it is retried at each boundary until an
+         * interrupt handler clears the error. */
         if (c->cr0 & CR0_NE)
             return x86_fault(c, X86_MF, false, 0);
         c->next_eip = c->eip;

@@ -74,9 +74,19 @@ uint32_t x86_get_flags(struct x86_cpu *c)
     return c->eflags;
 }
 
+/* CF alone, without computing the other flags (INC/DEC, ADC/SBB). */
 bool x86_cf(struct x86_cpu *c)
 {
-    return (x86_get_flags(c) & FL_CF) != 0;
+    uint32_t m = size_mask(c->lf_size);
+    uint32_t a = c->lf_a & m, b = c->lf_b & m, res = c->lf_res & m;
+    switch (c->lf_op) {
+    case LF_ADD: return res < a;
+    case LF_ADC: return res <= a;
+    case LF_SUB: return a < b;
+    case LF_SBB: return a <= b;
+    case LF_LOGIC: return false;
+    default: return (c->eflags & FL_CF) != 0;
+    }
 }
 
 /* SDM Vol. 1 B.1, table B-1: cc is the low nibble of Jcc/SETcc/CMOVcc. */

@@ -13,6 +13,7 @@
 #include "cpu/dcache.h"
 #include "cpu/tlb.h"
 #include "isa-x86/x87.h"
+#include "machine/irq.h"
 
 /* CPU models (struct cpu_model.variant). */
 enum x86_model { X86_MODEL_I386, X86_MODEL_I486, X86_MODEL_PENTIUM, X86_MODEL_PENTIUM_PRO };
@@ -165,6 +166,9 @@ struct x86_cpu {
     unsigned features;       /* X86_F_* */
     bool has_fpu;            /* an x87 is attached (CPUID.1:EDX.FPU, CR0.ET) */
     struct x87 fpu;          /* its state (isa-x86/x87.h), when has_fpu */
+    /* The FERR# output (irq_output 0): an unmasked x87 exception is
+     * pending while CR0.NE = 0 (a PC wires it to IRQ 13). */
+    struct irq_line ferr;
     uint32_t gpr[8];
     uint32_t eip;            /* offset in CS of the instruction to execute */
     uint32_t next_eip;       /* executors set it to branch */
@@ -410,6 +414,8 @@ int x86_interrupt(struct x86_cpu *c, unsigned vector, bool soft, bool has_code,
  * fault (the machine resets). */
 bool x86_deliver_exception(struct x86_cpu *c);
 void x86_set_cr0(struct x86_cpu *c, uint32_t v);
+/* Drives FERR# from the x87 state and CR0.NE. */
+void x86_update_ferr(struct x86_cpu *c);
 /* Writes DR7 and derives the enabled breakpoints. */
 void x86_set_dr7(struct x86_cpu *c, uint32_t v);
 void x86_set_cpl(struct x86_cpu *c, unsigned cpl);

@@ -373,6 +373,11 @@ bool x86_deliver_exception(struct x86_cpu *c)
     return x86_interrupt(c, X86_DF, false, x86_protected(c), 0, c->eip) == X86_OK;
 }
 
+void x86_update_ferr(struct x86_cpu *c)
+{
+    irq_set(&c->ferr, c->has_fpu && !(c->cr0 & CR0_NE) && x87_error_pending(&c->fpu));
+}
+
 void x86_set_cr0(struct x86_cpu *c, uint32_t v)
 {
     uint32_t old = c->cr0;
@@ -383,6 +388,8 @@ void x86_set_cr0(struct x86_cpu *c, uint32_t v)
     c->cr0 = v;
     if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
         x86_tlb_flush(c);
+    if ((old ^ v) & CR0_NE)
+        x86_update_ferr(c);
 }
 
 /* DR7 (SDM Vol. 3A 17.2.4): L/G bit pairs enable DR0-DR3; R/W 00 is an

@@ -3,7 +3,9 @@
  *
  * Save-state layout (machine/state.h sections, in this order):
  *   "machine" v2  board name (bytes), clock time, clock sequence counter,
- *                 instructions retired, then per RAM/ROM region in address
+ *                 instructions retired, the CPUs in PSCI CPU_SUSPEND (a bit
+ *                 each), the pending events (name, deadline, order), then
+ *                 per RAM/ROM region in address
  *                 order: base, size, u8 form, then its contents as a page
  *                 set (form 1, zero pages skipped) or a zlib blob (form 0)
  *   "serial"  v1  per serial port, the input queued for its device (bytes)
@@ -238,7 +240,16 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
     const bool realtime = clk->mode == CLOCK_MODE_REALTIME;
     if (realtime)
         clock_advance_to(clk, clock_realtime_now(clk));
-    const uint64_t end = sat_add(clk->now_ns, slice_ns);
+    uint64_t end = sat_add(clk->now_ns, slice_ns);
+    /* Several CPUs in virtual time take turns; the turns end on a fixed
+     * lattice of absolute times (and at deadlines), never where a caller
+     * happens to end a slice, so their interleaving — and every result
+     * that depends on it — is the same however the run is sliced (record
+     * and replay slice differently). A slice therefore ends on the
+     * lattice too, rounded up. One CPU needs none of this. */
+    const bool lattice = !realtime && m->ncpus > 1;
+    if (lattice && slice_ns && end < UINT64_MAX - MACHINE_TURN_NS)
+        end = (end + MACHINE_TURN_NS - 1) / MACHINE_TURN_NS * MACHINE_TURN_NS;
 
     for (;;) {
         uint64_t now = clk->now_ns;
@@ -252,6 +263,8 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
          * re-read the host clock about every millisecond. */
         uint64_t deadline = clock_next_deadline(clk);
         uint64_t target = deadline < end ? deadline : end;
+        if (lattice && (now / MACHINE_TURN_NS + 1) * MACHINE_TURN_NS < target)
+            target = (now / MACHINE_TURN_NS + 1) * MACHINE_TURN_NS;
         uint64_t budget = target > now ? (target - now + npi - 1) / npi : 1;
         if (realtime && budget > 1000000 / npi + 1)
             budget = 1000000 / npi + 1;
@@ -423,6 +436,11 @@ static int save_state(struct machine *m, struct state_writer *w, bool with_ram)
     state_put_u64(w, m->clock.now_ns);
     state_put_u64(w, m->clock.next_seq);
     state_put_u64(w, m->executed);
+    /* CPUs waiting in PSCI CPU_SUSPEND (the run loop wakes them). */
+    uint32_t suspended = 0;
+    for (unsigned i = 0; i < PSCI_MAX_CPUS; i++)
+        suspended |= (uint32_t)m->psci.suspended[i] << i;
+    state_put_u32(w, suspended);
     /* The pending events' order (their owners save the deadlines). */
     state_put_u32(w, m->clock.nheap);
     for (unsigned i = 0; i < m->clock.nheap; i++) {
@@ -542,6 +560,7 @@ struct saved_event {
 
 struct machine_header {
     uint64_t now, seq, executed;
+    uint32_t suspended;
     unsigned nevents;
     struct saved_event events[CLOCK_MAX_EVENTS];
 };
@@ -572,6 +591,7 @@ static int read_machine_header(struct machine *m, struct state_reader *r,
     h->now = state_get_u64(r);
     h->seq = state_get_u64(r);
     h->executed = state_get_u64(r);
+    h->suspended = state_get_u32(r);
     h->nevents = state_get_u32(r);
     if (state_reader_check(r))
         return -1;
@@ -718,6 +738,9 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply, boo
         m->clock.now_ns = h.now;
         m->clock.next_seq = h.seq;
         m->executed = h.executed;
+        m->psci.request = PSCI_REQ_NONE;
+        for (unsigned i = 0; i < PSCI_MAX_CPUS; i++)
+            m->psci.suspended[i] = (h.suspended >> i) & 1;
         if (m->clock.mode == CLOCK_MODE_REALTIME) {
             uint64_t host = clock_host_ns();
             m->clock.host_base_ns = host > h.now ? host - h.now : 0;

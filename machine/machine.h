@@ -23,6 +23,8 @@
 #define MACHINE_MAX_CPUS 8
 #define MACHINE_MAX_SERIAL 4
 #define MACHINE_DEFAULT_NS_PER_INSN 10   /* virtual mode: a 100 MIPS guest */
+#define MACHINE_TURN_NS 10000u            /* virtual mode, several CPUs: turns end on
+                                             multiples of this (see machine_run) */
 
 struct machine_device {
     const struct device_model *model;

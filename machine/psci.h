@@ -47,9 +47,7 @@ struct psci {
     unsigned ncpus;              /* CPU n has MPIDR affinity n (Aff0) */
     enum psci_request request;   /* set by a call, taken by the run loop */
     /* CPU_SUSPEND: the CPU waits as in WFI until one of its interrupt
-     * inputs is high (the run loop checks). Not saved: a save state taken
-     * meanwhile resumes with the call returned, an early wake-up PSCI
-     * allows. */
+     * inputs is high (the run loop checks). Saved with the machine. */
     bool suspended[PSCI_MAX_CPUS];
 };
 

@@ -21,6 +21,7 @@ import os
 import re
 import struct
 import sys
+import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -247,9 +248,32 @@ def monitor_reverse():
             'starts again there', out[-2500:])
 
 
+def history_from_ctrl_a_c():
+    """No debugger option: the history starts when Ctrl-A c opens the monitor."""
+    spin = t.write(os.path.join(d, 'spin2.bin'), t.prog_spin())
+    con = t.Console([orrery, 'run', '--kernel', spin, '--timeout', '60'])
+    try:
+        time.sleep(0.3)
+        os.write(con.master, b'\x01c')
+        opened = con.expect(rb'\(orrery\) ', 20)
+        con.type('continue\r')
+        time.sleep(0.3)
+        os.write(con.master, b'\x01c')
+        opened = con.expect(rb'\(orrery\) ', 20) and opened
+        con.type('rstep 5\r')
+        back = con.expect(rb'back at 0x[0-9a-f]+.*\r?\n\(instruction \d+\)', 20)
+        con.type('quit\r')
+        status = con.wait(20)
+        t.check(opened and back and status == 0,
+                'after Ctrl-A c, rstep goes back without any debugger option', con.tail())
+    finally:
+        con.close()
+
+
 snap = demo_split()
 bad_snapshots(snap)
 disk_identity()
 record_replay()
 monitor_reverse()
+history_from_ctrl_a_c()
 t.finish()

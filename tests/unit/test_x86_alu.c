@@ -265,6 +265,32 @@ static int ack_vector(void *opaque)
     return 0x20;
 }
 
+static void ferr_sink(void *opaque, unsigned input, bool level)
+{
+    *(int *)opaque = level;
+}
+
+START_TEST(ferr_output)
+{
+    struct rig g;
+    rig_init(&g, "i486");
+    int level = -1;
+    struct irq_line *ferr = g.cpu->ops->irq_output(g.cpu, X86_IRQ_OUT_FERR);
+    ck_assert_ptr_nonnull(ferr);
+    irq_connect(ferr, ferr_sink, &level, 13);
+    /* CR0.NE = 0; fninit; unmask ZE (fldcw [3000h] = 037bh); fld1; fldz;
+     * fdivp: an unmasked divide by zero is now pending: FERR# rises. */
+    uint8_t cw[2] = { 0x7b, 0x03 };
+    ck_assert_int_eq(bus_write_block(&g.bus, 0x3000, cw, 2, false), 0);
+    g.c->cr0 &= ~CR0_NE;
+    run(&g, "31c0 8ed8 dbe3 d92e0030 d9e8 d9ee def9");
+    ck_assert_int_eq(level, 1);
+    run(&g, "dbe2");                          /* fnclex */
+    ck_assert_int_eq(level, 0);
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(external_interrupts)
 {
     struct rig g;
@@ -353,6 +379,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rep_movs_and_scas);
     tcase_add_test(tc, cpuid_by_model);
     tcase_add_test(tc, x87_escapes);
+    tcase_add_test(tc, ferr_output);
     tcase_add_test(tc, external_interrupts);
     tcase_add_test(tc, sti_shadow);
     tcase_add_test(tc, save_load_round_trip);

@@ -437,6 +437,29 @@ START_TEST(virtual_8086_mode)
 }
 END_TEST
 
+START_TEST(unreal_mode)
+{
+    struct rig g;
+    rig_init(&g, "i386");
+    enter_protected(&g);
+    /* Back to real mode with DS still holding the 4 GiB data descriptor:
+     * mov eax,cr0; and al,0feh; mov cr0,eax; jmp 0000:2500h */
+    code(&g, 0x1200, "0f20c0 24fe 0f22c0 ea00250000 0000");
+    /* Real mode, CS still 32-bit (its descriptor cache keeps D, SDM Vol. 3A
+     * 9.9.2): xor eax,eax; mov ds,ax (the limit stays); mov eax,[400000h] */
+    code(&g, 0x2500, "31c0 8ed8 a100004000 f4");
+    put32(&g, 0x400000, 0x600df00d);
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert(!(g.c->cr0 & CR0_PE));
+    ck_assert_uint_eq(g.c->seg[SEG_DS].base, 0);
+    ck_assert_uint_eq(g.c->seg[SEG_DS].limit, 0xffffffffu);
+    ck_assert_uint_eq(g.c->gpr[EAX], 0x600df00du);
+    ck_assert(x86_code32(g.c));
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -464,6 +487,7 @@ static Suite *suite(void)
     tcase_add_test(tc, alignment_check);
     tcase_add_test(tc, debug_registers);
     tcase_add_test(tc, virtual_8086_mode);
+    tcase_add_test(tc, unreal_mode);
     tcase_add_test(tc, model_registry);
     suite_add_tcase(s, tc);
     return s;
