@@ -240,6 +240,18 @@ static const int uc_sreg[6] = {
     UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS, UC_X86_REG_DS, UC_X86_REG_FS, UC_X86_REG_GS,
 };
 
+static void uc_teardown(struct tester *t, unsigned m)
+{
+    if (t->clean[m])
+        uc_context_free(t->clean[m]);
+    if (t->uc[m])
+        uc_close(t->uc[m]);
+    free(t->umem[m]);
+    t->clean[m] = NULL;
+    t->uc[m] = NULL;
+    t->umem[m] = NULL;
+}
+
 static int uc_setup(struct tester *t, unsigned m)
 {
     uc_err e = uc_open(UC_ARCH_X86, m == 0 ? UC_MODE_32 : UC_MODE_16, &t->uc[m]);
@@ -349,9 +361,10 @@ static void uc_run(struct tester *t, const struct xstate *init, unsigned limit, 
     uc_ctl_remove_cache(uc, cs_base + begin, cs_base + begin + XD_MAX_CODE + 16);
     /* Both addresses are linear (in 16-bit mode Unicorn sets IP to begin
      * minus CS * 16). */
-    uc_emu_start(uc, cs_base + begin, cs_base + begin + stop, 0, 0);
+    uc_err err = uc_emu_start(uc, cs_base + begin, cs_base + begin + stop, 0, 0);
     uc_get_state(t, uc, out);
-    out->vector = t->uc_vector;
+    /* An error of Unicorn's shows as vector 1000 + the error code. */
+    out->vector = err != UC_ERR_OK ? 1000 + (int)err : t->uc_vector;
 }
 
 /* ---- state --------------------------------------------------------------- */
@@ -580,7 +593,17 @@ static int run_mode(struct tester *t, unsigned m)
     xgen_seed(&t->gen, t->opt.seed * 2 + m);
     t->gen.code32 = t->code32;
     uint64_t done = 0;
+    uint64_t since_open = 0;
     while (done < t->opt.count[m]) {
+        /* Harness note H5: after some 600,000 blocks one Unicorn instance
+         * stops reporting exceptions and fails to run; a fresh one is
+         * opened every 100,000 blocks. */
+        if (++since_open > 100000) {
+            since_open = 0;
+            uc_teardown(t, m);
+            if (uc_setup(t, m))
+                return -1;
+        }
         xgen_block(&t->gen, &t->blk, t->opt.block, t->enabled);
         struct xblock *b = &t->blk;
         uint8_t code[XD_MAX_CODE + 16];
@@ -754,11 +777,8 @@ int main(int argc, char **argv)
     printf("seed %" PRIu64 ", %.1f s\n", t->opt.seed, secs);
     cs_close(&t->cs[0]);
     cs_close(&t->cs[1]);
-    for (unsigned m = 0; m < 2; m++) {
-        uc_context_free(t->clean[m]);
-        uc_close(t->uc[m]);
-        free(t->umem[m]);
-    }
+    for (unsigned m = 0; m < 2; m++)
+        uc_teardown(t, m);
     t->cpu->ops->destroy(t->cpu);
     bus_destroy(&t->bus);
     return total_div ? 1 : 0;
