@@ -778,7 +778,7 @@ static void t_mov(struct emit *e)
         begin(e, e->tmpl);
         prefixes(e, &o, o32);
         byte(e, 0x8d);
-        modrm(e, &o, dest_reg(e, size));
+        modrm(e, &o, dest_reg(e, 4));   /* LEA has no byte form: never ESP */
         return;
     case 5:
         pick_rm(e, &o, false, false, 2);
