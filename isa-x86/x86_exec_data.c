@@ -16,30 +16,23 @@ int x86_exec_nop(struct x86_cpu *c, const struct x86_rec *r)
 struct x87_access {
     struct x86_cpu *c;
     unsigned seg;
-    bool a32;
 };
 
+/* The x87's memory operands are checked and accessed as the integer
+ * instructions' are: the effective address was truncated to the address
+ * size, and the operand's bytes follow it without wrapping; one that
+ * reaches past the segment limit (in real mode, past offset FFFFh) faults
+ * (SDM Vol. 3A 5.3, 20.1.1). */
 static int x87_mem(void *ctx, uint32_t offset, unsigned size, uint8_t *buf, bool write)
 {
     struct x87_access *a = ctx;
-    uint32_t mask = a->a32 ? 0xffffffffu : 0xffffu;
-    uint32_t off = offset & mask;
-    if (!a->a32 && off + size - 1 > mask) {
-        /* A 16-bit operand that wraps: each byte checked on its own. */
-        for (unsigned i = 0; i < size; i++) {
-            int rc = x86_check_seg(a->c, a->seg, (off + i) & mask, 1, write);
-            if (rc)
-                return rc;
-        }
-    } else {
-        int rc = x86_check_seg(a->c, a->seg, off, size, write);
-        if (rc)
-            return rc;
-    }
+    int rc = x86_check_seg(a->c, a->seg, offset, size, write);
+    if (rc)
+        return rc;
     for (unsigned i = 0; i < size; i++) {
         uint32_t v = buf[i];
-        int rc = write ? x86_write(a->c, a->seg, (off + i) & mask, 1, v)
-                       : x86_read(a->c, a->seg, (off + i) & mask, 1, &v);
+        rc = write ? x86_write(a->c, a->seg, offset + i, 1, v)
+                   : x86_read(a->c, a->seg, offset + i, 1, &v);
         if (rc)
             return rc;
         buf[i] = (uint8_t)v;
@@ -73,7 +66,7 @@ static bool p6_only_escape(const struct x86_rec *r)
 
 static int run_x87(struct x86_cpu *c, const struct x86_rec *r, uint8_t opcode)
 {
-    struct x87_access acc = { c, r->seg, (r->attr & X86_A_A32) != 0 };
+    struct x87_access acc = { c, r->seg };
     struct x87_insn in = {
         .opcode = opcode, .modrm = r->modrm, .mem = (r->attr & X86_A_MEM) != 0,
         .op32 = (r->attr & X86_A_O32) != 0, .offset = opcode == 0x9b ? 0 : x86_ea(c, r),

@@ -55,9 +55,6 @@ struct emit {
     struct xgen *g;
     struct xblock *b;
     unsigned tmpl;
-    /* 16-bit addresses kept clear of offset 0xFFFF by setups (the x87:
-     * finding F1 in docs/diff-findings-x86.md). */
-    bool safe16;
 };
 
 static uint32_t rnd(struct emit *e, uint32_t n) { return xgen_below(e->g, n); }
@@ -153,29 +150,10 @@ static void mem_operand(struct emit *e, struct rm *o)
     o->segpfx = rnd(e, 4) == 0 ? segs[rnd(e, 5)] : 0;
     o->a32 = rnd(e, 5) ? e->g->code32 : !e->g->code32;
     if (!o->a32) {
-        /* 16-bit addressing wraps in the segment: anything goes (unless
-         * safe16: then the registers are set so the operand stays below
-         * 0xF100). */
+        /* 16-bit addressing: anything goes (an operand reaching past
+         * the segment limit faults on both sides). */
         o->mod = (uint8_t)rnd(e, 3);
         o->rm = (uint8_t)rnd(e, 8);
-        if (e->safe16) {
-            static const int8_t first[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
-            static const int8_t second[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
-            bool disp_only = o->mod == 0 && o->rm == 6;
-            if (!disp_only) {
-                setup_mov(e, (unsigned)first[o->rm], 0x100 + rnd(e, 0x5f00));
-                if (second[o->rm] >= 0)
-                    setup_mov(e, (unsigned)second[o->rm], 0x100 + rnd(e, 0x5f00));
-            }
-            if (o->mod == 1)
-                o->tail[o->ntail++] = (uint8_t)rnd(e, 256);
-            else if (o->mod == 2 || disp_only) {
-                uint32_t d = disp_only ? 0x100 + rnd(e, 0xe000) : rnd(e, 0x3000);
-                o->tail[o->ntail++] = (uint8_t)d;
-                o->tail[o->ntail++] = (uint8_t)(d >> 8);
-            }
-            return;
-        }
         if (o->mod == 1)
             o->tail[o->ntail++] = (uint8_t)rnd(e, 256);
         else if (o->mod == 2 || (o->mod == 0 && o->rm == 6)) {
@@ -928,16 +906,7 @@ static void fnstsw_setup(struct emit *e)
     e->g->undef &= ~XG_FPU_CC_UNDEF;
 }
 
-static void t_x87_body(struct emit *e);
-
 static void t_x87(struct emit *e)
-{
-    e->safe16 = true;
-    t_x87_body(e);
-    e->safe16 = false;
-}
-
-static void t_x87_body(struct emit *e)
 {
     struct rm o;
     unsigned d = e->g->fdepth;
@@ -1153,7 +1122,7 @@ void xgen_block(struct xgen *g, struct xblock *b, unsigned want, const bool *ena
     if (((g->fcw >> 8) & 3u) == 1u)
         g->fcw |= 0x300u;
     b->fcw = g->fcw;
-    struct emit e = { g, b, 0, false };
+    struct emit e = { g, b, 0 };
     for (unsigned i = 0; i < want && total; i++) {
         if (b->n + 8 >= XD_MAX_INSNS || b->len + 64 >= XD_MAX_CODE)
             break;
