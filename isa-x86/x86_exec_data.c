@@ -26,7 +26,9 @@ struct x87_access {
 static int x87_mem(void *ctx, uint32_t offset, unsigned size, uint8_t *buf, bool write)
 {
     struct x87_access *a = ctx;
-    int rc = x86_check_seg(a->c, a->seg, offset, size, write);
+    /* Every page first: a store that faults on its second page must not
+     * have written its first (faults are restartable, SDM Vol. 3A 6.5). */
+    int rc = x86_probe(a->c, a->seg, offset, size, write);
     if (rc)
         return rc;
     for (unsigned i = 0; i < size; i++) {

@@ -301,6 +301,10 @@ int x86_read(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size,
              uint32_t *value) ORR_MUST_CHECK;
 int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size,
               uint32_t value) ORR_MUST_CHECK;
+/* Checks that len bytes at off in segment seg can be accessed (segment
+ * checks and every page translated, raising the fault if not), so that a
+ * multi-part access can then move its bytes without a fault half way. */
+int x86_probe(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned len, bool write);
 /* Checks that seg:off..off+len-1 may be written (or read), without access. */
 int x86_check_seg(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned len,
                   bool write) ORR_MUST_CHECK;

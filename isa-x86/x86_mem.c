@@ -291,6 +291,22 @@ int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint
     return rc;
 }
 
+int x86_probe(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned len, bool write)
+{
+    int rc = x86_check_seg(c, seg, off, len, write);
+    if (rc || len == 0)
+        return rc;
+    uint32_t lin = c->seg[seg].base + off, last = lin + len - 1;
+    for (uint32_t page = lin & ~(uint32_t)GUEST_PAGE_MASK;;
+         page += GUEST_PAGE_SIZE) {
+        uint32_t pa, attrs;
+        if (walk(c, page < lin ? lin : page, write, c->cpl == 3, false, &pa, &attrs))
+            return X86_FAULT;
+        if (page == (last & ~(uint32_t)GUEST_PAGE_MASK))
+            return X86_OK;
+    }
+}
+
 /* System accesses (descriptor tables, IVT, TSS) are supervisor accesses
  * whatever the CPL (SDM Vol. 3A 4.6.1). */
 int x86_read_lin(struct x86_cpu *c, uint32_t lin, unsigned size, uint32_t *value)

@@ -291,6 +291,36 @@ START_TEST(paging_and_page_fault)
 }
 END_TEST
 
+/* An x87 store that crosses into a page that is not present faults
+ * before it writes anything (faults are restartable, SDM Vol. 3A 6.5). */
+START_TEST(x87_store_across_a_missing_page)
+{
+    struct rig g;
+    rig_init(&g, "pentium-pro");
+    enter_protected(&g);
+    put32(&g, 0x10000, 0x11000 | 0x7);
+    for (uint32_t p = 0; p < 1024; p++)
+        if (p != 5)
+            put32(&g, 0x11000 + 4 * p, (p << 12) | 0x3);
+    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(&g, 0x4e4, 0);
+    put32(&g, 0x4ffc, 0xaaaaaaaau);
+    code(&g, 0x1200,
+         "0f011de0040000"      /* lidt [4e0h] */
+         "b800000100 0f22d8"   /* mov eax,10000h; mov cr3,eax */
+         "0f20c0 0d00000080 0f22c0"   /* cr0 |= PG */
+         "dbe3 d9eb"           /* fninit; fldpi */
+         "dd1dfc4f0000");      /* fstp qword [4ffch]: the second half is not present */
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    ck_assert_uint_eq(g.c->eip, 0x2101);             /* in the #PF handler */
+    ck_assert_uint_eq(g.c->cr2, 0x5000);
+    ck_assert_uint_eq(get32(&g, 0x8000 - 16), 2);     /* error code: not present, write */
+    ck_assert_uint_eq(get32(&g, 0x4ffc), 0xaaaaaaaau);  /* nothing written */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(task_switches)
 {
     struct rig g;
@@ -482,6 +512,7 @@ static Suite *suite(void)
     tcase_add_test(tc, ring3_and_back);
     tcase_add_test(tc, call_gate_inward);
     tcase_add_test(tc, paging_and_page_fault);
+    tcase_add_test(tc, x87_store_across_a_missing_page);
     tcase_add_test(tc, task_switches);
     tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, alignment_check);
