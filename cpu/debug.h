@@ -128,6 +128,8 @@ struct cpu_insn_info {
     unsigned len;             /* bytes; 0 when nothing could be read */
     uint8_t bytes[16];        /* in memory order */
     uint64_t encoding;        /* the encoding as the ISA's manual writes it (ARM T32: hw1:hw2) */
+    bool bytes_form;          /* the manual writes it as its bytes in memory order (x86):
+                                 show bytes[], not encoding */
     char text[192];           /* disassembly */
     bool call;                /* a call that returns to va + len (the monitor's `next`) */
     unsigned nfields;

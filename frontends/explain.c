@@ -92,7 +92,12 @@ static void print_text(const struct explain_ctx *x, const struct dbg_stop *stop,
     if (x->sym[0])
         fprintf(out, " <%s>", x->sym);
     fputs(":  ", out);
-    fprintf(out, "%0*llx  %s\n", (int)(2 * in->len), (unsigned long long)in->encoding, in->text);
+    if (in->bytes_form)
+        for (unsigned i = 0; i < in->len && i < sizeof in->bytes; i++)
+            fprintf(out, "%02x", in->bytes[i]);
+    else
+        fprintf(out, "%0*llx", (int)(2 * in->len), (unsigned long long)in->encoding);
+    fprintf(out, "  %s\n", in->text);
     for (unsigned i = 0; i < in->nfields; i++)
         fprintf(out, "    %-13s %s\n", in->field[i].name, in->field[i].value);
     bool header = false;

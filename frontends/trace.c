@@ -38,6 +38,8 @@ enum trace_state { TRACE_WAIT, TRACE_ON, TRACE_DONE };
 struct dis_entry {
     uint64_t va;
     uint64_t encoding;                   /* as the explain view shows it */
+    uint8_t bytes[16];                   /* bytes_form: the bytes, in memory order */
+    bool bytes_form;
     uint32_t raw, key;
     uint8_t len;
     bool valid;
@@ -182,13 +184,18 @@ void trace_stats(const struct tracer *t, uint64_t *lines, uint64_t *bytes)
 static const struct dis_entry *disassemble(struct tracer *t, struct cpu *cpu, unsigned index,
                                            uint64_t pc)
 {
-    uint8_t raw[4] = { 0 };
+    uint8_t raw[4] = { 0 }, raw16[16];
     size_t got = machine_debug_read(t->d->m, index, pc, false, raw, 4);
     uint32_t word = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
                     (uint32_t)raw[3] << 24;
     uint32_t key = cpu->ops->decode_key ? cpu->ops->decode_key(cpu) : 0;
     struct dis_entry *e = &t->cache[((pc >> 1) ^ (pc >> 13) ^ key) & (TRACE_CACHE_SIZE - 1)];
-    if (e->valid && e->va == pc && e->raw == word && e->key == key)
+    /* Longer instructions (x86) also compare their other bytes: code that
+     * patches an immediate must not be traced with its old text. */
+    if (e->valid && e->va == pc && e->raw == word && e->key == key &&
+        (!e->bytes_form || e->len <= 4 ||
+         (machine_debug_read(t->d->m, index, pc, false, raw16, e->len) == e->len &&
+          memcmp(raw16, e->bytes, e->len) == 0)))
         return e;
     e->valid = true;
     e->va = pc;
@@ -203,8 +210,11 @@ static const struct dis_entry *disassemble(struct tracer *t, struct cpu *cpu, un
         e->text[tl] = '\0';
         len = (int)info.len;
         e->encoding = info.encoding;
+        e->bytes_form = info.bytes_form;
+        memcpy(e->bytes, info.bytes, sizeof e->bytes);
     } else if (got) {
         len = cpu->ops->disasm(cpu, pc, e->text, sizeof e->text);
+        e->bytes_form = false;
         e->encoding = 0;
         for (int i = len; i-- > 0;)
             e->encoding = e->encoding << 8 | raw[i];
@@ -250,7 +260,14 @@ static void write_line(struct tracer *t, struct cpu *cpu, unsigned index, uint64
     if (t->d->m->ncpus > 1)
         put(&line, "cpu%u ", index);
     put(&line, pc > UINT32_MAX ? "%016llx  " : "%08llx  ", (unsigned long long)pc);
-    put(&line, e->len == 2 ? "%04llx      " : "%08llx  ", (unsigned long long)e->encoding);
+    if (e->bytes_form) {
+        /* Bytes in memory order, padded to eight of them. */
+        for (unsigned i = 0; i < e->len && i < sizeof e->bytes; i++)
+            put(&line, "%02x", e->bytes[i]);
+        put(&line, "%*s", e->len < 8 ? 2 * (8 - e->len) + 2 : 2, "");
+    } else {
+        put(&line, e->len == 2 ? "%04llx      " : "%08llx  ", (unsigned long long)e->encoding);
+    }
     put(&line, "%s", e->text);
     char sym[160];
     debugger_symbolize(t->d, pc, sym, sizeof sym);

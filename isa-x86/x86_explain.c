@@ -66,6 +66,7 @@ int x86_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     }
     info->len = len;
     memcpy(info->bytes, bytes, len);
+    info->bytes_form = true;      /* up to 15 bytes: no number holds them */
     for (unsigned i = 0; i < len && i < 8; i++)
         info->encoding = info->encoding << 8 | bytes[i];
     char text[sizeof info->text];

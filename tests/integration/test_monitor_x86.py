@@ -4,7 +4,8 @@ protected-mode ROM (roms/tests/x86/protected.asm): `step` at the reset vector
 explains a real-mode instruction in 16-bit mode and shows CS's base
 changing with the far jump, and the next step is at CS base + IP; after `break` at pm_entry (linear 0xF2000)
 and `continue`, `step` explains `mov ax, 0x10` as 32-bit protected-mode
-code with its operand-size prefix.
+code with its operand-size prefix; `--trace` prints x86 instructions as their
+bytes at their linear addresses.
 
 usage: test_monitor_x86.py ORRERY ROM"""
 import sys
@@ -31,6 +32,14 @@ def main():
             'at pm_entry the disassembly is 32-bit code (66 prefix: AX)', rest[-800:])
     t.check('mode          protected, 32-bit code' in rest,
             'the step at pm_entry is explained as protected-mode 32-bit code', rest[-800:])
+    # The trace shows x86 instructions as their bytes in memory order, at
+    # their linear addresses.
+    p = t.run([orrery, 'run', '--board', 'x86-bare', '--bios', rom, '--trace', '-',
+               '--trace-count', '2', '--timeout', '30'], timeout=60)
+    lines = p.stdout.decode(errors='replace').splitlines()
+    t.check(len(lines) >= 2 and lines[0].startswith('fffffff0  ea000000f0  ') and
+            'ljmp 0xf000:0' in lines[0] and lines[1].startswith('000f0000  '),
+            'the trace: bytes in memory order, linear addresses', '\n'.join(lines[:4]))
     t.check('eip           0x000f2000 -> 0x000f2004' in rest,
             'the step advances EIP by the 4-byte instruction', rest[-800:])
     t.finish()
