@@ -64,6 +64,15 @@ struct cpu_gdb_target {
     unsigned nregs;
     const uint16_t *regnum;       /* GDB number of each, ascending */
     const uint16_t *reg_index;    /* cpu register index of each */
+    /* Registers the register table cannot carry (wider than 64 bits, or
+     * kept by a unit of the ISA's own, like the x86's x87), numbered
+     * after the table's: GDB number extra_regnum[k], extra_bytes[k] bytes
+     * in target byte order. nextra 0: none. */
+    unsigned nextra;
+    const uint16_t *extra_regnum;
+    const uint8_t *extra_bytes;
+    void (*extra_get)(struct cpu *cpu, unsigned k, uint8_t *buf);
+    int (*extra_set)(struct cpu *cpu, unsigned k, const uint8_t *buf) ORR_MUST_CHECK;
 };
 
 struct soft_tlb;

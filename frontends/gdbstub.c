@@ -304,6 +304,8 @@ static struct cpu *sel_cpu(struct gdbstub *g)
     return g->d->m->cpus[g->d->cpu];
 }
 
+#define GDB_EXTRA_MAX 16     /* bytes of the widest extra register served */
+
 static unsigned reg_bytes(const struct cpu *cpu, unsigned index)
 {
     return (cpu->regs[index].bits + 7u) / 8u;
@@ -341,8 +343,24 @@ static void handle_g(struct gdbstub *g)
         put_reg(cpu, t->reg_index[i], buf + n);
         n += 2 * reg_bytes(cpu, t->reg_index[i]);
     }
+    for (unsigned k = 0; k < t->nextra && n + 2 * GDB_EXTRA_MAX + 1 < sizeof buf; k++) {
+        uint8_t b[GDB_EXTRA_MAX];
+        unsigned len = t->extra_bytes[k] < GDB_EXTRA_MAX ? t->extra_bytes[k] : GDB_EXTRA_MAX;
+        t->extra_get(cpu, k, b);
+        to_hex(b, len, buf + n);
+        n += 2 * len;
+    }
     buf[n] = '\0';
     send_packet(g, buf);
+}
+
+/* The extra register with GDB number regnum (cpu_gdb_target), or -1. */
+static int gdb_extra(const struct cpu_gdb_target *t, uint64_t regnum)
+{
+    for (unsigned k = 0; k < t->nextra; k++)
+        if (t->extra_regnum[k] == regnum && t->extra_bytes[k] <= GDB_EXTRA_MAX)
+            return (int)k;
+    return -1;
 }
 
 static void handle_G(struct gdbstub *g, const char *hex)
@@ -372,6 +390,17 @@ static void handle_G(struct gdbstub *g, const char *hex)
             send_packet(g, "E01");
             return;
         }
+    /* The extra registers, when the packet carries them. */
+    for (unsigned k = 0; k < t->nextra && t->extra_bytes[k] <= GDB_EXTRA_MAX; k++) {
+        uint8_t b[GDB_EXTRA_MAX];
+        if (strlen(hex + off) < 2u * t->extra_bytes[k])
+            break;
+        if (from_hex(hex + off, b, t->extra_bytes[k]) || t->extra_set(cpu, k, b) != 0) {
+            send_packet(g, "E01");
+            return;
+        }
+        off += 2u * t->extra_bytes[k];
+    }
     send_packet(g, "OK");
 }
 
@@ -389,12 +418,24 @@ static void handle_p(struct gdbstub *g, const char *p)
     uint64_t regnum;
     const char *e;
     int index;
-    if (parse_hex(p, &regnum, &e) || *e ||
-        (index = gdb_reg_index(cpu->ops->gdb_target(cpu), regnum)) < 0) {
+    const struct cpu_gdb_target *t = cpu->ops->gdb_target(cpu);
+    if (parse_hex(p, &regnum, &e) || *e) {
         send_packet(g, "E00");
         return;
     }
-    char buf[40];
+    char buf[2 * GDB_EXTRA_MAX + 1];
+    int k = gdb_extra(t, regnum);
+    if (k >= 0) {
+        uint8_t b[GDB_EXTRA_MAX];
+        t->extra_get(cpu, (unsigned)k, b);
+        to_hex(b, t->extra_bytes[k], buf);
+        send_packet(g, buf);
+        return;
+    }
+    if ((index = gdb_reg_index(t, regnum)) < 0) {
+        send_packet(g, "E00");
+        return;
+    }
     put_reg(cpu, (unsigned)index, buf);
     send_packet(g, buf);
 }
@@ -405,8 +446,20 @@ static void handle_P(struct gdbstub *g, const char *p)
     uint64_t regnum, v;
     const char *e;
     int index;
+    const struct cpu_gdb_target *t = cpu->ops->gdb_target(cpu);
+    int k;
+    if (parse_hex(p, &regnum, &e) == 0 && *e == '=' && (k = gdb_extra(t, regnum)) >= 0) {
+        uint8_t b[GDB_EXTRA_MAX];
+        if (strlen(e + 1) != 2u * t->extra_bytes[k] || from_hex(e + 1, b, t->extra_bytes[k])) {
+            send_packet(g, "E00");
+            return;
+        }
+        debugger_modified(g->d);
+        send_packet(g, t->extra_set(cpu, (unsigned)k, b) == 0 ? "OK" : "E00");
+        return;
+    }
     if (parse_hex(p, &regnum, &e) || *e != '=' ||
-        (index = gdb_reg_index(cpu->ops->gdb_target(cpu), regnum)) < 0 ||
+        (index = gdb_reg_index(t, regnum)) < 0 ||
         strlen(e + 1) != 2 * reg_bytes(cpu, (unsigned)index) ||
         get_reg_value(e + 1, reg_bytes(cpu, (unsigned)index), &v)) {
         send_packet(g, "E00");

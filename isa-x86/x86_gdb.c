@@ -6,13 +6,16 @@
  * fctrl fstat ftag fiseg fioff foseg fooff fop (24-31).
  *
  * GDB accepts an i386 description only when the core feature names all 32
- * (i386_validate_tdesc_p), so all are described. The 'g' packet carries
- * the first 16, which are the CPU's registers 0-15 in the same order
- * (x86_regs in x86_cpu.c); the CPU does not expose its x87 registers
- * through the register interface, so GDB sees st0-st7 and the control
- * registers as unavailable (a 'g' reply shorter than the description
- * leaves the rest unavailable, GDB manual "Packets", 'g'). */
+ * (i386_validate_tdesc_p), so all are described. The first 16 are the
+ * CPU's registers 0-15 in the same order (x86_regs in x86_cpu.c); the x87
+ * registers, which the register table cannot carry (80 bits, a unit of
+ * its own), are served through the description's extra registers. */
 #include "isa-x86/x86_gdb.h"
+
+#include <string.h>
+
+#include "isa-x86/x86_internal.h"
+#include "isa-x86/x87.h"
 
 #define I386_GDB_CORE_REGS 16      /* served: eax .. gs */
 
@@ -74,9 +77,90 @@ static const uint16_t x86_gdb_index[I386_GDB_CORE_REGS] = {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
 };
 
+/* The x87 registers, GDB numbers 16-31: st0-st7 as 80-bit values (the
+ * significand's 8 bytes, then sign and exponent, little-endian), then
+ * fctrl, fstat (TOP merged), ftag (2 bits per physical register), fiseg,
+ * fioff, foseg, fooff, fop. A CPU with no x87 reads zeros and refuses
+ * writes. */
+#define I386_GDB_X87_REGS 16
+static const uint16_t x86_gdb_x87_regnum[I386_GDB_X87_REGS] = {
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+};
+static const uint8_t x86_gdb_x87_bytes[I386_GDB_X87_REGS] = {
+    10, 10, 10, 10, 10, 10, 10, 10, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+static void put_le(uint8_t *b, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *b, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = v << 8 | b[i];
+    return v;
+}
+
+static void x87_get(struct cpu *cpu, unsigned k, uint8_t *buf)
+{
+    const struct x86_cpu *c = (const struct x86_cpu *)cpu;
+    memset(buf, 0, x86_gdb_x87_bytes[k]);
+    if (!c->has_fpu)
+        return;
+    const struct x87 *f = &c->fpu;
+    if (k < 8) {
+        struct f80 v = x87_get_st(f, k);
+        put_le(buf, v.sig, 8);
+        put_le(buf + 8, v.sign_exp, 2);
+        return;
+    }
+    const uint32_t control[8] = { f->cw, x87_status_word(f), x87_tag_word(f), f->fcs, f->fip,
+                                  f->fds, f->fdp, f->fop };
+    put_le(buf, control[k - 8], 4);
+}
+
+static int x87_set(struct cpu *cpu, unsigned k, const uint8_t *buf)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    if (!c->has_fpu)
+        return -1;
+    struct x87 *f = &c->fpu;
+    if (k < 8) {
+        x87_set_st(f, k, (struct f80){ .sig = get_le(buf, 8), .sign_exp = (uint16_t)get_le(buf + 8, 2) });
+        return 0;
+    }
+    uint32_t v = (uint32_t)get_le(buf, 4);
+    switch (k - 8) {
+    case 0: f->cw = (uint16_t)(v | 0x0040u); return 0;     /* bit 6 reads as 1 */
+    case 1:
+        f->top = (uint8_t)((v >> X87_SW_TOP_SHIFT) & 7u);
+        f->sw = (uint16_t)(v & ~(7u << X87_SW_TOP_SHIFT));
+        return 0;
+    case 2: {
+        /* Empty (11) or not, per physical register (SDM Vol. 1 8.1.7). */
+        uint8_t valid = 0;
+        for (unsigned i = 0; i < 8; i++)
+            if (((v >> (2 * i)) & 3u) != 3u)
+                valid |= (uint8_t)(1u << i);
+        f->valid = valid;
+        return 0;
+    }
+    case 3: f->fcs = (uint16_t)v; return 0;
+    case 4: f->fip = v; return 0;
+    case 5: f->fds = (uint16_t)v; return 0;
+    case 6: f->fdp = v; return 0;
+    default: f->fop = (uint16_t)(v & 0x7ffu); return 0;
+    }
+}
+
 static const struct cpu_gdb_target x86_gdb = {
     .arch = "i386", .feature_xml = x86_gdb_core, .nregs = I386_GDB_CORE_REGS,
     .regnum = x86_gdb_regnum, .reg_index = x86_gdb_index,
+    .nextra = I386_GDB_X87_REGS, .extra_regnum = x86_gdb_x87_regnum,
+    .extra_bytes = x86_gdb_x87_bytes, .extra_get = x87_get, .extra_set = x87_set,
 };
 
 const struct cpu_gdb_target *x86_gdb_target(struct cpu *cpu)

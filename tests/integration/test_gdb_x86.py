@@ -50,6 +50,7 @@ def main():
         'p/x $eip', 'p/x $cs', 'p/x $ds',
         'stepi', 'p/x $eip', 'p/x $eax & 0xffff',
         'x/2i $pc', 'info registers',
+        'p $fctrl', 'set $st0 = 2.5', 'p $st0', 'p $ftag',
         'delete', 'continue',
     ]
     with tempfile.NamedTemporaryFile('w', suffix='.gdb', delete=False) as f:
@@ -85,6 +86,11 @@ def main():
             'x/2i disassembles 32-bit code at the breakpoint', out[-1500:])
     t.check(re.search(r'^eflags\s+0x[0-9a-f]+\s+\[', out, re.M) is not None,
             'info registers shows EFLAGS with its flag names', out[-1500:])
+    # The x87 registers: the power-on control word, and ST0 written and
+    # read back through the 80-bit registers of the description.
+    t.check(re.search(r'^\$\d+ = 64\n\$\d+ = 2\.5\n\$\d+ = 21844$', out, re.M) is not None,
+            'the x87 registers: fctrl 0x40 at power-on, st0 written and read back as 2.5, '
+            'ftag showing R0 valid', out[-1500:])
     t.check('exited with code 01' in out, 'continue runs the ROM to its exit (status 1)',
             out[-500:])
     t.check(proc.returncode == 1 and b'PASSED' in stdout,
