@@ -2,7 +2,6 @@
 #include "frontends/reverse.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/clock.h"

@@ -739,7 +739,6 @@ static int walk_image(struct machine *m, struct state_reader *r, bool apply, boo
          * from their own sections below. */
         clock_reset(&m->clock);
         m->clock.now_ns = h.now;
-        m->clock.next_seq = h.seq;
         m->executed = h.executed;
         m->psci.request = PSCI_REQ_NONE;
         for (unsigned i = 0; i < PSCI_MAX_CPUS; i++)
