@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/le.h"
 #include "cpu/tlb.h"
 #include "frontends/cli.h"
 #include "frontends/explain.h"
@@ -354,14 +355,6 @@ static int cmd_set(struct monitor *mon, int argc, char **argv, const struct dbg_
     return 0;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* x/FMT ADDR [N]: FMT letters b h w g (unit), x d u c s i (format), p
  * (physical address); a count may lead ("x/4xw"). */
 static int cmd_x(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
@@ -449,7 +442,7 @@ static int cmd_x(struct monitor *mon, int argc, char **argv, const struct dbg_ou
         if (i % per_line == 0)
             out_printf(out, "%s0x%08llx%s:", i ? "\n" : "", (unsigned long long)a,
                        phys ? "" : sym(mon, a, where, sizeof where));
-        uint64_t v = load_le(b, unit);
+        uint64_t v = le_load(b, unit);
         if (kind == 'x')
             out_printf(out, " 0x%0*llx", (int)unit * 2, (unsigned long long)v);
         else if (kind == 'u')

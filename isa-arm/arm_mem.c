@@ -3,6 +3,7 @@
  * accesses, the bus), and the instruction fetch through the decoded cache. */
 #include "isa-arm/arm_internal.h"
 
+#include "cpu/le.h"
 #include "machine/bus.h"
 
 /* Virtual to physical for an access by the CPU; on a fault records it
@@ -52,22 +53,6 @@ static uint8_t *tlb_refill(struct arm_cpu *c, uint32_t va, enum tlb_kind kind, b
     if (res->block > c->tlb_max_block)
         c->tlb_max_block = res->block;
     return host + (va & GUEST_PAGE_MASK);
-}
-
-static inline uint32_t load_le(const uint8_t *p, unsigned size)
-{
-    switch (size) {
-    case 1: return p[0];
-    case 2: return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
-    default: return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                    ((uint32_t)p[3] << 24);
-    }
-}
-
-static inline void store_le(uint8_t *p, unsigned size, uint32_t v)
-{
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* CPSR.E = 1 (v7 A3.3.1, endian support): data accesses are big-endian, the
@@ -136,9 +121,9 @@ static int access_slow_path(struct arm_cpu *c, uint32_t addr, unsigned size, uns
     uint8_t *h = big || crosses ? NULL : tlb_refill(c, addr, kind, user, &res);
     if (h) {
         if (write)
-            store_le(h, size, v);
+            le_store(h, size, v);
         else
-            *value = load_le(h, size);
+            *value = le_load(h, size);
         return 0;
     }
     if (write) {
@@ -189,7 +174,7 @@ int arm_read(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uint
     if (__builtin_expect(!(c->cpsr & PSR_E), 1)) {
         uint8_t *h = tlb_lookup(&c->tlb, (acc & ARM_ACC_USER) ? 0 : 1, TLB_READ, addr, size);
         if (h) {
-            *value = load_le(h, size);
+            *value = le_load(h, size);
             return 0;
         }
     }
@@ -201,7 +186,7 @@ int arm_write(struct arm_cpu *c, uint32_t addr, unsigned size, unsigned acc, uin
     if (__builtin_expect(!(c->cpsr & PSR_E), 1)) {
         uint8_t *h = tlb_lookup(&c->tlb, (acc & ARM_ACC_USER) ? 0 : 1, TLB_WRITE, addr, size);
         if (h) {
-            store_le(h, size, value);
+            le_store(h, size, value);
             return 0;
         }
     }
@@ -282,7 +267,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
             return &c->slow_rec;
         }
     }
-    insn = load_le(h, size);
+    insn = le_load(h, size);
     if (thumb && thumb_is_32bit(c->arch, insn)) {
         if (((va + 2) & GUEST_PAGE_MASK) == 0) {
             if (fetch_straddling_hw2(c, va + 2, user, &hw2))
@@ -290,7 +275,7 @@ const struct arm_rec *arm_fetch(struct arm_cpu *c)
             decode_into(c, thumb, insn << 16 | hw2, &c->slow_rec);
             return &c->slow_rec;
         }
-        insn = insn << 16 | load_le(h + 2, 2);
+        insn = insn << 16 | le_load(h + 2, 2);
     }
     uint64_t ppage = pa & ~GUEST_PAGE_MASK;
     unsigned mode = !thumb ? ARM_DC_ARM : (c->cpsr & PSR_IT_MASK) ? ARM_DC_THUMB_IT : ARM_DC_THUMB;

@@ -8,6 +8,8 @@
  * whole group from the reg field (group 1 ALU, group 2 shifts). */
 #include "isa-x86/x86_internal.h"
 
+#include "cpu/le.h"
+
 /* Operand formats. */
 enum {
     D_MODRM   = 1u << 0,    /* a ModRM byte follows */
@@ -483,14 +485,6 @@ static const struct x86_opdesc group_tables[G_COUNT][8] = {
 static const uint8_t rm16_base[8] = { EBX, EBX, EBP, EBP, X86_NOREG, X86_NOREG, EBP, EBX };
 static const uint8_t rm16_index[8] = { ESI, EDI, ESI, EDI, ESI, EDI, X86_NOREG, X86_NOREG };
 
-static uint32_t get_le(const uint8_t *p, unsigned n)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
 static uint32_t sext(uint32_t v, unsigned n)
 {
     return n == 1 ? (uint32_t)(int32_t)(int8_t)v : n == 2 ? (uint32_t)(int32_t)(int16_t)v : v;
@@ -514,7 +508,7 @@ static bool take(struct cursor *k, unsigned n, uint32_t *v)
         return false;
     }
     if (v)
-        *v = get_le(k->bytes + k->pos, n);
+        *v = le_load(k->bytes + k->pos, n);
     k->pos += n;
     return true;
 }

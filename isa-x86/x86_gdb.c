@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "cpu/le.h"
 #include "isa-x86/x86_internal.h"
 #include "isa-x86/x87.h"
 
@@ -90,20 +91,6 @@ static const uint8_t x86_gdb_x87_bytes[I386_GDB_X87_REGS] = {
     10, 10, 10, 10, 10, 10, 10, 10, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
-static void put_le(uint8_t *b, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | b[i];
-    return v;
-}
-
 static void x87_get(struct cpu *cpu, unsigned k, uint8_t *buf)
 {
     const struct x86_cpu *c = (const struct x86_cpu *)cpu;
@@ -113,13 +100,13 @@ static void x87_get(struct cpu *cpu, unsigned k, uint8_t *buf)
     const struct x87 *f = &c->fpu;
     if (k < 8) {
         struct f80 v = x87_get_st(f, k);
-        put_le(buf, v.sig, 8);
-        put_le(buf + 8, v.sign_exp, 2);
+        le_store(buf, 8, v.sig);
+        le_store(buf + 8, 2, v.sign_exp);
         return;
     }
     const uint32_t control[8] = { f->cw, x87_status_word(f), x87_tag_word(f), f->fcs, f->fip,
                                   f->fds, f->fdp, f->fop };
-    put_le(buf, control[k - 8], 4);
+    le_store(buf, 4, control[k - 8]);
 }
 
 static int x87_set(struct cpu *cpu, unsigned k, const uint8_t *buf)
@@ -129,10 +116,10 @@ static int x87_set(struct cpu *cpu, unsigned k, const uint8_t *buf)
         return -1;
     struct x87 *f = &c->fpu;
     if (k < 8) {
-        x87_set_st(f, k, (struct f80){ .sig = get_le(buf, 8), .sign_exp = (uint16_t)get_le(buf + 8, 2) });
+        x87_set_st(f, k, (struct f80){ .sig = le_load(buf, 8), .sign_exp = (uint16_t)le_load(buf + 8, 2) });
         return 0;
     }
-    uint32_t v = (uint32_t)get_le(buf, 4);
+    uint32_t v = (uint32_t)le_load(buf, 4);
     switch (k - 8) {
     case 0: f->cw = (uint16_t)(v | 0x0040u); return 0;     /* bit 6 reads as 1 */
     case 1:

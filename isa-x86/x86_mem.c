@@ -3,6 +3,7 @@
  * TLB, and the instruction fetch through the decoded cache. */
 #include "isa-x86/x86_internal.h"
 
+#include "cpu/le.h"
 #include "machine/bus.h"
 
 /* Soft-TLB attribute: the entry maps a non-global page (dropped by a CR3
@@ -20,22 +21,6 @@
 static inline unsigned tlb_priv(const struct x86_cpu *c)
 {
     return c->cpl == 3 ? 0 : 1;
-}
-
-static inline uint32_t load_le(const uint8_t *p, unsigned size)
-{
-    switch (size) {
-    case 1: return p[0];
-    case 2: return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
-    default: return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                    ((uint32_t)p[3] << 24);
-    }
-}
-
-static inline void store_le(uint8_t *p, unsigned size, uint32_t v)
-{
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* ---- segments ---------------------------------------------------------- */
@@ -193,9 +178,9 @@ static int lin_slow(struct x86_cpu *c, uint32_t lin, unsigned size, bool write, 
     uint8_t *h = tlb_refill(c, lin, kind, pa, attrs);
     if (h) {
         if (write)
-            store_le(h, size, *value);
+            le_store(h, size, *value);
         else
-            *value = load_le(h, size);
+            *value = le_load(h, size);
         return X86_OK;
     }
     /* MMIO or unmapped: an unmapped read floats high, a write is lost. */
@@ -253,7 +238,7 @@ int x86_read(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint3
     uint32_t lin = c->seg[seg].base + off;
     uint8_t *h = tlb_lookup(&c->tlb, tlb_priv(c), TLB_READ, lin, size);
     if (h) {
-        *value = load_le(h, size);
+        *value = le_load(h, size);
         return X86_OK;
     }
     if (misaligned_check(c, lin, size))
@@ -276,7 +261,7 @@ int x86_write(struct x86_cpu *c, unsigned seg, uint32_t off, unsigned size, uint
     uint32_t lin = c->seg[seg].base + off;
     uint8_t *h = tlb_lookup(&c->tlb, tlb_priv(c), TLB_WRITE, lin, size);
     if (h) {
-        store_le(h, size, value);
+        le_store(h, size, value);
         return X86_OK;
     }
     if (misaligned_check(c, lin, size))

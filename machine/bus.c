@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "cpu/le.h"
 #include "cpu/log.h"
 
 #define BUS_PAGE_BITS 12
@@ -375,22 +376,6 @@ void bus_notify_write(struct bus *bus, uint64_t addr, uint64_t len)
 
 /* ---- single accesses --------------------------------------------------- */
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
-{
-    uint64_t v = 0;
-    for (unsigned i = size; i-- > 0;)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static void store_le(uint8_t *p, unsigned size, uint64_t v)
-{
-    for (unsigned i = 0; i < size; i++) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
 static bool valid_size(unsigned size)
 {
     return size == 1 || size == 2 || size == 4 || size == 8;
@@ -401,7 +386,7 @@ static int region_read(struct bus_region *r, uint64_t addr, unsigned size, uint6
 {
     uint64_t off = addr - r->base;
     if (r->kind != REGION_MMIO) {
-        *value = load_le(r->host + off, size);
+        *value = le_load(r->host + off, size);
         return BUS_OK;
     }
     if (!r->read)
@@ -420,13 +405,13 @@ static int region_write(struct bus *bus, struct bus_region *r, uint64_t addr,
     uint64_t off = addr - r->base;
     switch (r->kind) {
     case REGION_RAM:
-        store_le(r->host + off, size, value);
+        le_store(r->host + off, size, value);
         code_check_range(bus, r, addr, size);
         return BUS_OK;
     case REGION_ROM:
         if (!allow_rom)
             return BUS_READONLY;
-        store_le(r->host + off, size, value);
+        le_store(r->host + off, size, value);
         return BUS_OK;
     case REGION_MMIO:
         if (!r->write)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/le.h"
 #include "machine/machine.h"
 #include "machine/snapshot.h"
 #include "machine/state.h"
@@ -389,20 +390,6 @@ enum journal_apply journal_apply_due(struct journal *j, struct machine *m, char 
 
 /* ---- files ---- */
 
-static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 int journal_write(const struct journal *j, const char *path, struct orr_error *err)
 {
     size_t total = JOURNAL_HEAD;
@@ -412,18 +399,18 @@ int journal_write(const struct journal *j, const char *path, struct orr_error *e
     if (!buf)
         return orr_fail(err, "%s: out of memory", path);
     memcpy(p, journal_magic, 8);
-    put_le(p + 8, JOURNAL_FORMAT_VERSION, 4);
-    put_le(p + 12, 0, 4);
-    put_le(p + 16, j->check_interval, 8);
-    put_le(p + 24, j->ram_every, 4);
-    put_le(p + 28, j->count, 8);
+    le_store(p + 8, 4, JOURNAL_FORMAT_VERSION);
+    le_store(p + 12, 4, 0);
+    le_store(p + 16, 8, j->check_interval);
+    le_store(p + 24, 4, j->ram_every);
+    le_store(p + 28, 8, j->count);
     p += JOURNAL_HEAD;
     for (size_t i = 0; i < j->count; i++) {
         const struct journal_event *e = &j->ev[i];
         p[0] = e->kind;
-        put_le(p + 1, e->time_ns, 8);
-        put_le(p + 9, e->executed, 8);
-        put_le(p + 17, e->len, 4);
+        le_store(p + 1, 8, e->time_ns);
+        le_store(p + 9, 8, e->executed);
+        le_store(p + 17, 4, e->len);
         memcpy(p + EVENT_HEAD, e->data, e->len);
         p += EVENT_HEAD + e->len;
     }
@@ -481,14 +468,14 @@ int journal_read(const char *path, struct journal *j, struct orr_error *err)
         orr_fail(err, "%s: not an Orrery journal", path);
         goto out;
     }
-    if (get_le(buf + 8, 4) != JOURNAL_FORMAT_VERSION) {
+    if (le_load(buf + 8, 4) != JOURNAL_FORMAT_VERSION) {
         orr_fail(err, "%s: journal format %llu is not supported (this build reads %u)", path,
-                 (unsigned long long)get_le(buf + 8, 4), JOURNAL_FORMAT_VERSION);
+                 (unsigned long long)le_load(buf + 8, 4), JOURNAL_FORMAT_VERSION);
         goto out;
     }
-    journal_init(j, get_le(buf + 16, 8), (unsigned)get_le(buf + 24, 4));
+    journal_init(j, le_load(buf + 16, 8), (unsigned)le_load(buf + 24, 4));
     j->live = false;
-    uint64_t count = get_le(buf + 28, 8);
+    uint64_t count = le_load(buf + 28, 8);
     size_t pos = JOURNAL_HEAD;
     for (uint64_t i = 0; i < count; i++) {
         if (len - pos < EVENT_HEAD) {
@@ -497,13 +484,13 @@ int journal_read(const char *path, struct journal *j, struct orr_error *err)
             goto out;
         }
         const uint8_t *e = buf + pos;
-        uint32_t elen = (uint32_t)get_le(e + 17, 4);
+        uint32_t elen = (uint32_t)le_load(e + 17, 4);
         if (len - pos - EVENT_HEAD < elen || e[0] < JOURNAL_CONSOLE || e[0] > JOURNAL_RESET) {
             orr_fail(err, "%s: journal event %llu is corrupt", path, (unsigned long long)i);
             goto out;
         }
         uint8_t *data = malloc(elen ? elen : 1);
-        if (!data || push(j, e[0], get_le(e + 1, 8), get_le(e + 9, 8), data, elen)) {
+        if (!data || push(j, e[0], le_load(e + 1, 8), le_load(e + 9, 8), data, elen)) {
             orr_fail(err, "%s: out of memory", path);
             goto out;
         }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cpu/le.h"
 #include "machine/machine.h"
 #include "machine/state.h"
 #include "orrery_config.h"
@@ -20,20 +21,6 @@ static const uint8_t snapshot_magic[8] = { 'O', 'R', 'R', 'S', 'N', 'A', 'P', 0x
 #define SNAPSHOT_HEAD 24u
 #define SNAPSHOT_TAIL 4u
 #define SNAPSHOT_MAX_BYTES ((size_t)16 << 30)
-
-static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 /* zlib's crc32 counts in uInt: feed it in pieces. */
 static uint32_t crc_of(uint32_t crc, const uint8_t *p, size_t len)
@@ -83,11 +70,11 @@ int snapshot_build(struct machine *m, uint8_t **data, size_t *size, struct orr_e
         return orr_fail(err, "snapshot: out of memory");
     }
     memcpy(buf, snapshot_magic, 8);
-    put_le(buf + 8, SNAPSHOT_FORMAT_VERSION, 4);
-    put_le(buf + 12, 0, 4);
-    put_le(buf + 16, w.len, 8);
+    le_store(buf + 8, 4, SNAPSHOT_FORMAT_VERSION);
+    le_store(buf + 12, 4, 0);
+    le_store(buf + 16, 8, w.len);
     memcpy(buf + SNAPSHOT_HEAD, w.buf, w.len);
-    put_le(buf + SNAPSHOT_HEAD + w.len, crc_of(0, buf, SNAPSHOT_HEAD + w.len), 4);
+    le_store(buf + SNAPSHOT_HEAD + w.len, 4, crc_of(0, buf, SNAPSHOT_HEAD + w.len));
     state_writer_free(&w);
     *data = buf;
     *size = total;
@@ -164,10 +151,10 @@ int snapshot_save(struct machine *m, const char *path, struct orr_error *err)
         return -1;
     uint8_t head[SNAPSHOT_HEAD], tail[SNAPSHOT_TAIL];
     memcpy(head, snapshot_magic, 8);
-    put_le(head + 8, SNAPSHOT_FORMAT_VERSION, 4);
-    put_le(head + 12, 0, 4);
-    put_le(head + 16, w.len, 8);
-    put_le(tail, crc_of(crc_of(0, head, sizeof head), w.buf, w.len), 4);
+    le_store(head + 8, 4, SNAPSHOT_FORMAT_VERSION);
+    le_store(head + 12, 4, 0);
+    le_store(head + 16, 8, w.len);
+    le_store(tail, 4, crc_of(crc_of(0, head, sizeof head), w.buf, w.len));
     const void *parts[3] = { head, w.buf, tail };
     size_t lens[3] = { sizeof head, w.len, sizeof tail };
     int rc = write_file_atomic(path, parts, lens, 3, err);
@@ -235,20 +222,20 @@ int snapshot_open_buffer(uint8_t *data, size_t size, const char *name, struct sn
         snapshot_close(s);
         return orr_fail(err, "%s: not an Orrery snapshot", name);
     }
-    uint32_t version = (uint32_t)get_le(data + 8, 4);
+    uint32_t version = (uint32_t)le_load(data + 8, 4);
     if (version != SNAPSHOT_FORMAT_VERSION) {
         snapshot_close(s);
         return orr_fail(err, "%s: snapshot format %u is not supported (this build reads %u)",
                         name, version, SNAPSHOT_FORMAT_VERSION);
     }
-    uint64_t len = get_le(data + 16, 8);
+    uint64_t len = le_load(data + 16, 8);
     if (len != size - SNAPSHOT_HEAD - SNAPSHOT_TAIL) {
         snapshot_close(s);
         return orr_fail(err, "%s: snapshot is truncated or has trailing data (%zu bytes, "
                         "the header says %llu)", name, size,
                         (unsigned long long)(len + SNAPSHOT_HEAD + SNAPSHOT_TAIL));
     }
-    uint32_t want = (uint32_t)get_le(data + size - SNAPSHOT_TAIL, 4);
+    uint32_t want = (uint32_t)le_load(data + size - SNAPSHOT_TAIL, 4);
     if (crc_of(0, data, size - SNAPSHOT_TAIL) != want) {
         snapshot_close(s);
         return orr_fail(err, "%s: snapshot is corrupt (checksum mismatch)", name);

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cpu/le.h"
+
 static const char state_magic[8] = { 'O', 'R', 'R', 'S', 'T', 'A', 'T', 'E' };
 
 /* ---- writer ---- */
@@ -624,16 +626,6 @@ static inline uint64_t rotl64(uint64_t v, unsigned k)
     return (v << k) | (v >> (64 - k));
 }
 
-static inline uint64_t load_le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 #define HASH_K1 0x9E3779B185EBCA87ull
 #define HASH_K2 0xC2B2AE3D27D4EB4Full
 
@@ -652,14 +644,14 @@ uint64_t state_hash(const void *p, size_t len, uint64_t seed)
     size_t total = len;
     uint64_t a = seed + HASH_K1, b = seed ^ HASH_K2, c = seed, d = seed - HASH_K1;
     for (; len >= 32; q += 32, len -= 32) {
-        a = hash_round(a, load_le64(q));
-        b = hash_round(b, load_le64(q + 8));
-        c = hash_round(c, load_le64(q + 16));
-        d = hash_round(d, load_le64(q + 24));
+        a = hash_round(a, le_load(q, 8));
+        b = hash_round(b, le_load(q + 8, 8));
+        c = hash_round(c, le_load(q + 16, 8));
+        d = hash_round(d, le_load(q + 24, 8));
     }
     uint64_t h = rotl64(a, 1) + rotl64(b, 7) + rotl64(c, 12) + rotl64(d, 18);
     for (; len >= 8; q += 8, len -= 8)
-        h = hash_round(h, load_le64(q));
+        h = hash_round(h, le_load(q, 8));
     for (size_t i = 0; i < len; i++)
         h = hash_round(h, q[i] | (uint64_t)(i + 1) << 8);
     h ^= total;

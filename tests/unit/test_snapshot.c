@@ -12,6 +12,7 @@
 #include <libfdt.h>
 #include <zlib.h>
 
+#include "cpu/le.h"
 #include "machine/boards.h"
 #include "machine/bus.h"
 #include "machine/machine.h"
@@ -145,17 +146,11 @@ START_TEST(snapshot_resumes_elsewhere)
 }
 END_TEST
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Fixes the trailing CRC after an edit, so the edit itself is what is
  * judged. */
 static void reseal(uint8_t *data, size_t size)
 {
-    put_le32(data + size - 4, (uint32_t)crc32(0, data, (uInt)(size - 4)));
+    le_store(data + size - 4, 4, (uint32_t)crc32(0, data, (uInt)(size - 4)));
 }
 
 static void expect_refused(const uint8_t *orig, size_t size, size_t cut, int edit_at,
