@@ -1,5 +1,7 @@
 #include "cpu/cpu.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *cpu_stop_name(enum cpu_stop reason)
@@ -53,4 +55,16 @@ int cpu_reg_index_with_flag(const struct cpu *cpu, unsigned flag)
         if (cpu->regs[i].flags & flag)
             return (int)i;
     return -1;
+}
+
+void cpu_insn_add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
+{
+    if (info->nfields >= CPU_INSN_MAX_FIELDS)
+        return;
+    struct cpu_insn_field *f = &info->field[info->nfields++];
+    snprintf(f->name, sizeof f->name, "%s", name);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->value, sizeof f->value, fmt, ap);
+    va_end(ap);
 }

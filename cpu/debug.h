@@ -136,4 +136,9 @@ struct cpu_insn_info {
     struct cpu_insn_field field[CPU_INSN_MAX_FIELDS];
 };
 
+/* Appends a field ("name: value") to the explain view's list; quietly
+ * drops it when the list is full. */
+void cpu_insn_add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

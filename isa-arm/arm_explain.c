@@ -5,7 +5,6 @@
  * registers. Nothing here is on the fast path. */
 #include "isa-arm/arm_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -85,21 +84,6 @@ static const char *const cond_names[16] = {
     "LS (C clear or Z set)", "GE (N == V)", "LT (N != V)", "GT (Z clear and N == V)",
     "LE (Z set or N != V)", "AL (always)", "unconditional",
 };
-
-static void add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
-{
-    if (info->nfields >= CPU_INSN_MAX_FIELDS)
-        return;
-    struct cpu_insn_field *f = &info->field[info->nfields++];
-    snprintf(f->name, sizeof f->name, "%s", name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->value, sizeof f->value, fmt, ap);
-    va_end(ap);
-}
 
 static const char *shift_name(arm_shifter t)
 {
@@ -182,9 +166,9 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     if (got != 1) {
         snprintf(info->text, sizeof info->text, thumb && n == 2 ? ".short 0x%04x" : ".word 0x%08x",
                  insn);
-        add_field(info, "state", "%s", thumb ? "Thumb" : "ARM");
-        add_field(info, "encoding", n == 2 ? "0x%04x" : "0x%08x", insn);
-        add_field(info, "opcode", "%s", "not decodable by the disassembler");
+        cpu_insn_add_field(info, "state", "%s", thumb ? "Thumb" : "ARM");
+        cpu_insn_add_field(info, "encoding", n == 2 ? "0x%04x" : "0x%08x", insn);
+        cpu_insn_add_field(info, "opcode", "%s", "not decodable by the disassembler");
         return 0;
     }
     const cs_arm *d = &ci->detail->arm;
@@ -209,9 +193,9 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     }
     snprintf(info->text, sizeof info->text, "%s%s%s", mnemonic, ci->op_str[0] ? " " : "",
              ci->op_str);
-    add_field(info, "state", "%s", !thumb ? "ARM (A32)" : n == 4 ? "Thumb (32-bit T32)"
+    cpu_insn_add_field(info, "state", "%s", !thumb ? "ARM (A32)" : n == 4 ? "Thumb (32-bit T32)"
                                                                  : "Thumb (16-bit)");
-    add_field(info, "encoding", n == 2 ? "0x%04x" : "0x%08x", insn);
+    cpu_insn_add_field(info, "encoding", n == 2 ? "0x%04x" : "0x%08x", insn);
     info->call = ci->id == ARM_INS_BL || ci->id == ARM_INS_BLX;
     if (thumb && it) {
         /* ITSTATE (v7 A2.5.2): the condition in IT[7:4]; the mask's lowest
@@ -220,16 +204,16 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
         for (unsigned m = it & 0xfu; m && !(m & 1u); m >>= 1)
             left++;
         left = 4 - left;
-        add_field(info, "IT state", "0x%02x: %s, %u instruction%s left in the block, %s", it,
+        cpu_insn_add_field(info, "IT state", "0x%02x: %s, %u instruction%s left in the block, %s", it,
                   cond_names[cond], left, left == 1 ? "" : "s",
                   arm_cond_passed(c->cpsr, cond) ? "passes" : "fails");
     } else if (!thumb && (insn >> 28) == 15) {
-        add_field(info, "condition", "%s", cond_names[15]);
+        cpu_insn_add_field(info, "condition", "%s", cond_names[15]);
     } else {
         unsigned cond = !thumb ? insn >> 28 : d->cc == ARM_CC_INVALID ? 14u : (unsigned)d->cc - 1u;
         if (cond > 14)
             cond = 14;
-        add_field(info, "condition", "%s, %s", cond_names[cond],
+        cpu_insn_add_field(info, "condition", "%s, %s", cond_names[cond],
                   arm_cond_passed(c->cpsr, cond) ? "passes" : "fails");
     }
     char opcode[32];
@@ -237,7 +221,7 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     for (char *p = opcode; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
-    add_field(info, "opcode", "%s%s", opcode, sets_flags ? " (sets flags)" : "");
+    cpu_insn_add_field(info, "opcode", "%s%s", opcode, sets_flags ? " (sets flags)" : "");
     const char *multiple = NULL;
     switch (ci->id) {
     case ARM_INS_LDM: case ARM_INS_STM: multiple = "increment after (IA)"; break;
@@ -257,9 +241,9 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
                                      cs_reg_name(h, d->operands[i].reg));
         if (!stack && d->op_count > 0)
-            add_field(info, "base", "%s", cs_reg_name(h, d->operands[0].reg));
-        add_field(info, "registers", "{%s}", list);
-        add_field(info, "addressing", "multiple registers, %s%s", multiple,
+            cpu_insn_add_field(info, "base", "%s", cs_reg_name(h, d->operands[0].reg));
+        cpu_insn_add_field(info, "registers", "{%s}", list);
+        cpu_insn_add_field(info, "addressing", "multiple registers, %s%s", multiple,
                   d->writeback || stack ? ", base written back" : "");
         cs_free(ci, got);
         return 0;
@@ -276,18 +260,18 @@ int arm_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
         }
         if (d->operands[i].type == ARM_OP_REG && d->operands[i].shift.type != ARM_SFT_INVALID)
             snprintf(name, sizeof name, "shifter op %u", i + 1);
-        add_field(info, name, "%s", text);
+        cpu_insn_add_field(info, name, "%s", text);
     }
     if (has_mem) {
         bool post = mem_index + 1 < (int)d->op_count;
-        add_field(info, "addressing", "%s", post ? "post-indexed (base updated after the access)"
+        cpu_insn_add_field(info, "addressing", "%s", post ? "post-indexed (base updated after the access)"
                                           : d->writeback ? "pre-indexed with writeback"
                                           : "offset (base unchanged)");
     } else if (d->writeback) {
-        add_field(info, "addressing", "%s", "multiple registers, base written back");
+        cpu_insn_add_field(info, "addressing", "%s", "multiple registers, base written back");
     }
     if (d->usermode)
-        add_field(info, "user bank", "%s", "yes (^): user-mode registers or SPSR restore");
+        cpu_insn_add_field(info, "user bank", "%s", "yes (^): user-mode registers or SPSR restore");
     cs_free(ci, got);
     return 0;
 }

@@ -4,27 +4,11 @@
  * (SDM Vol. 3A 4.3). Nothing here is on the fast path. */
 #include "isa-x86/x86_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include <capstone/capstone.h>
 
 #include "machine/bus.h"
-
-static void add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add_field(struct cpu_insn_info *info, const char *name, const char *fmt, ...)
-{
-    if (info->nfields >= CPU_INSN_MAX_FIELDS)
-        return;
-    struct cpu_insn_field *f = &info->field[info->nfields++];
-    snprintf(f->name, sizeof f->name, "%s", name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->value, sizeof f->value, fmt, ap);
-    va_end(ap);
-}
 
 static const char *const seg_names[SEG_COUNT] = { "es", "cs", "ss", "ds", "fs", "gs" };
 static const char *const reg32_names[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
@@ -75,16 +59,16 @@ int x86_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
     snprintf(info->text, sizeof info->text, "%s", text);
     info->call = r.fn == x86_exec_call_rel || r.fn == x86_exec_call_rm ||
                  r.fn == x86_exec_call_far || r.fn == x86_exec_call_far_rm;
-    add_field(info, "mode", "%s, %u-bit code",
+    cpu_insn_add_field(info, "mode", "%s, %u-bit code",
               !x86_protected(c) ? "real" : x86_v86(c) ? "virtual-8086" : "protected",
               x86_code32(c) ? 32u : 16u);
-    add_field(info, "opcode", "%s%02x%s", (r.attr & X86_A_0F) ? "0f " : "", r.opc,
+    cpu_insn_add_field(info, "opcode", "%s%02x%s", (r.attr & X86_A_0F) ? "0f " : "", r.opc,
               r.fn == x86_exec_ud ? " (undefined: #UD)"
               : r.fn == x86_exec_too_long ? " (longer than 15 bytes: #GP)" : "");
-    add_field(info, "operand size", "%u bits", rec_osize(&r) * 8);
-    add_field(info, "address size", "%u bits", (r.attr & X86_A_A32) ? 32u : 16u);
+    cpu_insn_add_field(info, "operand size", "%u bits", rec_osize(&r) * 8);
+    cpu_insn_add_field(info, "address size", "%u bits", (r.attr & X86_A_A32) ? 32u : 16u);
     if (r.attr & (X86_A_LOCK | X86_A_REP | X86_A_REPNE))
-        add_field(info, "prefixes", "%s%s%s", (r.attr & X86_A_LOCK) ? "lock " : "",
+        cpu_insn_add_field(info, "prefixes", "%s%s%s", (r.attr & X86_A_LOCK) ? "lock " : "",
                   (r.attr & X86_A_REP) ? "rep/repe" : "", (r.attr & X86_A_REPNE) ? "repne" : "");
     if (r.attr & X86_A_MEM) {
         const char *const *names = (r.attr & X86_A_A32) ? reg32_names : reg16_names;
@@ -98,13 +82,13 @@ int x86_describe(struct cpu *cpu, uint64_t va, struct cpu_insn_info *info)
         snprintf(ea + used, sizeof ea - (size_t)used, "%s0x%x] = %s:0x%x (linear 0x%08x)",
                  (r.base != X86_NOREG || r.index != X86_NOREG) ? "+" : "", r.disp,
                  seg_names[r.seg], x86_ea(c, &r), c->seg[r.seg].base + x86_ea(c, &r));
-        add_field(info, "memory operand", "%s", ea);
+        cpu_insn_add_field(info, "memory operand", "%s", ea);
     }
     if (r.modrm || (r.attr & X86_A_MEM))
-        add_field(info, "modrm", "0x%02x: mod %u, reg %u, r/m %u", r.modrm, r.modrm >> 6,
+        cpu_insn_add_field(info, "modrm", "0x%02x: mod %u, reg %u, r/m %u", r.modrm, r.modrm >> 6,
                   rec_reg(&r), rec_rm(&r));
     if (r.imm)
-        add_field(info, "immediate", "0x%x", r.imm);
+        cpu_insn_add_field(info, "immediate", "0x%x", r.imm);
     return 0;
 }
 
