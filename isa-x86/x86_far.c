@@ -160,6 +160,27 @@ int x86_far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off)
     return enter_code(c, tsel, tlo, thi, c->cpl, toff);
 }
 
+/* A far CALL that keeps the privilege (real and V86 mode, or straight to
+ * a code segment): push CS and the return EIP, then load CS:EIP; a fault
+ * leaves CS and the stack as they were. */
+static int call_same_level(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size,
+                           uint32_t ret)
+{
+    struct x86_seg old_cs = c->seg[SEG_CS];
+    uint32_t sp = x86_sp(c);
+    int rc = x86_push_at(c, &sp, size, old_cs.sel);
+    if (!rc)
+        rc = x86_push_at(c, &sp, size, ret);
+    if (!rc)
+        rc = x86_load_cs(c, sel, off);
+    if (rc) {
+        c->seg[SEG_CS] = old_cs;
+        return rc;
+    }
+    x86_set_sp(c, sp);
+    return X86_OK;
+}
+
 int x86_far_call(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size)
 {
     uint32_t ret = c->next_eip;
@@ -167,36 +188,15 @@ int x86_far_call(struct x86_cpu *c, uint16_t sel, uint32_t off, unsigned size)
     unsigned old_cpl = c->cpl;
     uint32_t sp = x86_sp(c);
     int rc;
-    if (!x86_protected(c) || x86_v86(c)) {
-        rc = x86_push_at(c, &sp, size, old_cs.sel);
-        if (!rc)
-            rc = x86_push_at(c, &sp, size, ret);
-        if (!rc)
-            rc = x86_load_cs(c, sel, off);
-        if (rc)
-            return rc;
-        x86_set_sp(c, sp);
-        return X86_OK;
-    }
+    if (!x86_protected(c) || x86_v86(c))
+        return call_same_level(c, sel, off, size, ret);
     if (!(sel & ~3u))
         return x86_gp0(c);
     uint32_t lo, hi;
     if ((rc = x86_read_descriptor(c, sel, &lo, &hi)) != X86_OK)
         return rc;
-    if (desc_attr(hi) & SEG_ATTR_S) {
-        /* A code segment at the same privilege: push, then load. */
-        rc = x86_push_at(c, &sp, size, old_cs.sel);
-        if (!rc)
-            rc = x86_push_at(c, &sp, size, ret);
-        if (!rc)
-            rc = x86_load_cs(c, sel, off);
-        if (rc) {
-            c->seg[SEG_CS] = old_cs;
-            return rc;
-        }
-        x86_set_sp(c, sp);
-        return X86_OK;
-    }
+    if (desc_attr(hi) & SEG_ATTR_S)
+        return call_same_level(c, sel, off, size, ret);   /* a code segment */
     unsigned type = desc_attr(hi) & 0xfu;
     if (is_task_type(type))
         return task_target(c, sel, lo, hi, X86_TASK_CALL);
