@@ -256,6 +256,18 @@ int x86_exec_imul_imm(struct x86_cpu *c, const struct x86_rec *r)
     return X86_OK;
 }
 
+/* Where DIV and IDIV leave their results: AL and AH for a byte divisor,
+ * else (E)AX and (E)DX. */
+static void store_quotient(struct x86_cpu *c, unsigned size, uint32_t q, uint32_t rem)
+{
+    if (size == 1) {
+        set_reg(c, EAX, 2, (q & 0xffu) | (rem & 0xffu) << 8);
+    } else {
+        set_reg(c, EAX, size, q);
+        set_reg(c, EDX, size, rem);
+    }
+}
+
 /* DIV/IDIV: #DE for a zero divisor or a quotient that does not fit (SDM
  * Vol. 2A DIV). The flags are undefined and left unchanged. */
 int x86_exec_div(struct x86_cpu *c, const struct x86_rec *r)
@@ -272,12 +284,7 @@ int x86_exec_div(struct x86_cpu *c, const struct x86_rec *r)
     uint64_t q = n / b, rem = n % b;
     if (q > size_mask(size))
         return x86_fault(c, X86_DE, false, 0);
-    if (size == 1) {
-        set_reg(c, EAX, 2, (uint32_t)q | (uint32_t)rem << 8);
-    } else {
-        set_reg(c, EAX, size, (uint32_t)q);
-        set_reg(c, EDX, size, (uint32_t)rem);
-    }
+    store_quotient(c, size, (uint32_t)q, (uint32_t)rem);
     return X86_OK;
 }
 
@@ -300,12 +307,7 @@ int x86_exec_idiv(struct x86_cpu *c, const struct x86_rec *r)
     int64_t lim = (int64_t)1 << (bits - 1);
     if (q >= lim || q < -lim)
         return x86_fault(c, X86_DE, false, 0);
-    if (size == 1) {
-        set_reg(c, EAX, 2, ((uint32_t)q & 0xffu) | ((uint32_t)rem & 0xffu) << 8);
-    } else {
-        set_reg(c, EAX, size, (uint32_t)q);
-        set_reg(c, EDX, size, (uint32_t)rem);
-    }
+    store_quotient(c, size, (uint32_t)q, (uint32_t)rem);
     return X86_OK;
 }
 
