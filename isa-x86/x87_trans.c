@@ -474,16 +474,31 @@ static struct f80 f2xm1(struct f80_env *e, struct f80 x)
     return wide_to_f80(e, wide_expm1_series(wide_mul(w, wide_ln2)));
 }
 
+/* What the two-operand transcendentals give before looking at values: an
+ * unsupported encoding is invalid (indefinite), a NaN propagates (SDM
+ * Vol. 1 4.8.3.7, table 4-7). Returns true with the result in *out. */
+static bool two_operand_special(struct f80_env *e, struct f80 x, struct f80 y,
+                                enum f80_class cx, enum f80_class cy, struct f80 *out)
+{
+    if (cx == F80_CLASS_UNSUPPORTED || cy == F80_CLASS_UNSUPPORTED) {
+        e->flags |= F80_IE;
+        *out = f80_indefinite;
+        return true;
+    }
+    if (f80_is_nan(x) || f80_is_nan(y)) {
+        *out = sf_propagate_nan(e, x, y);
+        return true;
+    }
+    return false;
+}
+
 /* FYL2X: y * log2(x) (SDM Vol. 2B FYL2X table). */
 static struct f80 fyl2x(struct f80_env *e, struct f80 x, struct f80 y)
 {
     enum f80_class cx = f80_classify(x), cy = f80_classify(y);
-    if (cx == F80_CLASS_UNSUPPORTED || cy == F80_CLASS_UNSUPPORTED) {
-        e->flags |= F80_IE;
-        return f80_indefinite;
-    }
-    if (f80_is_nan(x) || f80_is_nan(y))
-        return sf_propagate_nan(e, x, y);
+    struct f80 special;
+    if (two_operand_special(e, x, y, cx, cy, &special))
+        return special;
     bool sy = f80_sign(y);
     struct f80 inf_pos = f80_make(false, 0x7FFF, 1ull << 63);
     /* The domain errors come before the denormal check (as silicon). */
@@ -544,12 +559,9 @@ static struct f80 fyl2x(struct f80_env *e, struct f80 x, struct f80 y)
 static struct f80 fyl2xp1(struct f80_env *e, struct f80 x, struct f80 y)
 {
     enum f80_class cx = f80_classify(x), cy = f80_classify(y);
-    if (cx == F80_CLASS_UNSUPPORTED || cy == F80_CLASS_UNSUPPORTED) {
-        e->flags |= F80_IE;
-        return f80_indefinite;
-    }
-    if (f80_is_nan(x) || f80_is_nan(y))
-        return sf_propagate_nan(e, x, y);
+    struct f80 special;
+    if (two_operand_special(e, x, y, cx, cy, &special))
+        return special;
     struct wide wx = wide_from_f80(x);
     /* Outside the defined range: as FYL2X of 1 + x (its own checks). */
     if (cx == F80_CLASS_INF || (cx != F80_CLASS_ZERO && wx.e > 70))
@@ -591,12 +603,9 @@ static struct f80 fyl2xp1(struct f80_env *e, struct f80 x, struct f80 y)
 static struct f80 fpatan(struct f80_env *e, struct f80 x, struct f80 y)
 {
     enum f80_class cx = f80_classify(x), cy = f80_classify(y);
-    if (cx == F80_CLASS_UNSUPPORTED || cy == F80_CLASS_UNSUPPORTED) {
-        e->flags |= F80_IE;
-        return f80_indefinite;
-    }
-    if (f80_is_nan(x) || f80_is_nan(y))
-        return sf_propagate_nan(e, x, y);
+    struct f80 special;
+    if (two_operand_special(e, x, y, cx, cy, &special))
+        return special;
     if (cx == F80_CLASS_DENORMAL || cx == F80_CLASS_PSEUDO_DENORMAL
         || cy == F80_CLASS_DENORMAL || cy == F80_CLASS_PSEUDO_DENORMAL)
         e->flags |= F80_DE;
