@@ -224,19 +224,25 @@ START_TEST(call_gate_inward)
 }
 END_TEST
 
+/* A page directory at 0x10000 whose table at 0x11000 maps the first 4 MiB
+ * onto themselves, except the page at 0x5000 (not present), and an IDTR
+ * image at 0x4e0 for the rig's IDT. */
+static void page_tables_without_page_5(struct rig *g)
+{
+    put32(g, 0x10000, 0x11000 | 0x7);
+    for (uint32_t p = 0; p < 1024; p++)
+        if (p != 5)
+            put32(g, 0x11000 + 4 * p, (p << 12) | 0x3);
+    put32(g, 0x4e0, 0x07ff | (IDT << 16));
+    put32(g, 0x4e4, 0);
+}
+
 START_TEST(paging_and_page_fault)
 {
     struct rig g;
     rig_init(&g, "pentium-pro");
     enter_protected(&g);
-    /* Page directory at 0x10000: entry 0 -> table at 0x11000 identity
-     * mapping the first 4 MiB except page 0x5000 (not present). */
-    put32(&g, 0x10000, 0x11000 | 0x7);
-    for (uint32_t p = 0; p < 1024; p++)
-        if (p != 5)
-            put32(&g, 0x11000 + 4 * p, (p << 12) | 0x3);
-    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
-    put32(&g, 0x4e4, 0);
+    page_tables_without_page_5(&g);
     code(&g, 0x1200,
          "0f011de0040000"      /* lidt [4e0h] */
          "b800000100 0f22d8"   /* mov eax,10000h; mov cr3,eax */
@@ -298,12 +304,7 @@ START_TEST(x87_store_across_a_missing_page)
     struct rig g;
     rig_init(&g, "pentium-pro");
     enter_protected(&g);
-    put32(&g, 0x10000, 0x11000 | 0x7);
-    for (uint32_t p = 0; p < 1024; p++)
-        if (p != 5)
-            put32(&g, 0x11000 + 4 * p, (p << 12) | 0x3);
-    put32(&g, 0x4e0, 0x07ff | (IDT << 16));
-    put32(&g, 0x4e4, 0);
+    page_tables_without_page_5(&g);
     put32(&g, 0x4ffc, 0xaaaaaaaau);
     code(&g, 0x1200,
          "0f011de0040000"      /* lidt [4e0h] */
