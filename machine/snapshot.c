@@ -58,6 +58,17 @@ static int build_stream(struct machine *m, struct state_writer *w, struct orr_er
     return 0;
 }
 
+/* The header and the trailing CRC-32 around a state stream of len bytes. */
+static void frame(uint8_t head[SNAPSHOT_HEAD], uint8_t tail[SNAPSHOT_TAIL],
+                  const uint8_t *stream, size_t len)
+{
+    memcpy(head, snapshot_magic, 8);
+    le_store(head + 8, 4, SNAPSHOT_FORMAT_VERSION);
+    le_store(head + 12, 4, 0);
+    le_store(head + 16, 8, len);
+    le_store(tail, 4, crc_of(crc_of(0, head, SNAPSHOT_HEAD), stream, len));
+}
+
 int snapshot_build(struct machine *m, uint8_t **data, size_t *size, struct orr_error *err)
 {
     struct state_writer w;
@@ -69,12 +80,8 @@ int snapshot_build(struct machine *m, uint8_t **data, size_t *size, struct orr_e
         state_writer_free(&w);
         return orr_fail(err, "snapshot: out of memory");
     }
-    memcpy(buf, snapshot_magic, 8);
-    le_store(buf + 8, 4, SNAPSHOT_FORMAT_VERSION);
-    le_store(buf + 12, 4, 0);
-    le_store(buf + 16, 8, w.len);
+    frame(buf, buf + SNAPSHOT_HEAD + w.len, w.buf, w.len);
     memcpy(buf + SNAPSHOT_HEAD, w.buf, w.len);
-    le_store(buf + SNAPSHOT_HEAD + w.len, 4, crc_of(0, buf, SNAPSHOT_HEAD + w.len));
     state_writer_free(&w);
     *data = buf;
     *size = total;
@@ -150,11 +157,7 @@ int snapshot_save(struct machine *m, const char *path, struct orr_error *err)
     if (build_stream(m, &w, err))
         return -1;
     uint8_t head[SNAPSHOT_HEAD], tail[SNAPSHOT_TAIL];
-    memcpy(head, snapshot_magic, 8);
-    le_store(head + 8, 4, SNAPSHOT_FORMAT_VERSION);
-    le_store(head + 12, 4, 0);
-    le_store(head + 16, 8, w.len);
-    le_store(tail, 4, crc_of(crc_of(0, head, sizeof head), w.buf, w.len));
+    frame(head, tail, w.buf, w.len);
     const void *parts[3] = { head, w.buf, tail };
     size_t lens[3] = { sizeof head, w.len, sizeof tail };
     int rc = write_file_atomic(path, parts, lens, 3, err);
