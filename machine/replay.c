@@ -1,12 +1,12 @@
 /* Input journals (format and rules in machine/replay.h). */
 #include "machine/replay.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu/le.h"
+#include "machine/loader.h"
 #include "machine/machine.h"
 #include "machine/snapshot.h"
 #include "machine/state.h"
@@ -421,47 +421,11 @@ int journal_write(const struct journal *j, const char *path, struct orr_error *e
     return rc;
 }
 
-static int read_all(const char *path, uint8_t **out, size_t *len, struct orr_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return orr_fail(err, "%s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= JOURNAL_MAX_BYTES) {
-                free(buf);
-                fclose(f);
-                return orr_fail(err, "%s: too large for a journal", path);
-            }
-            uint8_t *b = realloc(buf, cap * 2);
-            if (!b)
-                break;
-            buf = b;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        return orr_fail(err, "%s: %s", path, buf ? "read failed" : "out of memory");
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 int journal_read(const char *path, struct journal *j, struct orr_error *err)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    if (read_all(path, &buf, &len, err))
+    if (load_file(path, JOURNAL_MAX_BYTES, &buf, &len, err))
         return -1;
     int rc = -1;
     if (len < JOURNAL_HEAD || memcmp(buf, journal_magic, 8) != 0) {

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "cpu/le.h"
+#include "machine/loader.h"
 #include "machine/machine.h"
 #include "machine/state.h"
 #include "orrery_config.h"
@@ -255,38 +256,10 @@ int snapshot_open_buffer(uint8_t *data, size_t size, const char *name, struct sn
 int snapshot_open(const char *path, struct snapshot *s, struct orr_error *err)
 {
     memset(s, 0, sizeof *s);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return orr_fail(err, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return orr_fail(err, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > SNAPSHOT_MAX_BYTES) {
-        close(fd);
-        return orr_fail(err, "%s: too large for a snapshot", path);
-    }
-    size_t size = (size_t)st.st_size;
-    uint8_t *data = malloc(size ? size : 1);
-    if (!data) {
-        close(fd);
-        return orr_fail(err, "%s: out of memory", path);
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, data + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (got != size) {
-        free(data);
-        return orr_fail(err, "%s: read failed", path);
-    }
+    uint8_t *data;
+    size_t size;
+    if (load_file(path, SNAPSHOT_MAX_BYTES, &data, &size, err))
+        return -1;
     return snapshot_open_buffer(data, size, path, s, err);
 }
 
