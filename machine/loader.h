@@ -39,4 +39,11 @@ void loaded_image_free(struct loaded_image *img);
 int load_file(const char *path, size_t max_len, uint8_t **data, size_t *len,
               struct orr_error *err) ORR_MUST_CHECK;
 
+/* Writes the parts, in order, to path the safe way: a temporary file in
+ * the same directory (with the mode a plain create would give), fsync,
+ * rename over path, fsync of the directory. A crash or a failure leaves
+ * any previous file at path whole. */
+int write_file_atomic(const char *path, const void *const *parts, const size_t *lens,
+                      unsigned nparts, struct orr_error *err) ORR_MUST_CHECK;
+
 #endif

@@ -8,7 +8,6 @@
 #include "cpu/le.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
-#include "machine/snapshot.h"
 #include "machine/state.h"
 
 static const uint8_t journal_magic[8] = { 'O', 'R', 'R', 'J', 'R', 'N', 'L', 0x1a };

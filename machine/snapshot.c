@@ -1,15 +1,9 @@
 /* Snapshot files (layout in machine/snapshot.h). */
 #include "machine/snapshot.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "cpu/le.h"
@@ -86,69 +80,6 @@ int snapshot_build(struct machine *m, uint8_t **data, size_t *size, struct orr_e
     state_writer_free(&w);
     *data = buf;
     *size = total;
-    return 0;
-}
-
-static int write_all(int fd, const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    while (len) {
-        ssize_t n = write(fd, b, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        b += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-int write_file_atomic(const char *path, const void *const *parts, const size_t *lens,
-                      unsigned nparts, struct orr_error *err)
-{
-    char tmp[PATH_MAX], dir[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
-        return orr_fail(err, "%s: file name too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return orr_fail(err, "%s: cannot create a file beside it: %s", path, strerror(errno));
-    /* mkstemp makes it 0600; give it the mode a plain create would. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return orr_fail(err, "%s: %s", path, strerror(e));
-    }
-    int rc = 0;
-    for (unsigned i = 0; i < nparts && rc == 0; i++)
-        rc = write_all(fd, parts[i], lens[i]);
-    int saved = errno;
-    if (rc == 0 && fsync(fd) != 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (close(fd) != 0 && rc == 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (rc) {
-        unlink(tmp);
-        return orr_fail(err, "%s: %s", path, strerror(saved));
-    }
-    /* The rename itself must survive a crash: sync the directory. */
-    snprintf(dir, sizeof dir, "%s", path);
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
     return 0;
 }
 

@@ -64,9 +64,4 @@ void snapshot_close(struct snapshot *s);
 int snapshot_build(struct machine *m, uint8_t **data, size_t *size,
                    struct orr_error *err) ORR_MUST_CHECK;
 
-/* Writes len bytes to path the safe way: a temporary file in the same
- * directory, fsync, rename over path, fsync of the directory. */
-int write_file_atomic(const char *path, const void *const *parts, const size_t *lens,
-                      unsigned nparts, struct orr_error *err) ORR_MUST_CHECK;
-
 #endif
