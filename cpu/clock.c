@@ -113,6 +113,8 @@ int clock_event_schedule(struct vclock *clk, struct clock_event *ev, uint64_t de
     ev->seq = clk->next_seq++;
     heap_place(clk, clk->nheap++, ev);
     heap_sift_up(clk, clk->nheap - 1);
+    if (clk->run_end)
+        *clk->run_end = true;
     return 0;
 }
 

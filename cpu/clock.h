@@ -51,6 +51,14 @@ struct vclock {
     uint64_t virtual_epoch_ns;        /* virtual: wall-clock ns since 1970 at now_ns == 0 */
     int64_t host_wall_offset_ns;      /* realtime: host wall clock minus host monotonic */
     uint64_t next_seq;
+    /* While a CPU runs a slice: the count of the slice's instructions it
+     * completed (devices read the time of their access with clock_now),
+     * and a flag the clock raises when an event is scheduled mid-slice,
+     * since the slice's budget was computed without it. NULL between
+     * slices, and for CPUs that do not publish them (then devices see the
+     * slice's start time). */
+    const uint64_t *run_done;
+    bool *run_end;
     unsigned nheap;
     struct clock_event *heap[CLOCK_MAX_EVENTS];
 };
@@ -100,6 +108,13 @@ static inline uint64_t clock_now_in_run(const struct vclock *clk, uint64_t done)
     if (clk->mode == CLOCK_MODE_REALTIME)
         return clock_realtime_now(clk);
     return clk->now_ns + done * clk->ns_per_insn;
+}
+
+/* Guest time at the access in progress: what devices read (a timer's
+ * count, a status bit that follows time). */
+static inline uint64_t clock_now(const struct vclock *clk)
+{
+    return clock_now_in_run(clk, clk && clk->run_done ? *clk->run_done : 0);
 }
 
 /* Wall-clock time (ns since 1970-01-01T00:00:00Z) at now_ns == 0; the

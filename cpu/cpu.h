@@ -87,6 +87,9 @@ struct cpu_ops {
     struct cpu_run_result (*run)(struct cpu *cpu, uint64_t budget);
     /* Interrupt input lines (ISA-defined numbering, e.g. ARM: 0 = IRQ, 1 = FIQ). */
     void (*set_irq)(struct cpu *cpu, unsigned line, bool level);
+    /* CPUs that run an interrupt-acknowledge cycle to learn the vector
+     * (x86 INTR): the controller that answers it. NULL for the others. */
+    void (*set_intack)(struct cpu *cpu, int (*ack)(void *opaque), void *opaque);
     /* Interrupt outputs (ISA-defined numbering; ARM: the generic timer's
      * lines in the arm,armv7-timer order), or NULL when there is no such
      * output. The board connects them to its interrupt controller. */

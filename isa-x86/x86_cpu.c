@@ -9,6 +9,7 @@
 
 #include <capstone/capstone.h>
 
+#include "cpu/clock.h"
 #include "machine/bus.h"
 #include "machine/state.h"
 
@@ -300,7 +301,14 @@ static void run_counted(struct cpu *cpu, uint64_t budget, struct cpu_run_result 
         c->halted = false;
     }
     while (res->executed < budget) {
-        if (cpu->exit_request) {
+        if (__builtin_expect(cpu->exit_request || c->end_run, 0)) {
+            if (c->end_run) {
+                /* A device scheduled an event mid-run, maybe before the
+                 * budget's end: the machine recomputes the budget. */
+                c->end_run = false;
+                if (!cpu->exit_request)
+                    return;
+            }
             cpu->exit_request = false;
             res->reason = CPU_STOP_EXIT;
             return;
@@ -422,9 +430,21 @@ static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
     struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
+    struct vclock *clk = cpu->clock;
     c->run_executed = &res.executed;
+    c->end_run = false;
+    if (clk) {
+        /* Devices read the time of the I/O instruction (clock_now). */
+        clk->run_done = &res.executed;
+        clk->run_end = &c->end_run;
+    }
     run_counted(cpu, budget, &res);
+    if (clk) {
+        clk->run_done = NULL;
+        clk->run_end = NULL;
+    }
     c->run_executed = NULL;
+    c->end_run = false;
     return res;
 }
 
@@ -627,7 +647,7 @@ static void x86_destroy(struct cpu *cpu)
 
 static const struct cpu_ops x86_ops = {
     .reset = x86_reset, .set_entry = x86_set_entry, .run = x86_run,
-    .set_irq = x86_set_irq, .irq_output = x86_irq_output, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
+    .set_irq = x86_set_irq, .set_intack = x86_set_intack, .irq_output = x86_irq_output, .reg_get = x86_reg_get, .reg_set = x86_reg_set,
     .translate = x86_cpu_translate, .disasm = x86_disasm, .describe = x86_describe,
     .walk = x86_walk,
     .describe_flags = x86_describe_flags, .privilege = x86_privilege,

@@ -180,6 +180,7 @@ struct x86_cpu {
     uint32_t dr[8];          /* DR0-DR3, DR6 (index 6), DR7 (index 7); 4-5 unused */
     uint64_t tsc_offset;     /* TSC = virtual clock (ns) + tsc_offset */
     const uint64_t *run_executed;   /* while run() runs: its count so far */
+    bool end_run;                   /* an event was scheduled mid-run: end it here */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
     unsigned cpl;
     /* Lazy flags (enum x86_lazy_op). */

@@ -692,6 +692,14 @@ static void board_request_exit(void *opaque, int status)
     m->cpus[who]->exit_request = true;
 }
 
+static void board_request_reset(void *opaque)
+{
+    struct machine *m = opaque;
+    unsigned who = m->bus.requester < m->ncpus ? m->bus.requester : 0;
+    m->reset_request = true;
+    m->cpus[who]->exit_request = true;
+}
+
 static int create_device(struct board *b, struct dev_node *d, struct orr_error *err)
 {
     struct machine *m = b->m;
@@ -716,6 +724,7 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
                     io, &ctx.nwindows, err))
         return -1;
     ctx.request_exit = board_request_exit;
+    ctx.request_reset = board_request_reset;
     ctx.exit_opaque = m;
     md->base = ctx.nwindows ? ctx.window_base[0] : 0;
 
@@ -745,6 +754,14 @@ static int create_device(struct board *b, struct dev_node *d, struct orr_error *
         return orr_fail_prefix(err, "%s (%s)", who, d->model->name);
     d->created = (int)m->ndevices;
     m->ndevices++;
+
+    /* A controller wired to a CPU's INTR answers its acknowledge cycles. */
+    for (unsigned i = 0; i < md->nirqs && d->model->intack; i++)
+        if (md->irqs[i].set == cpu_irq_set) {
+            struct cpu *cpu = md->irqs[i].opaque;
+            if (cpu->ops->set_intack)
+                cpu->ops->set_intack(cpu, d->model->intack, md->dev);
+        }
 
     if (d->model->read || d->model->write) {
         for (unsigned w = 0; w < ctx.nwindows; w++) {

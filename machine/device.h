@@ -43,6 +43,11 @@ struct device_ctx {
     /* Ends the run with a process exit status (a test-exit device): the
      * CPU whose access is in progress stops before its next instruction. */
     void (*request_exit)(void *opaque, int status);
+    /* Pulls the board's reset line (a keyboard controller's pulse, port
+     * 0x92): the CPU whose access is in progress stops before its next
+     * instruction and the machine resets (or the run ends, --no-reboot).
+     * Takes exit_opaque. */
+    void (*request_reset)(void *opaque);
     void *exit_opaque;
 };
 
@@ -79,6 +84,12 @@ struct device_model {
      * CPU 0's only. */
     int (*irq_connect_cpu)(void *dev, unsigned cpu, const uint32_t *cells, unsigned ncells,
                            struct irq_line *line, struct orr_error *err) ORR_MUST_CHECK;
+
+    /* Controllers that answer a CPU's interrupt-acknowledge cycle (the
+     * x86 INTA behind INTR): returns the vector of the interrupt the CPU
+     * takes now. The board installs it in every CPU the controller's
+     * outputs reach. NULL for controllers the CPU does not ask. */
+    int (*intack)(void *dev);
 
     /* External inputs: signals from outside the machine (GPIO pins, a
      * button), numbered 0..ninputs-1. set_input drives input `input` to

@@ -95,6 +95,7 @@ void machine_reset(struct machine *m)
     clock_reset(&m->clock);
     m->executed = 0;
     m->psci.request = PSCI_REQ_NONE;
+    m->reset_request = false;
     memset(m->psci.suspended, 0, sizeof m->psci.suspended);
     for (unsigned i = 0; i < m->ncpus; i++)
         m->cpus[i]->ops->reset(m->cpus[i]);
@@ -218,6 +219,12 @@ static bool exit_ends_run(struct machine *m, unsigned who, struct machine_run_re
             m->psci.suspended[who] = true;
         m->psci.request = PSCI_REQ_NONE;
         return false;
+    }
+    if (m->reset_request) {
+        /* A device's reset line (a keyboard controller, port 0x92). */
+        m->reset_request = false;
+        res->reason = CPU_STOP_RESET;
+        return true;
     }
     res->reason = CPU_STOP_EXIT;
     res->exit_code = m->cpus[who]->exit_code;

@@ -70,6 +70,7 @@ struct machine {
     uint64_t ram_base, ram_size;    /* first /memory bank */
     struct loaded_image image;      /* what was loaded with machine_load_image */
     struct psci psci;               /* the firmware behind SMC/HVC, if the tree has one */
+    bool reset_request;             /* a device pulled the reset line (an exit that resets) */
     uint64_t executed;              /* instructions retired since reset */
     /* machine_run returns (BUDGET) once executed reaches this; exact with
      * one CPU (each CPU's budget is capped by what is left). UINT64_MAX:
