@@ -12,6 +12,7 @@
 /* Names are the .dts file stems; summaries repeat each tree's `model`. */
 static const struct builtin_board boards[] = {
     { "arm-virt", "Orrery arm-virt", board_arm_virt_dtb, sizeof board_arm_virt_dtb },
+    { "pc", "Orrery pc", board_pc_dtb, sizeof board_pc_dtb },
     { "x86-bare", "Orrery x86-bare", board_x86_bare_dtb, sizeof board_x86_bare_dtb },
 };
 
