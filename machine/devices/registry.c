@@ -11,6 +11,8 @@ static const struct device_model *const device_models[] = {
     &debugcon_model,
     &gic_model,
     &isa_debug_exit_model,
+    &mc146818_model,
+    &ns16550_model,
     &pl011_model,
     &pl031_model,
     &pl061_model,
