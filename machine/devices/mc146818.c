@@ -774,9 +774,13 @@ static int mc146818_load(void *opaque, struct state_reader *r, struct orr_error 
     if ((n.reg_a & ~A_WRITABLE) || (n.flags & ~C_FLAGS) || n.dow_adjust > 6 ||
         n.held_count < 0 || n.held_count >= CENTURY_S)
         return orr_fail(err, "%s: corrupt mc146818 section (register values)", s->path);
-    if (n.sync_ns > s->clock->now_ns)
-        return orr_fail(err, "%s: mc146818 section is from a later time than the clock",
-                        s->path);
+    /* The flags were computed up to sync_ns. In realtime mode an access can
+     * read a time ahead of the clock's own (the host's), so a section may
+     * be a little ahead of the restored clock: the flags then simply stand
+     * as of now. */
+    uint64_t t = now(s);
+    if (n.sync_ns > t)
+        n.sync_ns = t;
     *s = n;
     update_irq(s);
     reschedule(s);

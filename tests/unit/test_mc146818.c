@@ -590,6 +590,14 @@ START_TEST(save_load_round_trip)
     ck_assert_ptr_nonnull(strstr(err.msg, "corrupt"));
     ck_assert_uint_eq(rd(c, RB), 0x02);
     free(copy);
+    /* a section from later than the clock: the flags stand as of now and
+     * the events follow from now */
+    ck_assert_int_eq(state_reader_init(&sr, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&sr, "mc146818"), 0);
+    ck_assert_msg(mc146818_model.load(c->dev, &sr, &err) == 0, "load: %s", err.msg);
+    ck_assert(c->sink.level);
+    ck_assert_uint_eq(clock_next_deadline(&c->clock), 15625000);   /* 64 Hz from 0 */
+    ck_assert_uint_eq(rd(c, RC), 0xD0);
 
     state_writer_free(&w);
     rig_free(a);
