@@ -295,6 +295,38 @@ START_TEST(writes_while_running_keep_the_phase)
 }
 END_TEST
 
+/* Linux's mc146818_set_time: SET and the divider reset (DV = 111) while
+ * the fields are written, then B and A restored: the first update comes
+ * half a second after A is restored (rtc-cmos sets the time 500 ms early
+ * for that reason). */
+START_TEST(linux_set_time_sequence)
+{
+    struct rig *r = rig_new();
+    at(r, 3 * NS + 3 * NS / 10);
+    uint8_t save_control = rd(r, RB);
+    wr(r, RB, save_control | 0x80);
+    uint8_t save_freq_select = rd(r, RA);
+    wr(r, RA, save_freq_select | 0x70);
+    wr(r, YEAR, 0x26);
+    wr(r, MONTH, 0x11);
+    wr(r, DAY, 0x23);
+    wr(r, HOUR, 0x12);
+    wr(r, MIN, 0x34);
+    wr(r, SEC, 0x56);
+    wr(r, RB, save_control);
+    at(r, 3 * NS + 4 * NS / 10);
+    ck_date(r, "56 34 12 02 23 11 26");          /* still held by the divider */
+    wr(r, RA, save_freq_select);
+    at(r, 3 * NS + 9 * NS / 10 - 1);
+    ck_assert_uint_eq(rd(r, SEC), 0x56);
+    at(r, 3 * NS + 9 * NS / 10);
+    ck_date(r, "57 34 12 02 23 11 26");
+    at(r, 4 * NS + 9 * NS / 10);
+    ck_assert_uint_eq(rd(r, SEC), 0x58);
+    rig_free(r);
+}
+END_TEST
+
 START_TEST(divider_reset_stops_and_restarts_half_a_second_later)
 {
     struct rig *r = rig_new();
@@ -657,6 +689,7 @@ static Suite *mc146818_suite(void)
     tcase_add_test(tc, uip_window_at_exact_ns);
     tcase_add_test(tc, set_holds_the_time_and_keeps_the_phase);
     tcase_add_test(tc, writes_while_running_keep_the_phase);
+    tcase_add_test(tc, linux_set_time_sequence);
     tcase_add_test(tc, divider_reset_stops_and_restarts_half_a_second_later);
     tcase_add_test(tc, periodic_interrupt_rates);
     tcase_add_test(tc, flags_are_set_without_their_enables);
