@@ -6,7 +6,7 @@ usage: bench/boot.py [--orrery PATH] [--rounds N] [--append ARGS]
                      [--clock virtual|realtime] [--timeout S] [--only orrery|qemu]
                      [--show-console] [--cache DIR]
 
-The guest comes from scripts/debian-arm-guest with an --init-script that
+The guest comes from scripts/debian-guest with an --init-script that
 prints the marker (its /init then powers the machine off). Each round boots
 it once on Orrery
 

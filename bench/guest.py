@@ -12,7 +12,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(HERE)
-BUILDER = os.path.join(SOURCE_ROOT, 'scripts', 'debian-arm-guest')
+BUILDER = os.path.join(SOURCE_ROOT, 'scripts', 'debian-guest')
 DEFAULT_ORRERY = os.path.join(SOURCE_ROOT, 'build', 'frontends', 'orrery')
 MEMORY_MB = 256
 

@@ -1,4 +1,4 @@
-"""scripts/debian-arm-guest builds a sane guest, and that guest boots on
+"""scripts/debian-guest builds a sane guest, and that guest boots on
 Orrery and on QEMU (suite 'slow': it downloads Debian packages on its first
 run).
 
@@ -176,7 +176,7 @@ def main():
     if len(sys.argv) < 3:
         sys.stderr.write('usage: test_debian_guest.py ORRERY SOURCE_ROOT\n')
         sys.exit(2)
-    script = os.path.join(sys.argv[2], 'scripts', 'debian-arm-guest')
+    script = os.path.join(sys.argv[2], 'scripts', 'debian-guest')
     cache = os.environ.get('ORRERY_GUEST_CACHE')
     base = [sys.executable, script] + (['--cache', cache] if cache else [])
     tmp = tempfile.mkdtemp(prefix='orrery-guest-test-')
