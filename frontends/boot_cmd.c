@@ -26,6 +26,7 @@ struct boot_guest {
     const char *builder;         /* script file name (scripts/, or libexecdir) */
     const char *board;           /* --board */
     bool disk;                   /* the builder makes a disk: --drive */
+    bool vmlinux;                /* boot the host-decompressed kernel (--vmlinux) */
     const char *memory;          /* default -m */
     const char *append;          /* default --append */
     const char *clock;           /* default --clock: realtime for an interactive
@@ -35,10 +36,15 @@ struct boot_guest {
 };
 
 static const struct boot_guest boot_guests[] = {
-    { "debian-arm", "debian-guest", "arm-virt", true, "256M", "console=ttyAMA0", "realtime",
+    { "debian-arm", "debian-guest", "arm-virt", true, false, "256M", "console=ttyAMA0",
+      "realtime",
       "Debian bookworm armmp kernel, busybox initramfs, ext2 disk on virtio" },
-    /* -m sizes the pc board's RAM above 1 MiB: 255M makes 256 MiB in all. */
-    { "debian-x86", "debian-guest", "pc", false, "255M", "console=ttyS0", "realtime",
+    /* -m sizes the pc board's RAM above 1 MiB: 255M makes 256 MiB in all.
+     * The kernel decompressed on the host and no crypto self-tests: a
+     * prompt in seconds instead of minutes (6.5 billion instructions, 2.3
+     * of them in the decompressor, most of the rest in the self-tests). */
+    { "debian-x86", "debian-guest", "pc", false, true, "255M",
+      "console=ttyS0 cryptomgr.notests", "realtime",
       "Debian bookworm 686 kernel on the pc board, busybox initramfs" },
 };
 
@@ -147,7 +153,7 @@ static void builder_stderr(struct builder_run *b, const char *guest,
     }
 }
 
-/* Runs `python3 SCRIPT --guest NAME --print-paths [--user-disk]` with stdin
+/* Runs `python3 SCRIPT --guest NAME --print-paths [--user-disk|--vmlinux]` with stdin
  * from /dev/null and reads both its outputs until they close. Returns its
  * exit status, or -1 with a message in b->error when it could not be run
  * at all. */
@@ -181,7 +187,8 @@ static int run_builder(const char *script, const struct boot_guest *g, struct bu
         close(err_pipe[0]); close(err_pipe[1]);
         char *argv[] = { (char *)"python3", (char *)script, (char *)"--guest",
                          (char *)g->name, (char *)"--print-paths",
-                         g->disk ? (char *)"--user-disk" : NULL, NULL };
+                         g->disk ? (char *)"--user-disk"
+                                 : g->vmlinux ? (char *)"--vmlinux" : NULL, NULL };
         execvp(argv[0], argv);
         dprintf(2, "%serror: cannot run python3: %s\n", b->prefix, strerror(errno));
         _exit(127);
