@@ -205,6 +205,21 @@ START_TEST(save_load_carries_the_level)
     unit_cpu_state_copy(a.cpu, b.cpu);
     ck_assert(!b.c->a20m);
     ck_assert_uint_eq(b.c->a20_mask, 0xffffffffu);
+    /* A section written before the field existed (one byte shorter) is
+     * refused as truncated, as every short CPU section is. */
+    struct state_writer w;
+    struct orr_error err;
+    state_writer_init(&w);
+    state_begin(&w, "cpu0", 1);
+    ck_assert_int_eq(a.cpu->ops->save(a.cpu, &w), 0);
+    state_end(&w);
+    ck_assert_int_eq(state_writer_finish(&w, &err), 0);
+    struct state_reader r;
+    ck_assert_int_eq(state_reader_init(&r, w.buf, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&r, "cpu0"), 0);
+    r.section_end -= 1;
+    ck_assert_int_ne(b.cpu->ops->load(b.cpu, &r, &err), 0);
+    state_writer_free(&w);
     rig_free(&a);
     rig_free(&b);
 }
