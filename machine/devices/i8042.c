@@ -16,8 +16,11 @@
  * disabled), a mouse byte (unless the auxiliary interface is disabled).
  * The source's interrupt line is high while the byte waits and drops when
  * port 0x60 is read, which is the edge the 8259 needs for the next byte.
- * A byte is taken the moment the buffer empties (no serial-transfer delay;
- * a program that reads 0x60 twice for one interrupt sees the next byte).
+ * After such a read the next keyboard or mouse byte comes one byte time
+ * later (BYTE_NS, a clock event: 11 bits at about 11 kHz), as the serial
+ * link delivers it, so an interrupt handler that reads 0x60 twice (a DOS
+ * handler chaining to the BIOS's) sees the same byte twice rather than
+ * taking the next one early. Controller replies come at once.
  *
  * Commands are carried out at once: IBF never reads 1. Reset state: as a
  * BIOS leaves the controller (SeaBIOS's command byte 0x65: keyboard
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/clock.h"
 #include "cpu/log.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
@@ -63,6 +67,7 @@ enum { OUT_RESET = 0x01, OUT_A20 = 0x02, OUT_KBD_OBF = 0x10, OUT_AUX_OBF = 0x20 
 enum { SRC_KBD = 0, SRC_AUX = 1 };
 
 #define REPLY_MAX 4
+#define BYTE_NS 1000000u   /* one PS/2 byte: 11 bits at about 11 kHz */
 
 struct i8042 {
     char path[128];
@@ -70,6 +75,11 @@ struct i8042 {
     struct irq_line *irq[3];
     void (*request_reset)(void *opaque);
     void *reset_opaque;
+    struct vclock *clock;
+    char event_name[160];
+    /* Pending while the link is busy after a read of 0x60: device bytes
+     * wait for it. */
+    struct clock_event link;
 
     struct ps2_kbd kbd;
     struct ps2_mouse mouse;
@@ -147,6 +157,8 @@ static void refill(struct i8042 *s)
             memmove(s->reply, s->reply + 1, s->nreply);
             memmove(s->reply_src, s->reply_src + 1, s->nreply);
             s->obf = true;
+        } else if (clock_event_pending(&s->link)) {
+            /* the link is busy: device bytes come when it fires */
         } else if (!(ctr(s) & CTR_KBDDIS) && ps2_kbd_has_data(&s->kbd)) {
             int b = next_kbd_byte(s);
             if (b >= 0) {
@@ -155,7 +167,8 @@ static void refill(struct i8042 *s)
                 s->obf = true;
             }
         }
-        if (!s->obf && !(ctr(s) & CTR_AUXDIS) && ps2_mouse_has_data(&s->mouse)) {
+        if (!s->obf && !clock_event_pending(&s->link) && !(ctr(s) & CTR_AUXDIS) &&
+            ps2_mouse_has_data(&s->mouse)) {
             s->obuf = (uint8_t)ps2_mouse_read(&s->mouse);
             s->obuf_src = SRC_AUX;
             s->obf = true;
@@ -166,6 +179,12 @@ static void refill(struct i8042 *s)
 
 static void device_notify(void *opaque)
 {
+    refill(opaque);
+}
+
+static void link_free(void *opaque, uint64_t now_ns)
+{
+    (void)now_ns;
     refill(opaque);
 }
 
@@ -283,6 +302,9 @@ static int i8042_read(void *opaque, unsigned window, uint64_t offset, unsigned s
              * edge an edge-triggered 8259 input needs. */
             s->obf = false;
             update_irqs(s);
+            if (s->clock &&
+                clock_event_schedule(s->clock, &s->link, clock_now(s->clock) + BYTE_NS) != 0)
+                log_msg(s->log, LOG_DEV, "%s: event queue full", s->path);
             refill(s);
         }
         return BUS_OK;
@@ -359,6 +381,8 @@ static void i8042_reset(void *opaque)
     s->obuf_src = SRC_KBD;
     s->xlate_break = false;
     s->nreply = 0;
+    if (s->clock)
+        clock_event_cancel(s->clock, &s->link);
     ps2_kbd_reset(&s->kbd);
     ps2_mouse_reset(&s->mouse);
     update_irqs(s);
@@ -378,6 +402,9 @@ static int i8042_create(const struct device_ctx *ctx, void **dev, struct orr_err
         s->irq[i] = i < ctx->nirqs ? ctx->irqs[i] : NULL;
     s->request_reset = ctx->request_reset;
     s->reset_opaque = ctx->exit_opaque;
+    s->clock = ctx->clock;
+    snprintf(s->event_name, sizeof s->event_name, "%s link", s->path);
+    clock_event_init(&s->link, s->event_name, link_free, s);
     ps2_kbd_init(&s->kbd, device_notify, s);
     ps2_mouse_init(&s->mouse, device_notify, s);
     i8042_reset(s);
@@ -387,13 +414,19 @@ static int i8042_create(const struct device_ctx *ctx, void **dev, struct orr_err
 
 static void i8042_destroy(void *opaque)
 {
-    free(opaque);
+    struct i8042 *s = opaque;
+    if (!s)
+        return;
+    if (s->clock)
+        clock_event_cancel(s->clock, &s->link);
+    free(s);
 }
 
 /* Section layout, version 1: controller RAM (32), status, output port,
  * port 0x92, pending command, output buffer (full, byte, source), the
  * translation's break flag, the reply queue (count, then byte and source
- * pairs), then the keyboard's and the mouse's fields (ps2.c). */
+ * pairs), the deadline of the busy link (0: free), then the keyboard's and
+ * the mouse's fields (ps2.c). */
 static int i8042_save(void *opaque, struct state_writer *w)
 {
     struct i8042 *s = opaque;
@@ -411,6 +444,7 @@ static int i8042_save(void *opaque, struct state_writer *w)
         state_put_u8(w, s->reply[i]);
         state_put_u8(w, s->reply_src[i]);
     }
+    state_put_u64(w, clock_event_pending(&s->link) ? s->link.deadline : 0);
     ps2_kbd_save(&s->kbd, w);
     ps2_mouse_save(&s->mouse, w);
     return w->failed ? -1 : 0;
@@ -446,10 +480,16 @@ static int i8042_load(void *opaque, struct state_reader *r, struct orr_error *er
         if (n.reply_src[i] > SRC_AUX)
             return orr_fail(err, "%s: corrupt i8042 reply queue", s->path);
     }
+    uint64_t link_deadline = state_get_u64(r);
     if (ps2_kbd_load(&n.kbd, r, err) || ps2_mouse_load(&n.mouse, r, err))
         return orr_fail_prefix(err, "%s", s->path);
     n.status &= STR_CMD | STR_TIMEOUT | STR_PARITY;
     *s = n;
+    if (s->clock) {
+        clock_event_cancel(s->clock, &s->link);
+        if (link_deadline && clock_event_schedule(s->clock, &s->link, link_deadline) != 0)
+            return orr_fail(err, "%s: event queue full", s->path);
+    }
     update_irqs(s);
     return 0;
 }

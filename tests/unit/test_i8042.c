@@ -82,13 +82,22 @@ static void out(struct rig *r, unsigned win, uint8_t v)
     ck_assert_int_eq(i8042_model.write(r->dev, win, 0, 1, v), BUS_OK);
 }
 
-/* Reads one byte, which must be waiting (OBF), and checks AUXB. */
+/* Lets one byte time pass: the link delivers the next device byte. */
+static void settle(struct rig *r)
+{
+    clock_advance_to(&r->clock, r->clock.now_ns + 1000000u);
+}
+
+/* Reads one byte, which must be waiting (OBF), checks AUXB, and waits for
+ * the link to bring the next. */
 static uint8_t take(struct rig *r, bool aux)
 {
     uint8_t st = in(r, CMD);
     ck_assert_msg(st & 0x01, "output buffer empty (status 0x%02x)", st);
     ck_assert_uint_eq((st >> 5) & 1u, aux);
-    return in(r, DATA);
+    uint8_t b = in(r, DATA);
+    settle(r);
+    return b;
 }
 
 static void expect(struct rig *r, bool aux, const uint8_t *bytes, unsigned n)
@@ -347,9 +356,16 @@ START_TEST(interrupt_enables_and_edges)
     ck_assert(r->sink[0].level);
     /* set_ctr's write went through the controller, the key byte waits. */
     ck_assert_uint_eq(in(r, DATA), 0x1e);
-    ck_assert(r->sink[0].level);            /* the break byte follows at once */
+    ck_assert(!r->sink[0].level);           /* the break byte comes a byte time later */
+    ck_assert_uint_eq(in(r, CMD) & 1, 0);
+    ck_assert_uint_eq(in(r, DATA), 0x1e);   /* a second read sees the same byte */
+    clock_advance_to(&r->clock, 999999);
+    ck_assert(!r->sink[0].level);
+    clock_advance_to(&r->clock, 1000000);
+    ck_assert(r->sink[0].level);
     ck_assert_uint_eq(r->sink[0].rises, 2);
     ck_assert_uint_eq(in(r, DATA), 0x9e);
+    settle(r);
     ck_assert(!r->sink[0].level);
     ck_assert(!r->sink[1].level);
     /* Controller replies raise IRQ 1 too (Linux polls with them masked). */
@@ -468,26 +484,51 @@ START_TEST(save_load_round_trip)
     aux_cmd(a, 0xf3);
     aux_cmd(a, 80);
     aux_cmd(a, 0xf4);
-    for (unsigned i = 0; i < 8; i++)
-        (void)in(a, DATA);
+    for (unsigned i = 0; i < 7; i++)
+        ck_assert_uint_eq(take(a, true), 0xfa);
+    clock_advance_to(&a->clock, 500000);    /* the clocks in step for the link */
     out(a, P92, 0x00);
     out(a, CMD, 0xdd);                      /* A20 masked */
     press(a, KEY_A);                        /* 1E waiting, 9E queued */
     out(a, CMD, 0xd4);                      /* a command waits for its byte */
     struct rig *b = rig_new();
+    clock_advance_to(&b->clock, a->clock.now_ns);
     save_load(a, b);
     ck_assert(b->sink[2].level);
     ck_assert(b->sink[0].level);
     ck_assert_uint_eq(in(b, CMD), in(a, CMD));
     out(b, DATA, 0xf2);                     /* to the mouse: the pending D4 */
     out(a, DATA, 0xf2);
-    for (unsigned i = 0; i < 4; i++)
-        ck_assert_uint_eq(in(b, DATA), in(a, DATA));   /* 1E 9E FA 03 */
+    static const uint8_t after[4] = { 0x1e, 0x9e, 0xfa, 0x03 };
+    for (unsigned i = 0; i < 4; i++) {
+        ck_assert_uint_eq(take(a, i >= 2), after[i]);
+        ck_assert_uint_eq(take(b, i >= 2), after[i]);
+    }
     ps2_mouse_move(i8042_mouse(a->dev), 1, 1, 1, 0);
     ps2_mouse_move(i8042_mouse(b->dev), 1, 1, 1, 0);
     for (unsigned i = 0; i < 4; i++)
-        ck_assert_uint_eq(in(b, DATA), in(a, DATA));
+        ck_assert_uint_eq(take(b, true), take(a, true));
     ck_assert_uint_eq(get_ctr(b), 0x47);
+    rig_free(a);
+    rig_free(b);
+}
+END_TEST
+
+START_TEST(busy_link_survives_save_load)
+{
+    struct rig *a = rig_new();
+    set_ctr(a, 0x25);                       /* no translation, keyboard irq */
+    press(a, KEY_A);                        /* 1C F0 1C */
+    ck_assert_uint_eq(in(a, DATA), 0x1c);   /* the link is busy for a byte time */
+    struct rig *b = rig_new();
+    save_load(a, b);
+    ck_assert_uint_eq(in(b, CMD) & 1, 0);
+    clock_advance_to(&b->clock, 999999);
+    ck_assert_uint_eq(in(b, CMD) & 1, 0);
+    ck_assert(!b->sink[0].level);
+    clock_advance_to(&b->clock, 1000000);
+    ck_assert(b->sink[0].level);
+    expect(b, false, (const uint8_t[]){ 0xf0, 0x1c }, 2);
     rig_free(a);
     rig_free(b);
 }
@@ -507,6 +548,7 @@ static Suite *suite(void)
     tcase_add_test(tc, reset_pulses);
     tcase_add_test(tc, a20_gates);
     tcase_add_test(tc, save_load_round_trip);
+    tcase_add_test(tc, busy_link_survives_save_load);
     suite_add_tcase(s, tc);
     return s;
 }
