@@ -25,9 +25,6 @@ int bios_rom_load(void *dev, const uint8_t *data, size_t len,
  * host input (ps2.h: ps2_kbd_key, ps2_mouse_move). */
 struct ps2_kbd *i8042_keyboard(void *dev);
 struct ps2_mouse *i8042_mouse(void *dev);
-/* A byte of a vga device's memory plane (0-3) at offset (0-0xFFFF), for a
- * frame renderer. */
-uint8_t vga_plane_byte(void *dev, unsigned plane, uint32_t offset);
 /* The exit status of a write of v to an isa-debug-exit port. */
 int debug_exit_status(uint64_t v);
 

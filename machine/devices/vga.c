@@ -17,7 +17,8 @@
  * the map mask selects planes. Writes go through write modes 0-3 (rotate,
  * set/reset, logical operation, bit mask, latches) and reads through read
  * modes 0 and 1 (colour compare), so planar modes (640x480x16) work for a
- * later frame renderer, which reads the planes with vga_plane_byte.
+ * later frame renderer, which reads the planes and the display state
+ * through vga.h.
  *
  * Display. No pixels are produced here. Input status 1 follows the clock:
  * a 70 Hz frame of 449 lines (mode 3's vertical total), each line active
@@ -41,6 +42,7 @@
 #include "cpu/log.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
+#include "machine/devices/vga.h"
 #include "machine/state.h"
 
 #define VGA_MEM_SIZE 0x20000u
@@ -111,6 +113,12 @@ static bool aperture(const struct vga *s, uint32_t offset, uint32_t *addr)
         return false;
     *addr = offset - start[map];
     return true;
+}
+
+/* Alphanumeric: the graphics controller and attribute controller agree. */
+static bool text_mode(const struct vga *s)
+{
+    return !(s->gr[6] & 0x01) && !(s->ar[0x10] & 0x01);
 }
 
 static bool chain4(const struct vga *s) { return (s->seq[4] & 0x08) != 0; }
@@ -468,8 +476,8 @@ static void out_utf8(struct text_out *o, uint16_t cp)
 static size_t vga_text_screen(void *dev, char *buf, size_t len)
 {
     const struct vga *s = dev;
-    if ((s->gr[6] & 0x01) || (s->ar[0x10] & 0x01))
-        return 0;   /* graphics mode */
+    if (!text_mode(s))
+        return 0;
     unsigned cols = s->crtc[1] + 1u;
     unsigned height = ((s->crtc[9] & 0x1fu) + 1u) * ((s->crtc[9] & 0x80u) ? 2u : 1u);
     unsigned rows = (vertical_display_end(s) + 1u) / height;
@@ -496,6 +504,49 @@ static size_t vga_text_screen(void *dev, char *buf, size_t len)
     if (len)
         buf[o.pos < len ? o.pos : len - 1] = '\0';
     return o.pos;
+}
+
+/* ---- the renderer's view (vga.h) ---------------------------------------- */
+
+void vga_display_info(void *dev, struct vga_display *out)
+{
+    const struct vga *s = dev;
+    memset(out, 0, sizeof *out);
+    out->text = text_mode(s);
+    out->dots_per_char = (s->seq[1] & 0x01) ? 8 : 9;
+    out->cols = s->crtc[1] + 1u;
+    out->char_height = ((s->crtc[9] & 0x1fu) + 1u) * ((s->crtc[9] & 0x80u) ? 2u : 1u);
+    out->height = vertical_display_end(s) + 1u;
+    out->rows = out->height / out->char_height;
+    out->width = out->cols * (out->text ? out->dots_per_char : 8u);
+    out->start = (uint32_t)s->crtc[0x0c] << 8 | s->crtc[0x0d];
+    out->offset = s->crtc[0x13];
+    out->dword_mode = (s->crtc[0x14] & 0x40) != 0;
+    out->byte_mode = (s->crtc[0x17] & 0x40) != 0;
+    out->chain4 = chain4(s);
+    uint32_t cursor = (uint32_t)s->crtc[0x0e] << 8 | s->crtc[0x0f];
+    out->cursor_start = s->crtc[0x0a] & 0x1fu;
+    out->cursor_end = s->crtc[0x0b] & 0x1fu;
+    unsigned pitch = out->offset * 2u;
+    if (out->text && pitch && cursor >= out->start) {
+        uint32_t rel = cursor - out->start;
+        out->cursor_row = rel / pitch;
+        out->cursor_col = rel % pitch;
+        out->cursor_on = !(s->crtc[0x0a] & 0x20) && out->cursor_row < out->rows &&
+                         out->cursor_col < out->cols;
+    }
+    out->blink = (s->ar[0x10] & 0x08) != 0;
+    /* The attribute controller's colour path: palette bits 0-3, bits 4-5
+     * from the palette or AR14 bits 0-1 (AR10 bit 7), bits 6-7 from AR14
+     * bits 2-3, then the DAC's pixel mask. */
+    for (unsigned i = 0; i < 16; i++) {
+        uint8_t p = s->ar[i] & 0x3fu;
+        if (s->ar[0x10] & 0x80)
+            p = (uint8_t)((p & 0x0fu) | ((s->ar[0x14] & 0x03u) << 4));
+        p = (uint8_t)(p | ((s->ar[0x14] & 0x0cu) << 4));
+        out->palette[i] = p & s->dac_mask;
+    }
+    memcpy(out->dac, s->dac, sizeof out->dac);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */

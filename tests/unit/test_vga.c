@@ -9,6 +9,7 @@
 #include "cpu/clock.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
+#include "machine/devices/vga.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
 
@@ -409,6 +410,58 @@ START_TEST(save_load_round_trip)
 }
 END_TEST
 
+START_TEST(display_info_cursor_and_palette)
+{
+    struct rig *r = rig_new();
+    struct vga_display d;
+    vga_display_info(r->dev, &d);
+    ck_assert(d.text);
+    ck_assert_uint_eq(d.cols, 80);
+    ck_assert_uint_eq(d.rows, 25);
+    ck_assert_uint_eq(d.char_height, 16);
+    ck_assert_uint_eq(d.width, 720);
+    ck_assert_uint_eq(d.height, 400);
+    ck_assert_uint_eq(d.offset, 40);
+    ck_assert(d.cursor_on);
+    ck_assert_uint_eq(d.cursor_row, 0);
+    ck_assert_uint_eq(d.cursor_col, 0);
+    ck_assert_uint_eq(d.cursor_start, 13);
+    ck_assert_uint_eq(d.cursor_end, 14);
+    ck_assert(d.blink);
+    ck_assert_uint_eq(d.palette[6], 0x14);
+    ck_assert_uint_eq(d.palette[15], 0x3f);
+    ck_assert_uint_eq(d.dac[0x3f][0], 0x3f);
+    /* Cursor at row 3, column 7, relative to a start one row down. */
+    crtc(r, 0x0c, 0x00);
+    crtc(r, 0x0d, 80);
+    crtc(r, 0x0e, (4 * 80 + 7) >> 8);
+    crtc(r, 0x0f, (4 * 80 + 7) & 0xff);
+    vga_display_info(r->dev, &d);
+    ck_assert_uint_eq(d.cursor_row, 3);
+    ck_assert_uint_eq(d.cursor_col, 7);
+    ck_assert(d.cursor_on);
+    crtc(r, 0x0a, 0x2d);                        /* cursor-disable bit */
+    vga_display_info(r->dev, &d);
+    ck_assert(!d.cursor_on);
+    ck_assert_uint_eq(d.cursor_start, 13);
+    /* Colour select: AR14 bits 2-3 give DAC bits 6-7; AR10 bit 7 takes
+     * bits 4-5 from AR14 too; the pixel mask applies last. */
+    out(r, AR, 0x34);
+    out(r, AR, 0x0e);
+    vga_display_info(r->dev, &d);
+    ck_assert_uint_eq(d.palette[6], 0xd4);
+    (void)in(r, ST1);
+    out(r, AR, 0x30);
+    out(r, AR, 0x8c);                           /* P54S, blink */
+    vga_display_info(r->dev, &d);
+    ck_assert_uint_eq(d.palette[6], 0xe4);
+    out(r, 0x06, 0x0f);                         /* pixel mask */
+    vga_display_info(r->dev, &d);
+    ck_assert_uint_eq(d.palette[6], 0x04);
+    rig_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vga");
@@ -422,6 +475,7 @@ static Suite *suite(void)
     tcase_add_test(tc, dac_sequence);
     tcase_add_test(tc, status1_at_exact_times);
     tcase_add_test(tc, planar_modes);
+    tcase_add_test(tc, display_info_cursor_and_palette);
     tcase_add_test(tc, save_load_round_trip);
     suite_add_tcase(s, tc);
     return s;
