@@ -4,6 +4,7 @@
 
 #include "machine/device.h"
 
+extern const struct device_model acpi_pm_model;
 extern const struct device_model bios_rom_model;
 extern const struct device_model cfi_flash_model;
 extern const struct device_model debugcon_model;

@@ -6,6 +6,7 @@
 #include "machine/devices/devices.h"
 
 static const struct device_model *const device_models[] = {
+    &acpi_pm_model,
     &bios_rom_model,
     &cfi_flash_model,
     &debugcon_model,
