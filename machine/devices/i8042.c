@@ -365,6 +365,25 @@ struct ps2_mouse *i8042_mouse(void *dev)
     return &((struct i8042 *)dev)->mouse;
 }
 
+/* External inputs (device_model.set_input, the monitor's `input PATH:N`):
+ * 0-255 the keys, numbered as Linux's KEY_* codes (high = pressed; a
+ * repeated high repeats the key); 256-260 the mouse's left, right,
+ * middle, fourth and fifth buttons. */
+#define INPUT_KEYS 256u
+#define INPUT_BUTTONS 5u
+
+static void i8042_set_input(void *opaque, unsigned input, bool level)
+{
+    struct i8042 *s = opaque;
+    if (input < INPUT_KEYS) {
+        (void)ps2_kbd_key(&s->kbd, input, level);
+        return;
+    }
+    unsigned bit = 1u << (input - INPUT_KEYS);
+    unsigned buttons = level ? s->mouse.buttons | bit : s->mouse.buttons & ~bit;
+    ps2_mouse_move(&s->mouse, 0, 0, 0, buttons);
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static void i8042_reset(void *opaque)
@@ -508,4 +527,6 @@ const struct device_model i8042_model = {
     .save = i8042_save,
     .load = i8042_load,
     .destroy = i8042_destroy,
+    .ninputs = INPUT_KEYS + INPUT_BUTTONS,
+    .set_input = i8042_set_input,
 };

@@ -534,6 +534,26 @@ START_TEST(busy_link_survives_save_load)
 }
 END_TEST
 
+START_TEST(external_inputs)
+{
+    struct rig *r = rig_new();
+    set_ctr(r, 0x47);
+    ck_assert_uint_eq(i8042_model.ninputs, 261);
+    i8042_model.set_input(r->dev, KEY_A, true);
+    i8042_model.set_input(r->dev, KEY_A, false);
+    expect(r, false, (const uint8_t[]){ 0x1e, 0x9e }, 2);
+    aux_cmd(r, 0xf4);
+    expect(r, true, (const uint8_t[]){ 0xfa }, 1);
+    i8042_model.set_input(r->dev, 256 + 2, true);     /* middle button */
+    expect(r, true, (const uint8_t[]){ 0x0c, 0x00, 0x00 }, 3);
+    i8042_model.set_input(r->dev, 256 + 0, true);
+    expect(r, true, (const uint8_t[]){ 0x0d, 0x00, 0x00 }, 3);
+    i8042_model.set_input(r->dev, 256 + 2, false);
+    expect(r, true, (const uint8_t[]){ 0x09, 0x00, 0x00 }, 3);
+    rig_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("i8042");
@@ -549,6 +569,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a20_gates);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, busy_link_survives_save_load);
+    tcase_add_test(tc, external_inputs);
     suite_add_tcase(s, tc);
     return s;
 }
