@@ -830,6 +830,36 @@ static int cmd_input(struct monitor *mon, int argc, char **argv, const struct db
     return mon->hooks.input(mon->hooks.opaque, argv[1], argv[2][0] == '1', out);
 }
 
+/* screen [PATH]: what a display shows in a text mode, as text
+ * (device_model.text_screen), of the first device that has one or of the
+ * device at node PATH. */
+static int cmd_screen(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (argc > 2)
+        return fail(out, "usage: screen [PATH]");
+    const struct machine *m = mon->d->m;
+    const struct machine_device *md = NULL;
+    for (unsigned i = 0; i < m->ndevices && !md; i++)
+        if (m->devices[i].model->text_screen &&
+            (argc < 2 || strcmp(m->devices[i].path, argv[1]) == 0))
+            md = &m->devices[i];
+    if (!md)
+        return argc < 2 ? fail(out, "this machine has no display with a text screen")
+                        : fail(out, "%s is not a display with a text screen", argv[1]);
+    size_t n = md->model->text_screen(md->dev, NULL, 0);
+    if (n == 0) {
+        out_printf(out, "%s is not in a text mode\n", md->path);
+        return 0;
+    }
+    char *text = malloc(n + 1);
+    if (!text)
+        return fail(out, "out of memory");
+    n = md->model->text_screen(md->dev, text, n + 1);
+    out->write(out->opaque, text, n);
+    free(text);
+    return 0;
+}
+
 /* rstep and rcontinue: where the guest is now, back in time. */
 static int reversed(struct monitor *mon, bool to_hit, uint64_t count,
                     const struct dbg_output *out)
@@ -938,6 +968,9 @@ static const struct command commands[] = {
       "Drive an external input: a gpio-keys key by its label or node name (`input poweroff 1` "
       "presses arm-virt's power button, `input poweroff 0` releases it), or PATH:N, input N of "
       "the device at node PATH. Recorded by --record like typed input." },
+    { "screen", NULL, cmd_screen, "screen [PATH]",
+      "Show the text on the screen of a display in a text mode (a VGA's 80x25), one line per "
+      "row: the first display's, or that of the device at node PATH." },
     { "rstep", "rs", cmd_rstep, "rstep [N]",
       "Step back N instructions (default 1): the machine returns to the state it had then, "
       "by restoring an earlier in-memory snapshot and running forward again." },

@@ -13,9 +13,12 @@
 extern const struct cpu_model *const x86_cpu_models[];
 extern const size_t x86_cpu_model_count;
 
-/* Interrupt lines of set_irq: INTR (maskable, acknowledged through ack)
- * and NMI (edge: a rising level is remembered until taken). */
-enum { X86_IRQ_INTR = 0, X86_IRQ_NMI = 1 };
+/* Interrupt lines of set_irq: INTR (maskable, acknowledged through ack),
+ * NMI (edge: a rising level is remembered until taken) and A20M# (level:
+ * while high, physical address bit 20 of every access the CPU makes is
+ * forced to 0, the PC's A20 gate; low at creation, and left alone by a CPU
+ * reset since it is a pin the board drives). */
+enum { X86_IRQ_INTR = 0, X86_IRQ_NMI = 1, X86_IRQ_A20M = 2 };
 
 /* Interrupt outputs (irq_output): FERR#, asserted while an unmasked x87
  * exception is pending and CR0.NE = 0 (a PC wires it to IRQ 13). */

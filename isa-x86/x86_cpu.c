@@ -222,6 +222,8 @@ static void x86_set_irq(struct cpu *cpu, unsigned line, bool level)
         c->intr_line = level;
     else if (line == X86_IRQ_NMI && level)
         c->nmi_pending = true;
+    else if (line == X86_IRQ_A20M && level != c->a20m)
+        x86_set_a20m(c, level);
 }
 
 static struct irq_line *x86_irq_output(struct cpu *cpu, unsigned n)
@@ -610,6 +612,7 @@ static int x86_save(struct cpu *cpu, struct state_writer *w)
     state_put_bool(w, c->halted);
     state_put_bool(w, c->inhibit_irq);
     x87_save(&c->fpu, w);
+    state_put_bool(w, c->a20m);
     return w->failed ? -1 : 0;
 }
 
@@ -647,9 +650,11 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     c->inhibit_irq = state_get_bool(r);
     if (x87_load(&c->fpu, r, err))
         return -1;
+    bool a20m = state_get_bool(r);
     x86_update_ferr(c);
     if (state_reader_check(r))
         return -1;
+    x86_set_a20m(c, a20m);
     x86_mem_flush(c);
     return 0;
 }

@@ -108,11 +108,12 @@ int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
     }
     uint32_t lin = (uint32_t)va;
     if (!(c->cr0 & CR0_PG)) {
-        out->pa = lin;
-        snprintf(out->result, sizeof out->result, "paging off (CR0.PG = 0): physical = linear");
+        out->pa = lin & c->a20_mask;
+        snprintf(out->result, sizeof out->result, "paging off (CR0.PG = 0): physical = linear%s",
+                 c->a20m ? " (A20 masked)" : "");
         return 0;
     }
-    uint32_t pde_addr = (c->cr3 & ~0xfffu) | ((lin >> 20) & 0xffcu);
+    uint32_t pde_addr = ((c->cr3 & ~0xfffu) | ((lin >> 20) & 0xffcu)) & c->a20_mask;
     uint64_t pde = 0, pte = 0;
     struct cpu_walk_level *l = &out->level[out->nlevels++];
     l->desc_addr = pde_addr;
@@ -129,7 +130,7 @@ int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
              (pde & 0x20) ? ", accessed" : "", (big && (pde & 0x40)) ? ", dirty" : "");
     uint32_t eff = (uint32_t)pde, leaf = (uint32_t)pde;
     if ((pde & 1) && !big) {
-        uint32_t pte_addr = ((uint32_t)pde & ~0xfffu) | ((lin >> 10) & 0xffcu);
+        uint32_t pte_addr = (((uint32_t)pde & ~0xfffu) | ((lin >> 10) & 0xffcu)) & c->a20_mask;
         l = &out->level[out->nlevels++];
         l->desc_addr = pte_addr;
         if (bus_read(cpu->bus, pte_addr, 4, &pte) != BUS_OK) {
@@ -158,7 +159,8 @@ int x86_walk(struct cpu *cpu, uint64_t va, enum cpu_access access, bool user,
                  1u | (write ? 2u : 0) | (user ? 4u : 0));
         return -1;
     }
-    out->pa = big ? (leaf & 0xffc00000u) | (lin & 0x3fffffu) : (leaf & ~0xfffu) | (lin & 0xfffu);
+    out->pa = (big ? (leaf & 0xffc00000u) | (lin & 0x3fffffu) : (leaf & ~0xfffu) | (lin & 0xfffu)) &
+              c->a20_mask;
     snprintf(out->result, sizeof out->result, "%s page at 0x%08x", big ? "4 MiB" : "4 KiB",
              big ? leaf & 0xffc00000u : leaf & ~0xfffu);
     return 0;

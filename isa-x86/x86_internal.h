@@ -190,6 +190,10 @@ struct x86_cpu {
      * acknowledged (an 8259's INTA cycle), or -1 when none is pending any
      * more (spurious: nothing is taken). */
     bool intr_line, nmi_pending, nmi_blocked;
+    /* A20M# (X86_IRQ_A20M) and the mask it puts on every physical address
+     * the walk forms: ~(1 << 20) while asserted, all ones otherwise. */
+    bool a20m;
+    uint32_t a20_mask;
     int (*intr_ack)(void *opaque);
     void *intr_ack_opaque;
     bool halted;
@@ -336,6 +340,9 @@ void x86_tlb_flush(struct x86_cpu *c);
 void x86_tlb_flush_nonglobal(struct x86_cpu *c);
 void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin);
 void x86_mem_flush(struct x86_cpu *c);
+/* Drives A20M# (X86_IRQ_A20M): the soft TLB and the fetch shortcut hold
+ * translations made under the old mask, so a change drops them. */
+void x86_set_a20m(struct x86_cpu *c, bool level);
 int x86_mem_init(struct x86_cpu *c, struct orr_error *err) ORR_MUST_CHECK;
 
 /* Effective address of a record's memory operand (offset in r->seg). */

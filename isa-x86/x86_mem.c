@@ -55,6 +55,27 @@ static int phys_read32(struct x86_cpu *c, uint32_t pa, uint32_t *v)
     return 0;
 }
 
+/* The A20 gate. A PC holds the CPU's A20M# input high to make physical
+ * address bit 20 read as 0, so that real-mode FFFF:0010 and above wraps to
+ * 0 as on the 8086. The mask applies to every physical address the CPU
+ * forms: instruction fetch, data, descriptor tables and the page-table
+ * walk itself (Intel SDM Vol. 3A 8.7.13.4 and the IA-32 compatibility
+ * chapter's "A20M# Signal" section, 21.33.1 in the editions that number
+ * it so; the Pentium data book's A20M# pin description: the mask is
+ * applied before the cache lookup, to every access outside SMM). Here that point is walk():
+ * every access reaches the bus through a physical address it returned,
+ * or through a soft-TLB entry filled from one, so flushing the TLB and
+ * the fetch shortcut on a change is all a change needs; a line that never
+ * moves costs one AND per walk and nothing on a TLB hit. The decoded
+ * cache is keyed by physical page, whose contents the mask does not
+ * change, so it stays. */
+void x86_set_a20m(struct x86_cpu *c, bool level)
+{
+    c->a20m = level;
+    c->a20_mask = level ? ~(uint32_t)(1u << 20) : 0xffffffffu;
+    x86_tlb_flush(c);
+}
+
 /* Walks the page tables for lin (SDM Vol. 3A 4.3 and 4.6). On success
  * sets *pa and the soft-TLB attributes and, unless debug, the accessed and
  * dirty bits; on a violation raises #PF with CR2 = lin (4.7) unless debug. */
@@ -63,10 +84,10 @@ static int walk(struct x86_cpu *c, uint32_t lin, bool write, bool user, bool deb
 {
     *attrs = 0;
     if (!(c->cr0 & CR0_PG)) {
-        *pa = lin;
+        *pa = lin & c->a20_mask;
         return 0;
     }
-    uint32_t pde_addr = (c->cr3 & ~0xfffu) | ((lin >> 20) & 0xffcu);
+    uint32_t pde_addr = ((c->cr3 & ~0xfffu) | ((lin >> 20) & 0xffcu)) & c->a20_mask;
     uint32_t pde, pte = 0, pte_addr = 0;
     uint32_t err = (write ? 2u : 0) | (user ? 4u : 0);
     if (phys_read32(c, pde_addr, &pde) || !(pde & PTE_P))
@@ -76,7 +97,7 @@ static int walk(struct x86_cpu *c, uint32_t lin, bool write, bool user, bool deb
     if (big) {
         eff = pde;
     } else {
-        pte_addr = (pde & ~0xfffu) | ((lin >> 10) & 0xffcu);
+        pte_addr = ((pde & ~0xfffu) | ((lin >> 10) & 0xffcu)) & c->a20_mask;
         if (phys_read32(c, pte_addr, &pte) || !(pte & PTE_P))
             goto fault;
         eff = pde & pte;
@@ -101,7 +122,8 @@ static int walk(struct x86_cpu *c, uint32_t lin, bool write, bool user, bool deb
         }
     }
     uint32_t leaf = big ? pde : pte;
-    *pa = big ? (pde & 0xffc00000u) | (lin & 0x3fffffu) : (pte & ~0xfffu) | (lin & 0xfffu);
+    *pa = (big ? (pde & 0xffc00000u) | (lin & 0x3fffffu) : (pte & ~0xfffu) | (lin & 0xfffu)) &
+          c->a20_mask;
     if (!((leaf & PTE_G) && (c->cr4 & CR4_PGE)))
         *attrs = X86_TLB_NG;
     return 0;
@@ -453,6 +475,8 @@ int x86_mem_init(struct x86_cpu *c, struct orr_error *err)
     /* One record per byte: an instruction may start anywhere. */
     if (dcache_init(&c->dc, sizeof(struct x86_rec), GUEST_PAGE_SIZE, 256, err))
         return -1;
+    c->a20m = false;
+    c->a20_mask = 0xffffffffu;
     x86_tlb_flush(c);
     struct bus_listener l = { .opaque = c, .code_marked = on_code_marked,
                               .code_written = on_code_written };

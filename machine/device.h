@@ -99,6 +99,14 @@ struct device_model {
      * 0 and NULL when the device has none. */
     unsigned ninputs;
     void (*set_input)(void *dev, unsigned input, bool level);
+
+    /* Displays in a text mode: the visible screen as text, one line per
+     * row (trailing spaces trimmed, each line ending in a newline), in
+     * UTF-8, cursor position not included. Writes at most len bytes
+     * including a terminating NUL and returns the length of the whole text
+     * (as snprintf does); 0 when not in a text mode. NULL for devices
+     * without a screen. */
+    size_t (*text_screen)(void *dev, char *buf, size_t len);
 };
 
 /* Registry of all device models (machine/devices/registry.c). */

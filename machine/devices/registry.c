@@ -11,6 +11,7 @@ static const struct device_model *const device_models[] = {
     &cfi_flash_model,
     &debugcon_model,
     &gic_model,
+    &i8042_model,
     &isa_debug_exit_model,
     &mc146818_model,
     &ns16550_model,
@@ -18,6 +19,7 @@ static const struct device_model *const device_models[] = {
     &pl031_model,
     &pl061_model,
     &post_code_model,
+    &vga_model,
     &virtio_mmio_model,
 };
 
