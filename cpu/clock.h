@@ -59,6 +59,7 @@ struct vclock {
      * slice's start time). */
     const uint64_t *run_done;
     bool *run_end;
+    const uint64_t *run_stall;        /* the slice's stall_ns so far (cpu/cpu.h) */
     unsigned nheap;
     struct clock_event *heap[CLOCK_MAX_EVENTS];
 };
@@ -98,7 +99,8 @@ uint64_t clock_realtime_now(const struct vclock *clk);
 
 /* Guest time at the instruction a CPU is executing inside a run: the
  * clock stands at the run's start and `done` instructions of the run
- * completed before this one, each costing ns_per_insn (virtual mode);
+ * completed before this one, each costing ns_per_insn, plus the run's bus
+ * stalls so far (virtual mode);
  * realtime mode reads the host. What timers and time-stamp counters read,
  * so that they move within a run. */
 static inline uint64_t clock_now_in_run(const struct vclock *clk, uint64_t done)
@@ -107,7 +109,7 @@ static inline uint64_t clock_now_in_run(const struct vclock *clk, uint64_t done)
         return 0;
     if (clk->mode == CLOCK_MODE_REALTIME)
         return clock_realtime_now(clk);
-    return clk->now_ns + done * clk->ns_per_insn;
+    return clk->now_ns + done * clk->ns_per_insn + (clk->run_stall ? *clk->run_stall : 0);
 }
 
 /* Guest time at the access in progress: what devices read (a timer's

@@ -36,6 +36,10 @@ const char *cpu_stop_name(enum cpu_stop reason);
 struct cpu_run_result {
     uint64_t executed;    /* instructions retired (an exception entry counts as none) */
     enum cpu_stop reason;
+    /* Virtual time the CPU spent waiting on slow bus cycles, beyond its
+     * instructions' ns_per_insn each (an x86 on an ISA bus: about a
+     * microsecond per I/O-port access). Ignored in realtime mode. */
+    uint64_t stall_ns;
 };
 
 enum cpu_access { CPU_ACCESS_READ, CPU_ACCESS_WRITE, CPU_ACCESS_EXEC };

@@ -337,7 +337,7 @@ static struct cpu_run_result arm_run(struct cpu *cpu, uint64_t budget)
     cpu->watch_hit.size = 0;
     c->end_run = false;
     struct cpu_run_result res = arm_run_loop(cpu, budget,
-                                             (struct cpu_run_result){ 0, CPU_STOP_BUDGET });
+                                             (struct cpu_run_result){ .reason = CPU_STOP_BUDGET });
     arm_observe_end(c, &obs);
     c->run_executed = NULL;
     return res;

@@ -454,21 +454,25 @@ static void run_counted(struct cpu *cpu, uint64_t budget, struct cpu_run_result 
 static struct cpu_run_result x86_run_loop(struct cpu *cpu, uint64_t budget)
 {
     struct x86_cpu *c = (struct x86_cpu *)cpu;
-    struct cpu_run_result res = { 0, CPU_STOP_BUDGET };
+    struct cpu_run_result res = { .reason = CPU_STOP_BUDGET };
     struct vclock *clk = cpu->clock;
     c->run_executed = &res.executed;
+    c->run_stall = &res.stall_ns;
     c->end_run = false;
     if (clk) {
         /* Devices read the time of the I/O instruction (clock_now). */
         clk->run_done = &res.executed;
         clk->run_end = &c->end_run;
+        clk->run_stall = &res.stall_ns;
     }
     run_counted(cpu, budget, &res);
     if (clk) {
         clk->run_done = NULL;
         clk->run_end = NULL;
+        clk->run_stall = NULL;
     }
     c->run_executed = NULL;
+    c->run_stall = NULL;
     c->end_run = false;
     return res;
 }

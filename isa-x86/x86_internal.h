@@ -181,6 +181,7 @@ struct x86_cpu {
     uint64_t tsc_offset;     /* TSC = virtual clock (ns) + tsc_offset */
     const uint64_t *run_executed;   /* while run() runs: its count so far */
     bool end_run;                   /* an event was scheduled mid-run: end it here */
+    uint64_t *run_stall;            /* while run() runs: its stall_ns */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
     unsigned cpl;
     /* Lazy flags (enum x86_lazy_op). */

@@ -36,9 +36,24 @@ static int io_permitted(struct x86_cpu *c, uint32_t port, unsigned size)
     return X86_OK;
 }
 
+/* An I/O-port access is a bus cycle of its own: on a PC's ISA bus about a
+ * microsecond, which software times things by (Linux's port-0x80 delay,
+ * the PIT's one-clock count load before the first read back). The data
+ * moves at its end, so the stall comes first; the run then ends so that
+ * its budget is recomputed from the later time. */
+static void io_stall(struct x86_cpu *c)
+{
+    uint32_t ns = c->cpu.bus->io_access_ns;
+    if (ns && c->run_stall) {
+        *c->run_stall += ns;
+        c->end_run = true;
+    }
+}
+
 static uint32_t io_in(struct x86_cpu *c, uint32_t port, unsigned size)
 {
     uint64_t v;
+    io_stall(c);
     /* Nothing answering: the data bus floats high. */
     if (bus_io_read(c->cpu.bus, port, size, &v) != BUS_OK)
         return size_mask(size);
@@ -47,6 +62,7 @@ static uint32_t io_in(struct x86_cpu *c, uint32_t port, unsigned size)
 
 static void io_out(struct x86_cpu *c, uint32_t port, unsigned size, uint32_t v)
 {
+    io_stall(c);
     (void)bus_io_write(c->cpu.bus, port, size, v & size_mask(size));
 }
 

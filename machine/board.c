@@ -864,12 +864,36 @@ int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
                        count, err);
 }
 
+/* An ISA bus's I/O-port access time (`orrery,io-access-ns`, one cell):
+ * the machine's CPUs stall that long on each port access. The first ISA
+ * node that has it decides; none: no stall. */
+static int read_io_access_time(struct machine *m, struct orr_error *err)
+{
+    const void *fdt = m->dtb;
+    for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+         node = fdt_next_node(fdt, node, NULL)) {
+        if (!prop_is(fdt, node, "device_type", "isa"))
+            continue;
+        int len;
+        const fdt32_t *p = fdt_getprop(fdt, node, "orrery,io-access-ns", &len);
+        if (!p)
+            continue;
+        if (len != 4 || fdt32_to_cpu(*p) > 1000000)
+            return orr_fail(err, "orrery,io-access-ns must be one cell of at most 1000000 ns");
+        m->bus.io_access_ns = fdt32_to_cpu(*p);
+        return 0;
+    }
+    return 0;
+}
+
 int board_add_devices(struct machine *m, const struct machine_config *cfg,
                       struct orr_error *err)
 {
     struct board b = { .m = m, .fdt = m->dtb, .backends = cfg->backends,
                        .nbackends = cfg->nbackends };
-    int rc = collect_devices(&b, err);
+    int rc = read_io_access_time(m, err);
+    if (rc == 0)
+        rc = collect_devices(&b, err);
     if (rc == 0)
         rc = assign_backends(&b, err);
     if (rc == 0) {

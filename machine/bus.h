@@ -70,6 +70,10 @@ struct bus {
      * sets it before running each CPU): banked device registers, such as
      * the GIC's CPU interface, answer the CPU that asks. */
     unsigned requester;
+    /* How long an access to an I/O port takes (an ISA bus cycle), in
+     * virtual time: the CPU stalls for it (cpu_run_result.stall_ns). 0:
+     * no stall. From the ISA node's `orrery,io-access-ns`. */
+    uint32_t io_access_ns;
 };
 
 void bus_init(struct bus *bus, const struct logger *log);

@@ -135,8 +135,9 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 
 /* One step: every CPU runs at most `budget` instructions, in index order.
  * Returns what ends the slice (EXIT, FATAL, BREAKPOINT, RESET; *who is the
- * CPU that said so), else IDLE if every CPU idled, else BUDGET. *most is
- * the largest count any CPU executed: the step's length in time. */
+ * CPU that said so), else IDLE if every CPU idled, else BUDGET. *most_ns
+ * is the longest virtual time any CPU took (its instructions and its bus
+ * stalls): the step's length in time. */
 /* True when an interrupt line into the CPU is high: the lines that end at a
  * CPU input are those whose sink's opaque is the CPU (board.c). */
 static bool cpu_irq_pending(const struct machine *m, const struct cpu *cpu)
@@ -162,11 +163,11 @@ static bool cpu_suspended(struct machine *m, unsigned i)
     return false;
 }
 
-static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most,
+static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most_ns,
                               unsigned *who)
 {
     enum cpu_stop reason = CPU_STOP_IDLE;
-    *most = 0;
+    *most_ns = 0;
     for (unsigned i = 0; i < m->ncpus; i++) {
         struct cpu *cpu = m->cpus[i];
         if (cpu_suspended(m, i))
@@ -174,8 +175,9 @@ static enum cpu_stop run_cpus(struct machine *m, uint64_t budget, uint64_t *most
         m->bus.requester = i;
         struct cpu_run_result r = cpu->ops->run(cpu, budget);
         m->executed += r.executed;
-        if (r.executed > *most)
-            *most = r.executed;
+        uint64_t took = r.executed * m->clock.ns_per_insn + r.stall_ns;
+        if (took > *most_ns)
+            *most_ns = took;
         if (r.reason == CPU_STOP_BUDGET) {
             reason = CPU_STOP_BUDGET;
         } else if (r.reason != CPU_STOP_IDLE) {
@@ -278,15 +280,15 @@ void machine_run(struct machine *m, uint64_t slice_ns, struct machine_run_result
         if (budget > m->run_limit - m->executed)
             budget = m->run_limit - m->executed;
 
-        uint64_t most = 0;
+        uint64_t most_ns = 0;
         unsigned who = 0;
-        enum cpu_stop reason = run_cpus(m, budget, &most, &who);
+        enum cpu_stop reason = run_cpus(m, budget, &most_ns, &who);
         unsigned fired = 0;
         if (realtime) {
             uint64_t host = clock_realtime_now(clk);
             fired = clock_advance_to(clk, host > now ? host : now);
         } else {
-            clock_advance_to(clk, now + most * npi);
+            clock_advance_to(clk, now + most_ns);
         }
 
         struct cpu *cpu = m->cpus[who];
@@ -363,7 +365,7 @@ void machine_step(struct machine *m, unsigned index, struct cpu_observer *obs, b
             uint64_t host = clock_realtime_now(clk);
             clock_advance_to(clk, host > now ? host : now);
         } else {
-            clock_advance_to(clk, now + r.executed * clk->ns_per_insn);
+            clock_advance_to(clk, now + r.executed * clk->ns_per_insn + r.stall_ns);
         }
         res->reason = r.reason;
         switch (r.reason) {
