@@ -167,6 +167,8 @@ static void x86_reset(struct cpu *cpu)
     x86_set_dr7(c, 0);
     c->tsc_offset = 0;
     c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
+    c->perfctr[0] = c->perfctr[1] = 0;
+    c->evntsel[0] = c->evntsel[1] = 0;
     c->intr_line = c->nmi_pending = c->nmi_blocked = false;
     c->halted = false;
     c->inhibit_irq = false;
@@ -617,6 +619,10 @@ static int x86_save(struct cpu *cpu, struct state_writer *w)
     state_put_bool(w, c->inhibit_irq);
     x87_save(&c->fpu, w);
     state_put_bool(w, c->a20m);
+    for (unsigned i = 0; i < 2; i++) {
+        state_put_u64(w, c->perfctr[i]);
+        state_put_u32(w, c->evntsel[i]);
+    }
     return w->failed ? -1 : 0;
 }
 
@@ -655,6 +661,10 @@ static int x86_load(struct cpu *cpu, struct state_reader *r, struct orr_error *e
     if (x87_load(&c->fpu, r, err))
         return -1;
     bool a20m = state_get_bool(r);
+    for (unsigned i = 0; i < 2; i++) {
+        c->perfctr[i] = state_get_u64(r) & PERFCTR_MASK;
+        c->evntsel[i] = state_get_u32(r);
+    }
     x86_update_ferr(c);
     if (state_reader_check(r))
         return -1;

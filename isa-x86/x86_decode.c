@@ -319,6 +319,7 @@ static const struct x86_opdesc map2[256] = {
     [0x30] = { x86_exec_wrmsr, 0, P5, 0 },                   /* WRMSR */
     [0x31] = { x86_exec_rdtsc, 0, P5, 0 },                   /* RDTSC */
     [0x32] = { x86_exec_rdmsr, 0, P5, 0 },                   /* RDMSR */
+    [0x33] = { x86_exec_rdpmc, 0, P6, 0 },                   /* RDPMC */
     [0x40] = { x86_exec_cmovcc, D_MODRM, P6, 0 },            /* CMOVO Gv,Ev */
     [0x41] = { x86_exec_cmovcc, D_MODRM, P6, 0 },            /* CMOVNO */
     [0x42] = { x86_exec_cmovcc, D_MODRM, P6, 0 },            /* CMOVB */

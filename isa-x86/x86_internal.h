@@ -65,6 +65,7 @@ enum x86_sreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define CR0_PG (1u << 31)
 #define CR4_PSE (1u << 4)
 #define CR4_PGE (1u << 7)
+#define PERFCTR_MASK ((1ull << 40) - 1)   /* P6 counters are 40 bits */
 
 /* Exception vectors (SDM Vol. 3A 6.3.1, table 6-1). */
 enum x86_vector {
@@ -183,6 +184,12 @@ struct x86_cpu {
     bool end_run;                   /* an event was scheduled mid-run: end it here */
     uint64_t *run_stall;            /* while run() runs: its stall_ns */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    /* P6 performance monitoring (SDM Vol. 3B 19.6.8 / 20.6.8 in later
+     * editions, "Performance Monitoring (P6 Family Processor)"): two 40-bit
+     * counters and their event selects, kept as written. No event is
+     * modelled, so the counters do not advance. */
+    uint64_t perfctr[2];            /* PERFCTR_MASK bits */
+    uint32_t evntsel[2];
     unsigned cpl;
     /* Lazy flags (enum x86_lazy_op). */
     uint8_t lf_op, lf_size;
@@ -542,6 +549,7 @@ int x86_exec_in_out(struct x86_cpu *c, const struct x86_rec *r);
 /* x86_system.c */
 int x86_exec_cpuid(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_rdtsc(struct x86_cpu *c, const struct x86_rec *r);
+int x86_exec_rdpmc(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_rdmsr(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_wrmsr(struct x86_cpu *c, const struct x86_rec *r);
 int x86_exec_mov_cr(struct x86_cpu *c, const struct x86_rec *r);

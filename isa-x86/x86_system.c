@@ -81,6 +81,23 @@ int x86_exec_rdtsc(struct x86_cpu *c, const struct x86_rec *r)
  * revision, changes nothing), and the platform ID's bits 52:50 are 0. */
 #define MSR_PLATFORM_ID 0x17u
 #define MSR_BIOS_SIGN_ID 0x8bu
+#define MSR_PERFCTR0 0xc1u
+#define MSR_PERFCTR1 0xc2u
+#define MSR_EVNTSEL0 0x186u
+#define MSR_EVNTSEL1 0x187u
+#define CR4_PCE (1u << 8)
+
+/* RDPMC (SDM Vol. 2B): counter ECX of the two P6 counters, 40 bits; at
+ * CPL > 0 in protected mode only with CR4.PCE. */
+int x86_exec_rdpmc(struct x86_cpu *c, const struct x86_rec *r)
+{
+    if (((c->cr4 & CR4_PCE) == 0 && x86_protected(c) && c->cpl != 0) || c->gpr[ECX] > 1)
+        return x86_gp0(c);
+    uint64_t v = c->perfctr[c->gpr[ECX]];
+    c->gpr[EAX] = (uint32_t)v;
+    c->gpr[EDX] = (uint32_t)(v >> 32) & 0xffu;
+    return X86_OK;
+}
 
 int x86_exec_rdmsr(struct x86_cpu *c, const struct x86_rec *r)
 {
@@ -95,6 +112,18 @@ int x86_exec_rdmsr(struct x86_cpu *c, const struct x86_rec *r)
         if (!(c->features & X86_F_P6))
             return x86_gp0(c);
         v = 0;
+        break;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1:
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
+        v = c->perfctr[c->gpr[ECX] - MSR_PERFCTR0];
+        break;
+    case MSR_EVNTSEL0:
+    case MSR_EVNTSEL1:
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
+        v = c->evntsel[c->gpr[ECX] - MSR_EVNTSEL0];
         break;
     default: return x86_gp0(c);
     }
@@ -116,6 +145,20 @@ int x86_exec_wrmsr(struct x86_cpu *c, const struct x86_rec *r)
     case MSR_BIOS_SIGN_ID:
         if (!(c->features & X86_F_P6))
             return x86_gp0(c);
+        return X86_OK;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1:
+        /* The low 32 bits are written and bit 31 sign-extends into 39:32. */
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
+        c->perfctr[c->gpr[ECX] - MSR_PERFCTR0] =
+            (uint64_t)(int64_t)(int32_t)(uint32_t)v & PERFCTR_MASK;
+        return X86_OK;
+    case MSR_EVNTSEL0:
+    case MSR_EVNTSEL1:
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
+        c->evntsel[c->gpr[ECX] - MSR_EVNTSEL0] = (uint32_t)v;
         return X86_OK;
     default:
         return x86_gp0(c);
@@ -154,7 +197,8 @@ int x86_exec_mov_cr(struct x86_cpu *c, const struct x86_rec *r)
         x86_tlb_flush_nonglobal(c);
         return X86_OK;
     default: {
-        uint32_t allowed = CR4_PSE | (1u << 2) | ((c->features & X86_F_P6) ? CR4_PGE : 0);
+        uint32_t allowed = CR4_PSE | (1u << 2) |
+                           ((c->features & X86_F_P6) ? CR4_PGE | CR4_PCE : 0);
         if (v & ~allowed)
             return x86_gp0(c);
         c->cr4 = v;

@@ -4,9 +4,14 @@
  * FADT names (machine/acpi.c builds it from this node's `reg`).
  *
  * Window 0, 12 ports (machine/acpi.h):
- *   +0  PM1_STS  (16 bits) TMR_STS 0, PWRBTN_STS 8, WAK_STS 15; a 1 written
- *                clears a bit (4.8.4.1.1: write-1-to-clear)
- *   +2  PM1_EN   (16 bits) TMR_EN 0, PWRBTN_EN 8
+ *   +0  PM1_STS  (16 bits) TMR_STS 0, GBL_STS 5, PWRBTN_STS 8, SLPBTN_STS 9,
+ *                RTC_STS 10, WAK_STS 15; a 1 written clears a bit
+ *                (write-1-to-clear)
+ *   +2  PM1_EN   (16 bits) TMR_EN 0, GBL_EN 5, PWRBTN_EN 8, SLPBTN_EN 9,
+ *                RTC_EN 10: read back as written (an OS checks that they
+ *                stick). Nothing sets GBL_STS (there is no firmware to
+ *                release the global lock), SLPBTN_STS (no sleep button) or
+ *                RTC_STS (the RTC alarm does not wake the machine)
  *   +4  PM1_CNT  (16 bits) SCI_EN 0 (reads 1: the FADT has no SMI_CMD, so
  *                the machine is always in ACPI mode), SLP_TYPx 10-12,
  *                SLP_EN 13 (write-only)
@@ -47,10 +52,13 @@
 #define NS_PER_S 1000000000ull
 
 #define STS_TMR     (1u << 0)
+#define STS_GBL     (1u << 5)
 #define STS_PWRBTN  (1u << 8)
+#define STS_SLPBTN  (1u << 9)
+#define STS_RTC     (1u << 10)
 #define STS_WAK     (1u << 15)
-#define STS_BITS    (STS_TMR | STS_PWRBTN | STS_WAK)
-#define EN_BITS     (STS_TMR | STS_PWRBTN)
+#define STS_BITS    (STS_TMR | STS_GBL | STS_PWRBTN | STS_SLPBTN | STS_RTC | STS_WAK)
+#define EN_BITS     (STS_TMR | STS_GBL | STS_PWRBTN | STS_SLPBTN | STS_RTC)
 
 #define CNT_SCI_EN       (1u << 0)
 #define CNT_SLP_TYP_SHIFT 10

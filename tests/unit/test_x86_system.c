@@ -491,6 +491,26 @@ START_TEST(unreal_mode)
 }
 END_TEST
 
+START_TEST(p6_performance_counters)
+{
+    struct rig g;
+    rig_init(&g, "pentium-pro");
+    enter_protected(&g);
+    /* mov ecx,0c1h; mov eax,80000000h; xor edx,edx; wrmsr; xor eax,eax;
+     * rdmsr; mov ebx,eax; mov esi,edx; xor ecx,ecx; rdpmc; hlt */
+    code(&g, 0x1200, "b9c1000000 b800000080 31d2 0f30 31c0 0f32 89c3 89d6 31c9 0f33 f4");
+    g.c->eip = 0x1200;
+    run_to_hlt(&g);
+    /* Bit 31 of the written value sign-extends into the counter's 39:32. */
+    ck_assert_uint_eq(g.c->gpr[EBX], 0x80000000u);
+    ck_assert_uint_eq(g.c->gpr[ESI], 0xffu);
+    ck_assert_uint_eq(g.c->gpr[EAX], 0x80000000u);
+    ck_assert_uint_eq(g.c->gpr[EDX], 0xffu);
+    ck_assert_uint_eq(g.c->perfctr[0], 0xff80000000ull);
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(model_registry)
 {
     const char *names[] = { "i386", "i486", "pentium", "pentium-pro" };
@@ -518,6 +538,7 @@ static Suite *suite(void)
     tcase_add_test(tc, double_fault_through_task_gate);
     tcase_add_test(tc, alignment_check);
     tcase_add_test(tc, debug_registers);
+    tcase_add_test(tc, p6_performance_counters);
     tcase_add_test(tc, virtual_8086_mode);
     tcase_add_test(tc, unreal_mode);
     tcase_add_test(tc, model_registry);
