@@ -101,8 +101,9 @@ int x86_boot_identify(const uint8_t *d, size_t len, struct x86_boot_image *out,
     if (out->setup_len >= len)
         return orr_fail(err, "truncated bzImage: the setup code (%zu bytes) fills the file",
                         out->setup_len);
+    /* syssize counts 16-byte paragraphs, rounded up. */
     uint64_t syssize = le_load(d + HDR_SYSSIZE, 4) * 16;
-    if (syssize > len - out->setup_len)
+    if (syssize > len - out->setup_len + 15)
         return orr_fail(err, "truncated bzImage: the header says %llu bytes of kernel, the "
                         "file has %zu", (unsigned long long)syssize, len - out->setup_len);
     out->initrd_addr_max = (uint32_t)le_load(d + HDR_INITRD_ADDR_MAX, 4);
