@@ -8,6 +8,8 @@ extern const struct device_model bios_rom_model;
 extern const struct device_model cfi_flash_model;
 extern const struct device_model debugcon_model;
 extern const struct device_model gic_model;
+extern const struct device_model i8254_model;
+extern const struct device_model i8259_model;
 extern const struct device_model isa_debug_exit_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;

@@ -10,6 +10,8 @@ static const struct device_model *const device_models[] = {
     &cfi_flash_model,
     &debugcon_model,
     &gic_model,
+    &i8254_model,
+    &i8259_model,
     &isa_debug_exit_model,
     &pl011_model,
     &pl031_model,
