@@ -485,6 +485,7 @@ static void set_mode(struct pit_counter *c, uint8_t v)
     c->mode = c->mode_bits >= 6 ? (uint8_t)(c->mode_bits - 4) : c->mode_bits;
     c->rw = (uint8_t)CW_RW(v);
     c->bcd = (v & CW_BCD) != 0;
+    c->ce %= modulus(c);                /* a binary count frozen into a BCD counter */
     c->cr_valid = false;
     c->load_next = false;
     c->expired = false;
@@ -838,8 +839,9 @@ static int i8254_load(void *dev, struct state_reader *r, struct orr_error *err)
     }
     if (state_reader_check(r) != 0)
         return orr_fail(err, "%s: truncated or corrupt 8254 section", p->path);
+    uint64_t now = now_tick(p);          /* the machine restores its clock first */
     for (unsigned i = 0; i < NCOUNTERS; i++)
-        if (!counter_valid(&c[i]) || (i != 2 && !c[i].gate))
+        if (!counter_valid(&c[i]) || (i != 2 && !c[i].gate) || c[i].anchor > now)
             return orr_fail(err, "%s: 8254 section: counter %u's state is inconsistent",
                             p->path, i);
     p->port_b = port_b & PB_WRITABLE;
