@@ -545,6 +545,14 @@ START_TEST(null_count_follows_loads)
     ck_assert_uint_eq(status(r, C0) & 0x40, 0x40);
     at(r, T(1));
     ck_assert_uint_eq(status(r, C0) & 0x40, 0);
+    /* a trigger before any count does nothing */
+    out(r, CTRL, 0xB2);
+    at(r, T(2));
+    out61(r, 1);
+    at(r, T(10));
+    ck_assert_uint_eq(status(r, C2), 0xF2);        /* OUT high, NULL COUNT, mode 1 */
+    ck_assert_uint_eq(count16(r, C2), 0);
+    out61(r, 0);
     program(r, C2, 1, 5, false);                   /* mode 1: waits for a trigger */
     at(r, T(50));
     ck_assert_uint_eq(status(r, C2) & 0x40, 0x40);
@@ -677,6 +685,9 @@ START_TEST(reads_leave_the_run_alone)
     }
     ck_assert(!end);
     ck_assert_uint_eq(clock_next_deadline(&r->clock), deadline);
+    out(r, C0, 0xE8);                              /* the same count again: taken at */
+    out(r, C0, 0x03);                              /* the reload, nothing moves */
+    ck_assert(!end);
     program(r, C0, 2, 500, false);
     ck_assert(end);
     ck_assert_uint_ne(clock_next_deadline(&r->clock), deadline);

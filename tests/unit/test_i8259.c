@@ -353,6 +353,15 @@ START_TEST(special_mask_mode)
     ck_assert_uint_eq(read_isr(r, MASTER), 0x28);
     out(r, MASTER, 0, 0x20);                       /* non-specific: IR5, not masked IR3 */
     ck_assert_uint_eq(read_isr(r, MASTER), 0x08);
+    /* an unmasked level input in service does not interrupt itself */
+    out(r, ELCR, 0, 0x40);
+    irq(r, 6, true);
+    ck_assert_int_eq(inta(r), 0x0E);
+    ck_assert(!r->intr_level);
+    out(r, MASTER, 0, 0x66);
+    ck_assert(r->intr_level);
+    irq(r, 6, false);
+    ck_assert(!r->intr_level);
     out(r, MASTER, 0, 0x48);                       /* special mask mode off */
     out(r, MASTER, 0, 0x63);
     out(r, MASTER, 1, 0x00);
@@ -427,6 +436,7 @@ START_TEST(edge_and_level_triggering)
     /* level: requests again after EOI while held */
     irq(r, 10, true);
     ck_assert_int_eq(inta(r), 0x72);
+    ck_assert(!r->intr_level);                     /* in service: it does not nest on itself */
     ck_assert_uint_eq(read_irr(r, SLAVE), 0x04);   /* IRR follows the level */
     out(r, SLAVE, 0, 0x20);
     out(r, MASTER, 0, 0x20);
@@ -544,6 +554,20 @@ START_TEST(init_sequence_variants)
     irq(r, 3, false);
     irq(r, 3, true);
     ck_assert_int_eq(inta(r), 0x23);
+    out(r, MASTER, 0, 0x20);
+    /* no request reaches INT before the sequence ends: a held level input
+     * on the slave, whose ICW1 clears its mask */
+    out(r, ELCR, 1, 0x04);
+    irq(r, 10, true);
+    out(r, SLAVE, 0, 0x11);
+    ck_assert(!r->intr_level);
+    out(r, SLAVE, 1, 0x70);
+    ck_assert(!r->intr_level);
+    out(r, SLAVE, 1, 0x02);
+    ck_assert(!r->intr_level);
+    out(r, SLAVE, 1, 0x01);
+    ck_assert(r->intr_level);
+    ck_assert_int_eq(inta(r), 0x72);
     rig_free(r);
 }
 END_TEST
