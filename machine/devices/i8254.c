@@ -839,9 +839,11 @@ static int i8254_load(void *dev, struct state_reader *r, struct orr_error *err)
     }
     if (state_reader_check(r) != 0)
         return orr_fail(err, "%s: truncated or corrupt 8254 section", p->path);
-    uint64_t now = now_tick(p);          /* the machine restores its clock first */
+    /* An anchor past the last edge of 64-bit time would wrap the event
+     * arithmetic (in realtime mode it may run ahead of the saved time). */
+    uint64_t last_edge = tick_at(p, UINT64_MAX);
     for (unsigned i = 0; i < NCOUNTERS; i++)
-        if (!counter_valid(&c[i]) || (i != 2 && !c[i].gate) || c[i].anchor > now)
+        if (!counter_valid(&c[i]) || (i != 2 && !c[i].gate) || c[i].anchor > last_edge)
             return orr_fail(err, "%s: 8254 section: counter %u's state is inconsistent",
                             p->path, i);
     p->port_b = port_b & PB_WRITABLE;

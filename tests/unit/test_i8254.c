@@ -808,6 +808,13 @@ START_TEST(save_load_round_trip)
     bad[sr.pos + 2] = 0;
     ck_assert_int_ne(i8254_model.load(c->dev, &sr, &err), 0);
     ck_assert_ptr_nonnull(strstr(err.msg, "inconsistent"));
+    /* counter 0's anchor (bytes 18-25) beyond the last edge of 64-bit time */
+    memcpy(bad, w.buf, w.len);
+    ck_assert_int_eq(state_reader_init(&sr, bad, w.len, &err), 0);
+    ck_assert_int_eq(state_reader_find(&sr, "i8254"), 0);
+    memset(bad + sr.pos + 18, 0xFF, 8);
+    ck_assert_int_ne(i8254_model.load(c->dev, &sr, &err), 0);
+    ck_assert_uint_eq(status(c, C0), 0x70);
     free(bad);
     state_writer_free(&w);
     rig_free(a);
