@@ -39,6 +39,12 @@
  * period (mode 2: N / f) with no rounding carried from one to the next.
  * An event is rescheduled only when the next change moves.
  *
+ * Mode 3 with an odd count N follows Intel's 82C54 text: N-1 is loaded and
+ * counted down by two, OUT high for (N+1)/2 clocks (the count reads 0 for
+ * the last of them) and low for (N-1)/2. Intersil's 82C54 datasheet tells
+ * it differently (N loaded, then down by 1, by 2, and by 3 after a reload):
+ * the same OUT waveform, other values read back.
+ *
  * Power-on: the datasheet leaves mode, count and output undefined until
  * programmed. Orrery starts each counter as if a control word for mode 0,
  * binary, LSB-then-MSB had just been written: OUT low, no count, NULL
