@@ -741,6 +741,77 @@ START_TEST(closed_forms_match_stepping)
 }
 END_TEST
 
+/* The same with random programming: modes, small and BCD counts, rewrites
+ * and gate changes at random edges; one rig reads both counters at every
+ * clock, the other only at the end; OUT0's interrupt edges must match. */
+static uint32_t lcg(uint32_t *x)
+{
+    *x = *x * 1103515245u + 12345u;
+    return *x >> 16;
+}
+
+static void random_op(struct rig *r, uint32_t op, uint32_t arg)
+{
+    unsigned count = 1 + arg % 23;
+    switch (op % 4) {
+    case 0:
+        out61(r, (uint8_t)(arg & 1));
+        break;
+    case 1:
+        out(r, C0, (uint8_t)count);
+        out(r, C0, 0);
+        out(r, C2, (uint8_t)count);
+        out(r, C2, 0);
+        break;
+    default:
+        program(r, (op & 4) ? C2 : C0, (arg >> 5) % 8, count, (arg >> 8) & 1);
+        break;
+    }
+}
+
+START_TEST(random_programs_match_stepping)
+{
+    uint32_t seed = 12345;
+    for (unsigned n = 0; n < 60; n++) {
+        struct rig *a = rig_new(), *b = rig_new();
+        struct rig *both[2] = { a, b };
+        uint32_t first = lcg(&seed);
+        for (unsigned s = 0; s < 2; s++) {
+            program(both[s], C0, first % 6, 2 + first % 9, false);
+            program(both[s], C2, (first >> 3) % 6, 3 + first % 7, false);
+            out61(both[s], 1);
+        }
+        uint64_t k = 0;
+        for (unsigned op = 0; op < 12; op++) {
+            uint64_t when = k + 1 + lcg(&seed) % 40;
+            uint32_t kind = lcg(&seed), arg = lcg(&seed);
+            for (; k < when; k++) {
+                at(a, T(k) + 1);
+                (void)count16(a, C0);
+                (void)count16(a, C2);
+                (void)in61(a);
+            }
+            for (unsigned s = 0; s < 2; s++) {
+                at(both[s], T(when) + 1);
+                random_op(both[s], kind, arg);
+            }
+        }
+        at(a, T(k + 100) + 1);
+        at(b, T(k + 100) + 1);
+        for (unsigned i = 0; i < 3; i += 2) {
+            ck_assert_msg(status(a, i) == status(b, i), "program %u counter %u status", n, i);
+            ck_assert_msg(count16(a, i) == count16(b, i), "program %u counter %u count", n, i);
+        }
+        ck_assert_msg(a->sink.rises == b->sink.rises && a->sink.falls == b->sink.falls,
+                      "program %u: OUT0 edges %u/%u vs %u/%u", n, a->sink.rises,
+                      a->sink.falls, b->sink.rises, b->sink.falls);
+        ck_assert_uint_eq(a->sink.last_rise, b->sink.last_rise);
+        rig_free(a);
+        rig_free(b);
+    }
+}
+END_TEST
+
 static void save_to(struct rig *r, struct state_writer *w)
 {
     state_writer_init(w);
@@ -881,6 +952,7 @@ static Suite *i8254_suite(void)
     tcase_add_test(tc, quick_calibrate_sequence_mid_run);
     tcase_add_test(tc, reads_leave_the_run_alone);
     tcase_add_test(tc, closed_forms_match_stepping);
+    tcase_add_test(tc, random_programs_match_stepping);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, create_rejects_bad_nodes);
     tcase_add_test(tc, reset_silences_the_timer);
