@@ -1,5 +1,6 @@
-"""Shared by bench/boot.py and bench/idle.py: building the Debian ARM guest
-and running an emulator whose console output is read as it arrives.
+"""Shared by bench/boot.py and bench/idle.py: building a Debian guest (ARM
+on arm-virt, or x86 on the pc board) and running an emulator whose console
+output is read as it arrives.
 
 Python 3 standard library only."""
 import os
@@ -12,16 +13,17 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(HERE)
-BUILDER = os.path.join(SOURCE_ROOT, 'scripts', 'debian-arm-guest')
+BUILDER = os.path.join(SOURCE_ROOT, 'scripts', 'debian-guest')
 DEFAULT_ORRERY = os.path.join(SOURCE_ROOT, 'build', 'frontends', 'orrery')
 MEMORY_MB = 256
+GUESTS = ('debian-arm', 'debian-x86')
 
 
-def build_guest(init_script=None, cache=None):
+def build_guest(init_script=None, cache=None, guest='debian-arm'):
     """Runs the guest builder; returns (kernel, initrd). init_script is the
     text of --init-script, or None for the interactive guest (a shell on
     the console)."""
-    argv = [sys.executable, BUILDER, '--quiet', '--print-paths']
+    argv = [sys.executable, BUILDER, '--guest', guest, '--quiet', '--print-paths']
     if cache:
         argv += ['--cache', cache]
     tmp = None
@@ -40,22 +42,37 @@ def build_guest(init_script=None, cache=None):
         sys.exit('bench: the guest builder failed (status %d): %s' %
                  (p.returncode, p.stderr.strip()))
     paths = p.stdout.split()
-    if len(paths) != 3:
-        sys.exit('bench: the guest builder printed %r, not three paths' % paths)
+    if len(paths) < 2:
+        sys.exit('bench: the guest builder printed %r, not the kernel and initrd' % paths)
     return paths[0], paths[1]
 
 
-def orrery_argv(orrery, kernel, initrd, append, timeout_s, clock):
-    return [orrery, 'run', '--kernel', kernel, '--initrd', initrd, '--append', append,
-            '-m', str(MEMORY_MB), '--clock', clock, '--timeout', str(timeout_s)]
+def orrery_argv(orrery, kernel, initrd, append, timeout_s, clock, guest='debian-arm'):
+    if guest == 'debian-x86':
+        # -m sizes the pc board's RAM above 1 MiB: 255M is 256 MiB in all.
+        board = ['--board', 'pc', '-m', '%dM' % (MEMORY_MB - 1)]
+    else:
+        board = ['-m', str(MEMORY_MB)]
+    return [orrery, 'run'] + board + ['--kernel', kernel, '--initrd', initrd,
+                                      '--append', append, '--clock', clock,
+                                      '--timeout', str(timeout_s)]
 
 
-def qemu_argv(kernel, initrd, append):
-    # The console is the PL011 on the process's stdio; no monitor, no
-    # display, no network card (-nic none), no reset loop (-no-reboot).
-    return ['qemu-system-arm', '-M', 'virt', '-cpu', 'cortex-a15', '-m', str(MEMORY_MB),
-            '-nic', 'none', '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
-            '-no-reboot', '-kernel', kernel, '-initrd', initrd, '-append', append]
+def qemu_program(guest='debian-arm'):
+    return 'qemu-system-i386' if guest == 'debian-x86' else 'qemu-system-arm'
+
+
+def qemu_argv(kernel, initrd, append, guest='debian-arm'):
+    # The console is the UART on the process's stdio; no monitor, no
+    # display, no network card, no reset loop (-no-reboot).
+    if guest == 'debian-x86':
+        # The ISA PC without an APIC, the machine the pc board mirrors.
+        machine = ['-M', 'isapc', '-cpu', 'pentium,+cmov,-apic']
+    else:
+        machine = ['-M', 'virt', '-cpu', 'cortex-a15', '-nic', 'none']
+    return [qemu_program(guest)] + machine + [
+        '-m', str(MEMORY_MB), '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
+        '-no-reboot', '-kernel', kernel, '-initrd', initrd, '-append', append]
 
 
 class Console:

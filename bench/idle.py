@@ -6,7 +6,7 @@ usage: bench/idle.py [--orrery PATH] [--emulator orrery|qemu] [--clock realtime|
                      [--window S] [--settle S] [--append ARGS] [--timeout S]
                      [--show-console] [--cache DIR]
 
-The interactive guest of scripts/debian-arm-guest (no --init-script: /init
+The interactive guest of scripts/debian-guest (no --init-script: /init
 starts a busybox shell on the console) boots with the same command as in
 bench/boot.py; the emulator's stdin is a pipe that stays open and silent, so
 the shell waits for input. Once the prompt has appeared and --settle seconds

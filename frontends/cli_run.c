@@ -17,6 +17,7 @@
 #include "frontends/terminal.h"
 #include "frontends/trace.h"
 #include "machine/linux_boot.h"
+#include "machine/linux_boot_x86.h"
 #include "machine/machine.h"
 #include "machine/replay.h"
 #include "machine/snapshot.h"
@@ -1146,10 +1147,14 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         }
         g.image = kernel;
         g.image_len = kernel_len;
-        g.linux_boot = !loader_is_elf(kernel, kernel_len);
+        /* An ELF is a bare-metal program, except Linux's own vmlinux
+         * (x86 boots it with the Linux boot protocol). */
+        g.linux_boot = !loader_is_elf(kernel, kernel_len) ||
+                       x86_boot_is_vmlinux(kernel, kernel_len);
         if (!g.linux_boot && (o.initrd || o.append || o.dtb)) {
             cli_error("%s: --initrd, --append and --dtb need a Linux kernel image (zImage, "
-                      "uImage or Image), not an ELF executable", o.kernel);
+                      "uImage, Image, bzImage or an x86 vmlinux), not an ELF executable",
+                      o.kernel);
             goto out;
         }
         if ((o.initrd && load_file(o.initrd, KERNEL_MAX_BYTES, &g.initrd, &g.initrd_len,

@@ -136,7 +136,7 @@ static void x86_reset(struct cpu *cpu)
     struct x86_cpu *c = (struct x86_cpu *)cpu;
     static const uint32_t edx_signature[] = {
         [X86_MODEL_I386] = 0x0308u, [X86_MODEL_I486] = 0x0480u,
-        [X86_MODEL_PENTIUM] = 0x0525u, [X86_MODEL_PENTIUM_PRO] = 0x0617u,
+        [X86_MODEL_PENTIUM] = 0x0525u, [X86_MODEL_PENTIUM_PRO] = 0x0619u,
     };
     memset(c->gpr, 0, sizeof c->gpr);
     c->gpr[EDX] = edx_signature[c->model];
@@ -190,6 +190,29 @@ static void x86_set_entry(struct cpu *cpu, uint64_t entry)
     x86_set_seg_real(c, SEG_CS, (uint16_t)((e >> 4) & 0xf000u));
     c->eip = c->next_eip = e - c->seg[SEG_CS].base;
     c->fast_valid = false;
+}
+
+void x86_start_flat32(struct cpu *cpu, uint32_t gdt_base, uint16_t gdt_limit,
+                      uint16_t code_sel, uint16_t data_sel, uint32_t entry)
+{
+    struct x86_cpu *c = (struct x86_cpu *)cpu;
+    c->gdt_base = gdt_base;
+    c->gdt_limit = gdt_limit;
+    /* Caches on (CD = NW = 0), as firmware leaves them. */
+    x86_set_cr0(c, (c->cr0 & ~(CR0_CD | CR0_NW | CR0_PG)) | CR0_PE);
+    c->eflags = FL_R1;
+    c->cpl = 0;
+    const uint64_t code = X86_FLAT_CODE32_DESC, data = X86_FLAT_DATA32_DESC;
+    for (unsigned s = 0; s < SEG_COUNT; s++) {
+        uint64_t d = s == SEG_CS ? code : data;
+        x86_seg_from_descriptor(&c->seg[s], s == SEG_CS ? code_sel : data_sel,
+                                (uint32_t)d, (uint32_t)(d >> 32));
+    }
+    c->eip = c->next_eip = entry;
+    c->halted = false;
+    c->inhibit_irq = false;
+    c->fast_valid = false;
+    x86_mem_flush(c);
 }
 
 static void x86_set_irq(struct cpu *cpu, unsigned line, bool level)

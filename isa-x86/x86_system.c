@@ -38,7 +38,7 @@ int x86_exec_cpuid(struct x86_cpu *c, const struct x86_rec *r)
 {
     static const uint32_t signature[] = {
         [X86_MODEL_I386] = 0x0308u, [X86_MODEL_I486] = 0x0480u,
-        [X86_MODEL_PENTIUM] = 0x0525u, [X86_MODEL_PENTIUM_PRO] = 0x0617u,
+        [X86_MODEL_PENTIUM] = 0x0525u, [X86_MODEL_PENTIUM_PRO] = 0x0619u,
     };
     uint32_t leaf = c->gpr[EAX];
     uint32_t a = 0, b = 0, cc = 0, d = 0;
@@ -75,6 +75,12 @@ int x86_exec_rdtsc(struct x86_cpu *c, const struct x86_rec *r)
 }
 
 #define MSR_TSC 0x10u
+/* P6 family (SDM Vol. 4 table 2-1 and the P6 list): the platform ID and
+ * the microcode update signature. No update is ever loaded, so the
+ * signature reads 0 (a write, which an OS does before CPUID to learn the
+ * revision, changes nothing), and the platform ID's bits 52:50 are 0. */
+#define MSR_PLATFORM_ID 0x17u
+#define MSR_BIOS_SIGN_ID 0x8bu
 
 int x86_exec_rdmsr(struct x86_cpu *c, const struct x86_rec *r)
 {
@@ -84,6 +90,12 @@ int x86_exec_rdmsr(struct x86_cpu *c, const struct x86_rec *r)
     uint64_t v;
     switch (c->gpr[ECX]) {
     case MSR_TSC: v = x86_tsc(c); break;
+    case MSR_PLATFORM_ID:
+    case MSR_BIOS_SIGN_ID:
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
+        v = 0;
+        break;
     default: return x86_gp0(c);
     }
     c->gpr[EAX] = (uint32_t)v;
@@ -100,6 +112,10 @@ int x86_exec_wrmsr(struct x86_cpu *c, const struct x86_rec *r)
     switch (c->gpr[ECX]) {
     case MSR_TSC:
         c->tsc_offset = v - (x86_tsc(c) - c->tsc_offset);
+        return X86_OK;
+    case MSR_BIOS_SIGN_ID:
+        if (!(c->features & X86_F_P6))
+            return x86_gp0(c);
         return X86_OK;
     default:
         return x86_gp0(c);

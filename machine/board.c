@@ -856,12 +856,12 @@ static int wire_cpu_timers(struct board *b, struct orr_error *err)
     return 0;
 }
 
-int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size,
+int board_reg_windows(const void *fdt, int node, uint64_t *base, uint64_t *size, bool *io,
                       unsigned max, unsigned *count, struct orr_error *err)
 {
     char path[128];
-    return read_reg(fdt, node, node_path(fdt, node, path, sizeof path), max, base, size,
-                    count, err);
+    return read_reg_io(fdt, node, node_path(fdt, node, path, sizeof path), max, base, size, io,
+                       count, err);
 }
 
 int board_add_devices(struct machine *m, const struct machine_config *cfg,

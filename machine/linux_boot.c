@@ -4,6 +4,7 @@
  * 64 bytes, big-endian); the placement rules of QEMU 7.2 hw/arm/boot.c for
  * 32-bit guests (the addresses are listed in docs/boards.md). */
 #include "machine/linux_boot.h"
+#include "machine/linux_boot_x86.h"
 
 #include <libfdt.h>
 #include <stdio.h>
@@ -296,8 +297,8 @@ static int set_boot_registers(struct cpu *cpu, uint64_t entry, uint64_t dtb,
     return 0;
 }
 
-static int write_ram(struct machine *m, uint64_t addr, const void *data, size_t len,
-                     const char *what, struct orr_error *err)
+int boot_write_ram(struct machine *m, uint64_t addr, const void *data, size_t len,
+                   const char *what, struct orr_error *err)
 {
     if (len == 0)
         return 0;
@@ -311,6 +312,8 @@ static int write_ram(struct machine *m, uint64_t addr, const void *data, size_t 
 int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
                        struct boot_layout *layout, struct orr_error *err)
 {
+    if (m->ncpus && strcmp(m->cpus[0]->model->isa, "x86") == 0)
+        return machine_boot_linux_x86(m, a, NULL, err);
     struct boot_image k;
     size_t ioff = 0, ilen = 0;
     if (boot_identify(a->kernel, a->kernel_len, &k, err) ||
@@ -330,12 +333,12 @@ int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
         return -1;
     int rc = boot_plan(&k, ilen, dtb_len, m->ram_base, m->ram_size, &l, err);
     if (rc == 0)
-        rc = write_ram(m, l.kernel_addr, a->kernel + k.payload_offset, k.payload_len,
+        rc = boot_write_ram(m, l.kernel_addr, a->kernel + k.payload_offset, k.payload_len,
                        "kernel", err);
     if (rc == 0 && a->initrd)
-        rc = write_ram(m, l.initrd_addr, a->initrd + ioff, ilen, "initrd", err);
+        rc = boot_write_ram(m, l.initrd_addr, a->initrd + ioff, ilen, "initrd", err);
     if (rc == 0)
-        rc = write_ram(m, l.dtb_addr, dtb, dtb_len, "device tree", err);
+        rc = boot_write_ram(m, l.dtb_addr, dtb, dtb_len, "device tree", err);
     free(dtb);
     if (rc == 0)
         rc = set_boot_registers(m->cpus[0], l.entry, l.dtb_addr, err);
@@ -386,7 +389,7 @@ int machine_boot_firmware_dtb(struct machine *m, const void *src, size_t src_len
     if (dtb_len > m->ram_size)
         rc = orr_fail(err, "the device tree (%zu bytes) is larger than RAM", dtb_len);
     if (rc == 0)
-        rc = write_ram(m, m->ram_base, dtb, dtb_len, "device tree", err);
+        rc = boot_write_ram(m, m->ram_base, dtb, dtb_len, "device tree", err);
     free(dtb);
     if (rc == 0)
         m->cpus[0]->ops->set_entry(m->cpus[0], 0);

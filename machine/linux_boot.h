@@ -81,8 +81,15 @@ struct linux_boot_args {
     size_t dtb_len;
 };
 
+/* Copies len bytes to guest RAM at addr; "cannot write the WHAT..." when
+ * the range is not all RAM. */
+int boot_write_ram(struct machine *m, uint64_t addr, const void *data, size_t len,
+                   const char *what, struct orr_error *err) ORR_MUST_CHECK;
+
 /* Loads everything into a freshly reset machine and sets CPU 0 up for the
- * kernel. *layout (may be NULL) says where things went. */
+ * kernel. *layout (may be NULL) says where things went. On an x86 machine
+ * this is the x86 boot protocol (machine/linux_boot_x86.h; the tree and
+ * the layout do not apply). */
 int machine_boot_linux(struct machine *m, const struct linux_boot_args *a,
                        struct boot_layout *layout, struct orr_error *err) ORR_MUST_CHECK;
 

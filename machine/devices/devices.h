@@ -4,6 +4,7 @@
 
 #include "machine/device.h"
 
+extern const struct device_model acpi_pm_model;
 extern const struct device_model bios_rom_model;
 extern const struct device_model cfi_flash_model;
 extern const struct device_model debugcon_model;
@@ -11,6 +12,8 @@ extern const struct device_model gic_model;
 extern const struct device_model i8254_model;
 extern const struct device_model i8259_model;
 extern const struct device_model isa_debug_exit_model;
+extern const struct device_model mc146818_model;
+extern const struct device_model ns16550_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
 extern const struct device_model pl061_model;

@@ -6,6 +6,7 @@
 #include "machine/devices/devices.h"
 
 static const struct device_model *const device_models[] = {
+    &acpi_pm_model,
     &bios_rom_model,
     &cfi_flash_model,
     &debugcon_model,
@@ -13,6 +14,8 @@ static const struct device_model *const device_models[] = {
     &i8254_model,
     &i8259_model,
     &isa_debug_exit_model,
+    &mc146818_model,
+    &ns16550_model,
     &pl011_model,
     &pl031_model,
     &pl061_model,

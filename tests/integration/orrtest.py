@@ -218,6 +218,32 @@ def prog_spin():
     return assemble([('label', 'x'), lambda pc, l: branch(pc, l['x'])])
 
 
+def kernel_lines(log):
+    """The kernel's messages without their timestamps."""
+    out = set()
+    for line in log.splitlines():
+        line = line.strip()
+        if line.startswith('[') and '] ' in line:
+            out.add(line.split('] ', 1)[1])
+    return out
+
+
+def compare_logs(orrery_log, qemu_log):
+    """Orrery may not show a kernel error or warning that QEMU does not
+    (the kernel's messages compared without timestamps); the lines only one
+    of them printed are listed as notes."""
+    bad_words = ('error', 'fail', 'warn', 'bug', 'oops', 'panic', 'call trace',
+                 'unable', 'cannot', 'timeout', 'timed out', 'stall')
+    extra = sorted(kernel_lines(orrery_log) - kernel_lines(qemu_log))
+    suspicious = [l for l in extra if any(w in l.lower() for w in bad_words)]
+    check(not suspicious, 'orrery\'s kernel log has no error or warning QEMU\'s lacks',
+          '\n'.join(suspicious))
+    for line in extra:
+        sys.stdout.write('note: orrery only: %s\n' % line)
+    for line in sorted(kernel_lines(qemu_log) - kernel_lines(orrery_log)):
+        sys.stdout.write('note: qemu only: %s\n' % line)
+
+
 def board_source(source_root):
     return os.path.join(source_root, 'machine', 'boards', 'arm-virt.dts')
 

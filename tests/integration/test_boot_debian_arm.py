@@ -37,9 +37,9 @@ def bad_names(orrery):
 def failing_builder(orrery):
     """A builder that fails: one orrery error line carrying its message."""
     with tempfile.TemporaryDirectory(prefix='orrery-boot-test-') as d:
-        with open(os.path.join(d, 'debian-arm-guest'), 'w') as f:
-            f.write('import sys\nsys.stderr.write("debian-arm-guest: working\\n")\n'
-                    'sys.stderr.write("debian-arm-guest: error: mke2fs failed: disk full\\n")\n'
+        with open(os.path.join(d, 'debian-guest'), 'w') as f:
+            f.write('import sys\nsys.stderr.write("debian-guest: working\\n")\n'
+                    'sys.stderr.write("debian-guest: error: mke2fs failed: disk full\\n")\n'
                     'sys.exit(1)\n')
         p = run([orrery, 'boot', 'debian-arm'],
                 env=dict(os.environ, ORRERY_GUEST_SCRIPTS=d))

@@ -329,7 +329,7 @@ def interrupt_and_kill():
 
 
 def linux_boot():
-    paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-arm-guest'),
+    paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-guest'),
                             '--print-paths', '-q'], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
     if paths.returncode != 0:

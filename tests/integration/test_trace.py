@@ -140,7 +140,7 @@ def rom_tests():
 
 
 def linux_trace():
-    paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-arm-guest'),
+    paths = subprocess.run([sys.executable, os.path.join(root, 'scripts', 'debian-guest'),
                             '--print-paths', '-q'], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
     if paths.returncode != 0:
