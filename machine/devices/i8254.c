@@ -48,7 +48,13 @@
  * Power-on: the datasheet leaves mode, count and output undefined until
  * programmed. Orrery starts each counter as if a control word for mode 0,
  * binary, LSB-then-MSB had just been written: OUT low, no count, NULL
- * COUNT set, CE 0; so the timer is silent until a guest programs it. */
+ * COUNT set; so the timer is silent until a guest programs it. The CE
+ * comes up all ones (0xFFFF), the value a read of a counter gives until
+ * its first load edge. That choice matters to Linux's quick_pit_calibrate:
+ * it writes 0xFFFF to counter 2 and relies on two reads of the counter
+ * taking about a microsecond on the ISA bus before it expects MSB 0xFF;
+ * here an IN costs one instruction, so its reads come before the load
+ * edge and would otherwise see a different MSB and give up. */
 #include <libfdt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -702,6 +708,7 @@ static void i8254_reset(void *dev)
     for (unsigned i = 0; i < NCOUNTERS; i++) {
         struct pit_counter *c = &p->c[i];
         *c = (struct pit_counter){ 0 };
+        c->ce = 0xFFFF;
         c->anchor = now;
         c->gate = i != 2;               /* gates 0 and 1 tied high; gate 2 from port B */
         set_mode(c, RW_WORD << 4);      /* mode 0, binary, LSB then MSB */
