@@ -10,6 +10,8 @@ extern const struct device_model cfi_flash_model;
 extern const struct device_model debugcon_model;
 extern const struct device_model gic_model;
 extern const struct device_model i8042_model;
+extern const struct device_model i8254_model;
+extern const struct device_model i8259_model;
 extern const struct device_model isa_debug_exit_model;
 extern const struct device_model mc146818_model;
 extern const struct device_model ns16550_model;

@@ -12,6 +12,8 @@ static const struct device_model *const device_models[] = {
     &debugcon_model,
     &gic_model,
     &i8042_model,
+    &i8254_model,
+    &i8259_model,
     &isa_debug_exit_model,
     &mc146818_model,
     &ns16550_model,
