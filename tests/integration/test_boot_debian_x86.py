@@ -12,8 +12,9 @@ Usage: test_boot_debian_x86.py ORRERY SOURCE_ROOT
    ACPI and orrery exits 0; the TSC calibrates against the PIT to the
    model's 1000 MHz (within 0.1 %) and is not marked unstable; the RTC's
    date is the virtual epoch (2000-01-01).
-3. A second boot with the same inputs prints a byte-identical log,
-   timestamps included.
+3. Two more boots in virtual time, of the vmlinux with cryptomgr.notests
+   (quicker: no decompressor, no crypto self-tests), print byte-identical
+   logs, timestamps included, and also reach the end of the script.
 4. When qemu-system-i386 is installed, the same kernel and initrd boot on
    `-M isapc -cpu pentium,+cmov,-apic -m 256` (read until the script is
    done: QEMU's isapc cannot power off), and Orrery's kernel log may hold no
@@ -49,7 +50,7 @@ BOOT_STEPS = (
     ('ORRERY-GUEST-INIT: modules loaded', 'the initramfs /init runs'),
     ('ORRERY-TEST: scripted init running', 'the scripted init starts'),
     ('Linux (none) 6.', 'uname -a answers'),
-    ('cpu family\t: 6', '/proc/cpuinfo shows a family 6 CPU'),
+    ('cpu family\t: 6', '/proc/cpuinfo shows a family 6 CPU'),   # QEMU's pentium: 5
     ('cmov', '/proc/cpuinfo lists CMOV'),
     ('XT-PIC', '/proc/interrupts lists the 8259 PIC'),
     ('timer', '/proc/interrupts lists the PIT timer'),
@@ -57,6 +58,13 @@ BOOT_STEPS = (
     ('ORRERY-TEST: date ', 'date answers'),
     ('ORRERY-TEST: done', 'the script finishes'),
     ('reboot: Power down', 'the kernel powers off'),
+)
+# KERN_INFO lines of Orrery's boot that hold a word compare_logs looks for.
+# Printed by arch/x86/pci/acpi.c whenever ACPI is on (the pc board has ACPI
+# for its power-off; QEMU's isapc has none), whatever the machine.
+INFORMATIONAL = (
+    'PCI: Using host bridge windows from ACPI; if necessary, use "pci=nocrs" '
+    'and report a bug',
 )
 ORRERY_LIMIT = 1200         # host seconds for one full boot
 QEMU_LIMIT = 300
@@ -69,15 +77,17 @@ def check_boot(who, log, power_down=True):
     for marker, what in BOOT_STEPS:
         if marker == 'reboot: Power down' and not power_down:
             continue
+        if marker.startswith('cpu family') and not who.startswith('orrery'):
+            continue
         at = log.find(marker, pos)
         check(at >= 0, '%s: %s ("%s")' % (who, what, marker), log[-3000:])
         pos = at if at >= 0 else pos
 
 
-def boot_orrery(orrery, kernel, initrd):
+def boot_orrery(orrery, kernel, initrd, append='console=ttyS0'):
     t0 = time.monotonic()
     p = run([orrery, 'run', '--board', 'pc', '--kernel', kernel, '--initrd', initrd,
-             '--append', 'console=ttyS0', '-m', '255M', '--clock', 'virtual',
+             '--append', append, '-m', '255M', '--clock', 'virtual',
              '--timeout', str(ORRERY_LIMIT), '--stats'], timeout=ORRERY_LIMIT + 60)
     took = time.monotonic() - t0
     log = p.stdout.decode(errors='replace')
@@ -192,16 +202,19 @@ def main():
         with open(vmlinux, 'rb') if vmlinux else open(os.devnull, 'rb') as f:
             check(f.read(4) == b'\x7fELF', 'the builder gives the decompressed vmlinux (ELF)')
 
-        first, log = boot_orrery(orrery, kernel, initrd)
+        _, log = boot_orrery(orrery, kernel, initrd)
         check_boot('orrery', log)
         check_time(log)
-        second, _ = boot_orrery(orrery, kernel, initrd)
+        quick = 'console=ttyS0 cryptomgr.notests'
+        first, qlog = boot_orrery(orrery, vmlinux, initrd, quick)
+        check_boot('orrery (vmlinux)', qlog)
+        second, _ = boot_orrery(orrery, vmlinux, initrd, quick)
         check(first == second and len(first) > 10000,
               'two boots in virtual time print byte-identical logs (%d bytes)' % len(first))
 
         qemu_log = boot_qemu(kernel, initrd)
         if qemu_log is not None:
-            compare_logs(log, qemu_log)
+            compare_logs(log, qemu_log, INFORMATIONAL)
 
         interactive(orrery, 'poweroff', 0)
         interactive(orrery, 'reboot', 0)
