@@ -50,11 +50,10 @@
  * binary, LSB-then-MSB had just been written: OUT low, no count, NULL
  * COUNT set; so the timer is silent until a guest programs it. The CE
  * comes up all ones (0xFFFF), the value a read of a counter gives until
- * its first load edge. That choice matters to Linux's quick_pit_calibrate:
- * it writes 0xFFFF to counter 2 and relies on two reads of the counter
- * taking about a microsecond on the ISA bus before it expects MSB 0xFF;
- * here an IN costs one instruction, so its reads come before the load
- * edge and would otherwise see a different MSB and give up. */
+ * its first load edge (a read within a clock of Linux's 0xFFFF write to
+ * counter 2 then shows the MSB its quick_pit_calibrate expects; on the pc
+ * board the ISA bus time of each port access, orrery,io-access-ns, already
+ * puts its reads past the load edge). */
 #include <libfdt.h>
 #include <stdbool.h>
 #include <stdint.h>
