@@ -247,6 +247,11 @@ def compare_logs(orrery_log, qemu_log, informational=()):
         sys.stdout.write('note: qemu only: %s\n' % line)
 
 
+# The busybox shell's prompt at the start of a line; ash then asks the
+# terminal for the cursor position.
+BUSYBOX_PROMPT = re.compile(rb'(?m)^/ # (?:\x1b\[6n)?')
+
+
 def board_source(source_root):
     return os.path.join(source_root, 'machine', 'boards', 'arm-virt.dts')
 

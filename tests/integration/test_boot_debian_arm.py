@@ -18,10 +18,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from orrtest import Console, check, describe, finish, run, skip  # noqa: E402
+from orrtest import BUSYBOX_PROMPT, Console, check, describe, finish, run, skip  # noqa: E402
 
 BOOT_LIMIT = 900            # host seconds to the shell prompt (measured: ~100)
-PROMPT = re.compile(rb'(?m)^/ # (?:\x1b\[6n)?')    # ash asks for the cursor position
+PROMPT = BUSYBOX_PROMPT
 
 
 def bad_names(orrery):

@@ -34,7 +34,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from orrtest import Console, check, compare_logs, describe, finish, run, skip  # noqa: E402
+from orrtest import (BUSYBOX_PROMPT, Console, check, compare_logs, describe,  # noqa: E402
+                     finish, run, skip)
 
 NETWORK_STATUS = 3
 INIT_SCRIPT = b'''#!/bin/sh
@@ -69,7 +70,7 @@ INFORMATIONAL = (
 ORRERY_LIMIT = 1200         # host seconds for one full boot
 QEMU_LIMIT = 300
 INTERACTIVE_LIMIT = 600
-PROMPT = rb'[#$] $'
+PROMPT = BUSYBOX_PROMPT
 
 
 def check_boot(who, log, power_down=True):
