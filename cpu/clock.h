@@ -112,6 +112,21 @@ static inline uint64_t clock_now_in_run(const struct vclock *clk, uint64_t done)
     return clk->now_ns + done * clk->ns_per_insn + (clk->run_stall ? *clk->run_stall : 0);
 }
 
+/* A clock of hz derived from the machine's time (a timer's input, a
+ * counter): the ticks that have fallen by time ns, exactly (128-bit, no
+ * drift), and the first nanosecond at which `ticks` have fallen
+ * (CLOCK_NEVER beyond 64-bit time). clock_ticks_at(clock_tick_time(k)) == k. */
+static inline uint64_t clock_ticks_at(uint64_t ns, uint64_t hz)
+{
+    return (uint64_t)((unsigned __int128)ns * hz / 1000000000u);
+}
+
+static inline uint64_t clock_tick_time(uint64_t ticks, uint64_t hz)
+{
+    unsigned __int128 ns = ((unsigned __int128)ticks * 1000000000u + hz - 1) / hz;
+    return ns >= CLOCK_NEVER ? CLOCK_NEVER : (uint64_t)ns;
+}
+
 /* Guest time at the access in progress: what devices read (a timer's
  * count, a status bit that follows time). */
 static inline uint64_t clock_now(const struct vclock *clk)

@@ -33,15 +33,13 @@ static uint64_t now_ns(const struct arm_cpu *c)
 
 static uint64_t ns_to_count(const struct arm_cpu *c, uint64_t ns)
 {
-    return (uint64_t)((unsigned __int128)ns * c->gt.counter_hz / 1000000000u);
+    return clock_ticks_at(ns, c->gt.counter_hz);
 }
 
 /* The first time at which the count reaches cval, or CLOCK_NEVER. */
 static uint64_t count_to_ns(const struct arm_cpu *c, uint64_t cval)
 {
-    unsigned __int128 ns = ((unsigned __int128)cval * 1000000000u + c->gt.counter_hz - 1) /
-                           c->gt.counter_hz;
-    return ns >= CLOCK_NEVER ? CLOCK_NEVER : (uint64_t)ns;
+    return clock_tick_time(cval, c->gt.counter_hz);
 }
 
 uint64_t arm_gtimer_count(struct arm_cpu *c)

@@ -3,6 +3,7 @@
  * (SDM Vol. 3A... Vol. 1 19.5: IOPL and the TSS I/O permission bitmap). */
 #include "isa-x86/x86_internal.h"
 
+#include "cpu/clock.h"
 #include "machine/bus.h"
 
 /* Iterations of a REP string instruction done per execution: between
@@ -44,7 +45,8 @@ static int io_permitted(struct x86_cpu *c, uint32_t port, unsigned size)
 static void io_stall(struct x86_cpu *c)
 {
     uint32_t ns = c->cpu.bus->io_access_ns;
-    if (ns && c->run_stall) {
+    /* Realtime mode: the host's clock is the time; nothing to add. */
+    if (ns && c->run_stall && c->cpu.clock && c->cpu.clock->mode == CLOCK_MODE_VIRTUAL) {
         *c->run_stall += ns;
         c->end_run = true;
     }

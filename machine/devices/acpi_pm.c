@@ -49,7 +49,6 @@
 #include "machine/state.h"
 
 #define PM_TIMER_HZ 3579545ull
-#define NS_PER_S 1000000000ull
 
 #define STS_TMR     (1u << 0)
 #define STS_GBL     (1u << 5)
@@ -88,14 +87,7 @@ struct acpi_pm {
 
 static uint64_t ticks_at(uint64_t ns)
 {
-    return (uint64_t)((unsigned __int128)ns * PM_TIMER_HZ / NS_PER_S);
-}
-
-/* The first ns at which the tick count reaches `ticks`. */
-static uint64_t ns_of_tick(uint64_t ticks)
-{
-    unsigned __int128 ns = ((unsigned __int128)ticks * NS_PER_S + PM_TIMER_HZ - 1) / PM_TIMER_HZ;
-    return ns >= CLOCK_NEVER ? CLOCK_NEVER : (uint64_t)ns;
+    return clock_ticks_at(ns, PM_TIMER_HZ);
 }
 
 /* TMR_STS: bit 23 changed since the last clear, i.e. a multiple of 2^23
@@ -120,7 +112,7 @@ static void update(struct acpi_pm *s)
     clock_event_cancel(s->clock, &s->tmr_event);
     if ((s->en & STS_TMR) && !(st & STS_TMR)) {
         uint64_t next = ((s->tmr_cleared >> 23) + 1) << 23;
-        uint64_t when = ns_of_tick(next);
+        uint64_t when = clock_tick_time(next, PM_TIMER_HZ);
         if (when != CLOCK_NEVER && clock_event_schedule(s->clock, &s->tmr_event, when) != 0)
             log_msg(s->log, LOG_DEV, "%s: event queue full, timer interrupt lost", s->path);
     }

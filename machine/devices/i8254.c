@@ -139,14 +139,13 @@ struct i8254 {
 /* Input-clock edges fallen by time t (ns). */
 static uint64_t tick_at(const struct i8254 *p, uint64_t t)
 {
-    return (uint64_t)((unsigned __int128)t * p->hz / NS_PER_S);
+    return clock_ticks_at(t, p->hz);
 }
 
 /* The time of edge k: the first nanosecond at which tick_at reaches k. */
 static uint64_t edge_ns(const struct i8254 *p, uint64_t k)
 {
-    unsigned __int128 ns = ((unsigned __int128)k * NS_PER_S + p->hz - 1) / p->hz;
-    return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+    return clock_tick_time(k, p->hz);
 }
 
 static uint64_t now_tick(const struct i8254 *p)
