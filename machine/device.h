@@ -22,6 +22,8 @@ struct chardev;
 struct irq_line;
 struct state_writer;
 struct state_reader;
+struct frame;
+struct input_event;
 
 #define DEVICE_MAX_IRQS 16
 #define DEVICE_MAX_WINDOWS 8
@@ -107,6 +109,25 @@ struct device_model {
      * (as snprintf does); 0 when not in a text mode. NULL for devices
      * without a screen. */
     size_t (*text_screen)(void *dev, char *buf, size_t len);
+
+    /* Displays (machine/display.h): renders the picture the device sends
+     * to its monitor now into f (frame_resize to the mode's size), reading
+     * guest memory through the device's bus without side effects. now_ns,
+     * the machine's time, sets the phase of anything that blinks. Returns
+     * 1 for a picture, 0 when the display is blank (f: black, the size it
+     * would have or 640x480), -1 only when f cannot be sized. NULL for
+     * devices without a screen. */
+    int (*render)(void *dev, struct frame *f, uint64_t now_ns);
+
+    /* Input devices (machine/display.h): how the device ranks for events of
+     * class c now (enum input_class): 0 when it does not take them (not
+     * that kind of device, or its guest driver has not enabled it), else
+     * higher for a better path (PS/2: 1; virtio-input with its driver
+     * running: 2). input_event takes one event of a class it ranks for
+     * (it may drop it if its queue is full, as hardware does). NULL for
+     * devices without input. */
+    unsigned (*input_rank)(void *dev, int cls);
+    void (*input_event)(void *dev, const struct input_event *ev);
 };
 
 /* Registry of all device models (machine/devices/registry.c). */

@@ -16,6 +16,7 @@
 #include "machine/bus.h"
 #include "machine/chardev.h"
 #include "machine/device.h"
+#include "machine/display.h"
 #include "machine/irq.h"
 #include "machine/loader.h"
 #include "machine/psci.h"
@@ -23,6 +24,7 @@
 #define MACHINE_MAX_CPUS 8
 #define MACHINE_MAX_SERIAL 4
 #define MACHINE_DEFAULT_NS_PER_INSN 10   /* virtual mode: a 100 MIPS guest */
+#define MACHINE_INPUT_KEYS 0x300        /* Linux KEY_* codes routed (KEY_MAX + 1) */
 #define MACHINE_TURN_NS 10000u            /* virtual mode, several CPUs: turns end on
                                              multiples of this (see machine_run) */
 
@@ -76,6 +78,13 @@ struct machine {
      * one CPU (each CPU's budget is capped by what is left). UINT64_MAX:
      * no limit. Reverse execution replays to an instruction with it. */
     uint64_t run_limit;
+    /* Input routing (machine/display.c): the device each key's press went
+     * to (index + 1; 0: up), so its release goes there too; and the
+     * absolute pointer position and buttons last delivered, from which an
+     * absolute event becomes a movement for a mouse when no tablet is there. */
+    uint16_t key_owner[MACHINE_INPUT_KEYS];
+    uint32_t pointer_x, pointer_y;
+    unsigned pointer_buttons;
 };
 
 int machine_create(const struct machine_config *cfg, struct machine **out,
