@@ -20,7 +20,7 @@
  * later frame renderer, which reads the planes and the display state
  * through vga.h.
  *
- * Display. No pixels are produced here. Input status 1 follows the clock:
+ * Display. Frames are drawn by vga_render.c. Input status 1 follows the clock:
  * a 70 Hz frame of 449 lines (mode 3's vertical total), each line active
  * for its first 4/5 (720 of 900 dots); display-enable (bit 0, "not in
  * active display") and vertical retrace (bit 3) come from the frame time
@@ -30,8 +30,11 @@
  * Power-on: mode 3 as the BIOS leaves it (80x25 colour text at 0xB8000,
  * 16-line characters, cursor lines 13-14 at 0,0), the screen blank
  * (spaces, attribute 0x07), the DAC with the BIOS's 64-colour EGA palette
- * in entries 0-63. Plane 2 (the font) is empty: a renderer brings its
- * own font. */
+ * in entries 0-63, and the font a VGA BIOS loads at mode set in plane 2:
+ * this machine has no VGA BIOS, so reset loads the bundled 8x16 code page
+ * 437 font (vga_font.c) there, 32 bytes per character from offset 0
+ * (character map 0, which SR03 = 0 selects for both maps). A guest that
+ * loads its own font (Linux's setfont, a DOS program) overwrites it. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,17 +46,12 @@
 #include "machine/device.h"
 #include "machine/devices/devices.h"
 #include "machine/devices/vga.h"
+#include "machine/devices/vga_internal.h"
 #include "machine/state.h"
 
 #define VGA_MEM_SIZE 0x20000u
 #define VGA_IO_SIZE 0x20u
-#define PLANE_SIZE 0x10000u
-
-enum { NSEQ = 5, NCRTC = 0x19, NGR = 9, NAR = 0x15 };
-
-/* The 70 Hz frame: 449 lines (mode 3's vertical total). */
-#define FRAME_NS 14285714u
-#define FRAME_LINES 449u
+/* Input status 1's line timing within the 70 Hz frame (vga_internal.h). */
 #define LINE_NS (FRAME_NS / FRAME_LINES)
 #define LINE_ACTIVE_NS (LINE_NS * 4u / 5u)
 
@@ -64,27 +62,6 @@ enum {
     P_DAC_WINDEX = 0x08, P_DAC_DATA = 0x09, P_FEATURE_R = 0x0A, P_MISC_R = 0x0C,
     P_GR_INDEX = 0x0E, P_GR_DATA = 0x0F, P_CRTC_INDEX = 0x14, P_CRTC_DATA = 0x15,
     P_STATUS1 = 0x1A,
-};
-
-struct vga {
-    char path[128];
-    const struct logger *log;
-    struct vclock *clock;
-
-    uint8_t plane[4][PLANE_SIZE];
-    uint8_t latch[4];
-
-    uint8_t misc, feature, enable;
-    uint8_t seq_index, seq[8];
-    uint8_t crtc_index, crtc[0x20];
-    uint8_t gr_index, gr[16];
-    uint8_t ar_index;            /* bits 0-4 index, bit 5 palette address source */
-    bool ar_data_next;           /* the 0x3C0 flip-flop: the next write is data */
-    uint8_t ar[0x20];
-    uint8_t dac[256][3];
-    uint8_t dac_mask;
-    uint8_t dac_rindex, dac_windex, dac_component;
-    bool dac_reading;            /* the last index written was the read index */
 };
 
 /* Mode 3 as the BIOS programs it (IBM VGA BIOS parameter table). */
@@ -113,12 +90,6 @@ static bool aperture(const struct vga *s, uint32_t offset, uint32_t *addr)
         return false;
     *addr = offset - start[map];
     return true;
-}
-
-/* Alphanumeric: the graphics controller and attribute controller agree. */
-static bool text_mode(const struct vga *s)
-{
-    return !(s->gr[6] & 0x01) && !(s->ar[0x10] & 0x01);
 }
 
 static bool chain4(const struct vga *s) { return (s->seq[4] & 0x08) != 0; }
@@ -220,16 +191,11 @@ uint8_t vga_plane_byte(void *dev, unsigned plane, uint32_t offset)
 
 /* ---- input status 1 ----------------------------------------------------- */
 
-static unsigned vertical_display_end(const struct vga *s)
-{
-    return s->crtc[0x12] | ((s->crtc[7] & 0x02u) << 7) | ((s->crtc[7] & 0x40u) << 3);
-}
-
 static uint8_t status1(const struct vga *s)
 {
     uint64_t t = clock_now(s->clock) % FRAME_NS;
     uint64_t line = t / LINE_NS, pos = t % LINE_NS;
-    unsigned active = vertical_display_end(s) + 1;
+    unsigned active = vga_vertical_display_end(s) + 1;
     unsigned vrs = s->crtc[0x10] | ((s->crtc[7] & 0x04u) << 6) | ((s->crtc[7] & 0x80u) << 2);
     /* Retrace ends when the line counter's low four bits equal CR11's. */
     unsigned vre = (vrs & ~0x0fu) | (s->crtc[0x11] & 0x0fu);
@@ -476,11 +442,11 @@ static void out_utf8(struct text_out *o, uint16_t cp)
 static size_t vga_text_screen(void *dev, char *buf, size_t len)
 {
     const struct vga *s = dev;
-    if (!text_mode(s))
+    if (!vga_text_mode(s))
         return 0;
     unsigned cols = s->crtc[1] + 1u;
     unsigned height = ((s->crtc[9] & 0x1fu) + 1u) * ((s->crtc[9] & 0x80u) ? 2u : 1u);
-    unsigned rows = (vertical_display_end(s) + 1u) / height;
+    unsigned rows = (vga_vertical_display_end(s) + 1u) / height;
     unsigned pitch = s->crtc[0x13] * 2u;
     uint32_t start = (uint32_t)s->crtc[0x0c] << 8 | s->crtc[0x0d];
     if (cols > 132)
@@ -512,11 +478,11 @@ void vga_display_info(void *dev, struct vga_display *out)
 {
     const struct vga *s = dev;
     memset(out, 0, sizeof *out);
-    out->text = text_mode(s);
+    out->text = vga_text_mode(s);
     out->dots_per_char = (s->seq[1] & 0x01) ? 8 : 9;
     out->cols = s->crtc[1] + 1u;
     out->char_height = ((s->crtc[9] & 0x1fu) + 1u) * ((s->crtc[9] & 0x80u) ? 2u : 1u);
-    out->height = vertical_display_end(s) + 1u;
+    out->height = vga_vertical_display_end(s) + 1u;
     out->rows = out->height / out->char_height;
     out->width = out->cols * (out->text ? out->dots_per_char : 8u);
     out->start = (uint32_t)s->crtc[0x0c] << 8 | s->crtc[0x0d];
@@ -560,6 +526,8 @@ static void vga_reset(void *opaque)
         s->plane[0][off] = 0x20;
         s->plane[1][off] = 0x07;
     }
+    for (unsigned ch = 0; ch < 256; ch++)
+        memcpy(&s->plane[2][ch * 32u], vga_font_8x16[ch], 16);
     memset(s->latch, 0, sizeof s->latch);
     s->misc = MODE3_MISC;
     s->feature = 0;
@@ -687,7 +655,7 @@ static const char *const vga_compatible[] = { "orrery,vga", NULL };
 const struct device_model vga_model = {
     .name = "vga",
     .compatible = vga_compatible,
-    .summary = "VGA: registers, four memory planes, text-mode screen text",
+    .summary = "VGA: registers, four memory planes, text and graphics frames",
     .state_version = 1,
     .create = vga_create,
     .reset = vga_reset,
@@ -697,4 +665,5 @@ const struct device_model vga_model = {
     .load = vga_load,
     .destroy = vga_destroy,
     .text_screen = vga_text_screen,
+    .render = vga_render,
 };

@@ -33,8 +33,12 @@ struct vga_display {
 void vga_display_info(void *dev, struct vga_display *out);
 /* A byte of memory plane 0-3 at offset 0-0xFFFF. In text modes plane 0
  * holds character codes and plane 1 attributes at even offsets (character
- * k of the screen at 2 * (start + k)); plane 2 holds the font (32 bytes per
- * character), which the power-on state leaves empty. */
+ * k of the screen at 2 * (start + k)); plane 2 holds the fonts (32 bytes per
+ * character), which reset fills from vga_font_8x16 at offset 0. */
 uint8_t vga_plane_byte(void *dev, unsigned plane, uint32_t offset);
+
+/* The power-on font (vga_font.c): 256 code page 437 characters of 16
+ * rows, bit 7 the leftmost dot. */
+extern const uint8_t vga_font_8x16[256][16];
 
 #endif
