@@ -10,8 +10,8 @@
  * (CR09 bits 0-4), advancing every scan line, or every second one with
  * double scan (CR09 bit 7); when it wraps, MA moves on by twice the offset
  * register (CR13). The frame starts at the start address (CR0C/CR0D) and
- * line compare (CR18, CR07 bit 4, CR09 bit 6) restarts MA at 0 for the
- * lines below it (a split screen). Each character clock (CR01 + 1 per
+ * line compare (CR18, CR07 bit 4, CR09 bit 6) restarts MA and the row scan
+ * at 0 for the lines after the one it names (a split screen). Each character clock (CR01 + 1 per
  * line) reads the planes at MA + n turned into a plane offset by the
  * address mode: doubleword (CR14 bit 6, MA * 4), word (CR17 bit 6 clear,
  * MA * 2 with MA bit 13 or 15 in bit 0 by CR17 bit 5) or byte; CR17 bits 0
@@ -64,7 +64,8 @@
  * attribute has foreground 1 and background 0 in bits 0-2 and 4-6 (the
  * monochrome underline; mode 3's CR14 puts it below the cell). The ninth
  * dot repeats the eighth for codes 0xC0-0xDF when AR10 bit 2 (line
- * graphics) is set, else shows the background.
+ * graphics) is set, else shows the background; the cursor and the
+ * underline cover all nine.
  *
  * The screen is blank (black, and render returns 0) while the sequencer
  * turns it off (SR01 bit 5), while the attribute controller's palette
@@ -228,17 +229,16 @@ static void text_line(const struct render_ctx *c, uint32_t *dst, unsigned clocks
         unsigned fg = attr & 0x0fu, bg = attr >> 4;
         unsigned bits = s->plane[2][(c->font[(attr >> 3) & 1u] + code * 32u + row_scan) &
                                     (PLANE_SIZE - 1)];
-        if (underline_row && (attr & 0x77u) == 0x01u)
-            bits = 0xff;
         unsigned ninth = (c->line_graphics && (code & 0xe0u) == 0xc0u) ? bits & 1u : 0u;
+        if (underline_row && (attr & 0x77u) == 0x01u)
+            bits = ninth = 0xff;
         if (c->blink_attr) {
             bg &= 7u;
             if ((attr & 0x80u) && !c->blink_shown)
                 bits = ninth = 0;
         }
         if (cursor_row && (ma & 0xffffu) == c->cursor) {
-            bits = 0xff;
-            ninth = 1;
+            bits = ninth = 0xff;
             fg = attr & 0x0fu;
         }
         uint32_t fgc = c->colour16[fg], bgc = c->colour16[bg];
@@ -376,13 +376,6 @@ int vga_render(void *dev, struct frame *f, uint64_t now_ns)
     uint32_t panned[FRAME_MAX_DIM + 32];
 
     for (unsigned y = 0; y < c.g.lines; y++) {
-        if (y == line_compare) {
-            ma_row = 0;
-            row_scan = 0;
-            second_scan = false;
-            if (s->ar[0x10] & 0x20)
-                pan = 0;
-        }
         if (y % c.g.line_repeat == 0) {
             uint32_t *row = f->pixels + (size_t)(y / c.g.line_repeat) * f->width;
             if (pan == 0) {
@@ -391,6 +384,15 @@ int vga_render(void *dev, struct frame *f, uint64_t now_ns)
                 render_line(&c, spread, panned, c.g.clocks + 1, ma_row, row_scan);
                 memcpy(row, panned + pan, (size_t)f->width * sizeof *row);
             }
+        }
+        if (y == line_compare) {
+            /* The lines after this one start at address 0. */
+            ma_row = 0;
+            row_scan = 0;
+            second_scan = false;
+            if (s->ar[0x10] & 0x20)
+                pan = 0;
+            continue;
         }
         if (double_scan && !second_scan) {
             second_scan = true;
