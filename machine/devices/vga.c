@@ -16,16 +16,16 @@
  * in plane 0 and attributes in plane 1 at the same even offset; else
  * the map mask selects planes. Writes go through write modes 0-3 (rotate,
  * set/reset, logical operation, bit mask, latches) and reads through read
- * modes 0 and 1 (colour compare), so planar modes (640x480x16) work for a
- * later frame renderer, which reads the planes and the display state
- * through vga.h.
+ * modes 0 and 1 (colour compare), so planar modes (640x480x16) work; the
+ * frame renderer (vga_render.c) reads the planes and registers as the
+ * CRT controller would.
  *
- * Display. Frames are drawn by vga_render.c. Input status 1 follows the clock:
- * a 70 Hz frame of 449 lines (mode 3's vertical total), each line active
- * for its first 4/5 (720 of 900 dots); display-enable (bit 0, "not in
- * active display") and vertical retrace (bit 3) come from the frame time
- * of the access (clock_now), with the active line count and the retrace
- * start and end taken from the CRTC. Nothing is scheduled or polled.
+ * Display. Input status 1 follows the clock: a 70 Hz frame of 449 lines
+ * (mode 3's vertical total), each line active for its first 4/5 (720 of
+ * 900 dots); display-enable (bit 0, "not in active display") and vertical
+ * retrace (bit 3) come from the frame time of the access (clock_now), with
+ * the active line count and the retrace start and end taken from the CRTC.
+ * Nothing is scheduled or polled.
  *
  * Power-on: mode 3 as the BIOS leaves it (80x25 colour text at 0xB8000,
  * 16-line characters, cursor lines 13-14 at 0,0), the screen blank

@@ -2,8 +2,8 @@
  * in plane 2, text cells pixel by pixel (attribute colours, the ninth dot,
  * the cursor and blinking text at their phases, underline, fonts A and B,
  * 80x50, 8-dot characters, panning), modes 13h, 12h, 10h and 0Eh from
- * their register tables, line compare, the blank cases, and the same
- * frame after save and load. */
+ * their register tables, line compare, the blank cases, the same frame
+ * after save and load, and the pc board's display through machine_render. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "machine/display.h"
 #include "machine/state.h"
 #include "tests/unit/unit.h"
+#include "tests/unit/unit_machine.h"
 
 enum { AR = 0x00, SEQ_I = 0x04, SEQ_D = 0x05, MASK = 0x06, DAC_W = 0x08, DAC_D = 0x09,
        MISC_W = 0x02, GR_I = 0x0E, GR_D = 0x0F, CRTC_I = 0x14, CRTC_D = 0x15, ST1 = 0x1A };
@@ -614,6 +615,32 @@ START_TEST(same_frame_after_save_and_load)
 }
 END_TEST
 
+START_TEST(pc_board_display)
+{
+    struct machine *m = unit_machine("pc", (struct machine_config){
+        .clock_mode = CLOCK_MODE_VIRTUAL,
+    });
+    const struct machine_device *md = machine_display(m);
+    ck_assert_ptr_nonnull(md);
+    ck_assert_ptr_eq(md->model, &vga_model);
+    /* 'O' at row 1 via the bus, as a guest writes it. */
+    ck_assert_int_eq(bus_write(&m->bus, 0xb8000 + 160, 2, 0x1e00u | 'O'), BUS_OK);
+    struct frame f = { 0 };
+    struct orr_error err = { { 0 } };
+    ck_assert_int_eq(machine_render(m, &f, &err), 1);
+    ck_assert_uint_eq(f.width, 720);
+    ck_assert_uint_eq(f.height, 400);
+    for (unsigned y = 0; y < 16; y++)
+        for (unsigned x = 0; x < 8; x++)
+            ck_assert_uint_eq(f.pixels[(16 + y) * 720 + x],
+                              (vga_font_8x16['O'][y] & (0x80u >> x)) ? YELLOW : BLUE);
+    ck_assert_uint_eq(f.pixels[13 * 720], GREY);     /* the cursor at time 0 */
+    ck_assert_uint_eq(f.pixels[12 * 720], BLACK);
+    frame_free(&f);
+    machine_destroy(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vga_render");
@@ -629,6 +656,7 @@ static Suite *suite(void)
     tcase_add_test(tc, mode_12h_planes_and_sizes);
     tcase_add_test(tc, blank_screens);
     tcase_add_test(tc, same_frame_after_save_and_load);
+    tcase_add_test(tc, pc_board_display);
     suite_add_tcase(s, tc);
     return s;
 }
