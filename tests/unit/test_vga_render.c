@@ -1,7 +1,7 @@
 /* The VGA's frames through its descriptor's render op: the power-on font
  * in plane 2, text cells pixel by pixel (attribute colours, the ninth dot,
  * the cursor and blinking text at their phases, underline, fonts A and B,
- * 80x50, 8-dot characters, panning), modes 13h, 12h, 10h and 0Eh from
+ * 80x50, 8-dot characters, panning), modes 13h, 12h, 10h, 0Eh and 4 from
  * their register tables, line compare, the blank cases, the same frame
  * after save and load, and the pc board's display through machine_render. */
 #include <check.h>
@@ -538,6 +538,48 @@ START_TEST(mode_12h_planes_and_sizes)
 }
 END_TEST
 
+/* The power-on DAC's EGA colour i (rgbRGB), as XRGB. */
+static uint32_t ega(unsigned i)
+{
+    unsigned red = ((i >> 2) & 1u) * 0xaa + ((i >> 5) & 1u) * 0x55;
+    unsigned green = ((i >> 1) & 1u) * 0xaa + ((i >> 4) & 1u) * 0x55;
+    unsigned blue = (i & 1u) * 0xaa + ((i >> 3) & 1u) * 0x55;
+    return red << 16 | green << 8 | blue;
+}
+
+START_TEST(mode_4_cga_interleave)
+{
+    static const struct mode_regs mode4 = {
+        0x63, { 0x03, 0x09, 0x03, 0x00, 0x02 },
+        { 0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00, 0xc1, 0x00, 0x00, 0x00,
+          0x00, 0x00, 0x00, 0x9c, 0x0e, 0x8f, 0x14, 0x00, 0x96, 0xb9, 0xa2, 0xff },
+        { 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0f, 0x00, 0xff },
+        { 0x01, 0x00, 0x03, 0x00, 0x00 },
+    };
+    struct rig *r = rig_new();
+    set_mode(r, &mode4);
+    const uint8_t palette[4] = { 0x00, 0x13, 0x15, 0x17 };
+    for (unsigned i = 0; i < 4; i++)
+        attr(r, (uint8_t)i, palette[i]);
+    /* Two bits a pixel, even bytes in plane 0, odd in plane 1; even lines
+     * at 0xB8000, odd ones 8 KiB on (the CGA banks, CR17 bit 0 clear). */
+    poke(r, B8000, 0xe4);                    /* pixels 0-3: 3 2 1 0 */
+    poke(r, B8000 + 1, 0x1b);                /* pixels 4-7: 0 1 2 3 */
+    poke(r, B8000 + 0x2000 + 80, 0xc0);      /* line 3, pixel 0: 3 */
+    ck_assert_int_eq(render(r, 0), 1);
+    ck_assert_uint_eq(r->f.width, 320);
+    ck_assert_uint_eq(r->f.height, 200);
+    const unsigned want[8] = { 3, 2, 1, 0, 0, 1, 2, 3 };
+    for (unsigned x = 0; x < 8; x++)
+        ck_assert_uint_eq(px(r, x, 0), ega(palette[want[x]]));
+    ck_assert_uint_eq(px(r, 0, 1), BLACK);
+    ck_assert_uint_eq(px(r, 0, 2), BLACK);
+    ck_assert_uint_eq(px(r, 0, 3), ega(0x17));
+    ck_assert_uint_eq(px(r, 1, 3), BLACK);
+    rig_free(r);
+}
+END_TEST
+
 START_TEST(blank_screens)
 {
     struct rig *r = rig_new();
@@ -654,6 +696,7 @@ static Suite *suite(void)
     tcase_add_test(tc, text_start_address_and_panning);
     tcase_add_test(tc, mode_13h_through_the_dac);
     tcase_add_test(tc, mode_12h_planes_and_sizes);
+    tcase_add_test(tc, mode_4_cga_interleave);
     tcase_add_test(tc, blank_screens);
     tcase_add_test(tc, same_frame_after_save_and_load);
     tcase_add_test(tc, pc_board_display);
