@@ -504,3 +504,28 @@ def x86_realmode_elf(code):
 def x86_putc(ch):
     """mov al, ch; out 0xe9, al: a byte to the debug console."""
     return bytes([0xb0, ord(ch) if isinstance(ch, str) else ch, 0xe6, 0xe9])
+
+
+NETWORK_STATUS = 3      # scripts/debian-guest: Debian's archive unreachable
+
+
+def debian_guest(source_root, guest, init_script, workdir):
+    """Builds (or takes from the cache: ORRERY_GUEST_CACHE, else the
+    builder's default) a Debian guest whose /init runs init_script (bytes),
+    and returns (kernel, initrd); skips when Debian's archive cannot be
+    reached, fails the test on any other builder error."""
+    script = os.path.join(source_root, 'scripts', 'debian-guest')
+    cache = os.environ.get('ORRERY_GUEST_CACHE')
+    init = os.path.join(workdir, 'init-%s.sh' % guest)
+    with open(init, 'wb') as f:
+        f.write(init_script)
+    p = run([sys.executable, script, '--guest', guest, '--init-script', init, '--print-paths']
+            + (['--cache', cache] if cache else []), timeout=1200)
+    if p.returncode == NETWORK_STATUS:
+        skip("Debian's archive is unreachable: "
+             + p.stderr.decode(errors='replace').strip().splitlines()[-1])
+    paths = p.stdout.decode().split()
+    if not check(p.returncode == 0 and len(paths) >= 2, '%s: the guest builder succeeds' % guest,
+                 describe(p)):
+        finish()
+    return paths[0], paths[1]
