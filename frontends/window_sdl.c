@@ -295,12 +295,14 @@ static bool chord(struct window *w, const SDL_KeyboardEvent *k, struct ui_input 
     return false;
 }
 
-static void pointer_abs(struct window *w, int x, int y, int wheel, struct ui_input *q)
+/* A point of the window (SDL's logical coordinates) on the frame, as
+ * 0..INPUT_ABS_MAX; points in the black bars clamp to the frame's edge. */
+static bool window_to_abs(struct window *w, double x, double y, uint32_t *ax, uint32_t *ay)
 {
     if (w->dest.w <= 0 || w->dest.h <= 0)
-        return;
-    /* Window coordinates to the frame (SDL's logical size may differ from
-     * the renderer's output with high-DPI: scale to output pixels). */
+        return false;
+    /* With high-DPI the renderer's output has more pixels than the window
+     * has logical points. */
     int ww, wh, ow, oh;
     SDL_GetWindowSize(w->win, &ww, &wh);
     SDL_GetRendererOutputSize(w->ren, &ow, &oh);
@@ -308,13 +310,18 @@ static void pointer_abs(struct window *w, int x, int y, int wheel, struct ui_inp
         x = x * ow / ww;
         y = y * oh / wh;
     }
-    long fx = (long)(x - w->dest.x) * INPUT_ABS_MAX / (w->dest.w > 1 ? w->dest.w - 1 : 1);
-    long fy = (long)(y - w->dest.y) * INPUT_ABS_MAX / (w->dest.h > 1 ? w->dest.h - 1 : 1);
-    fx = fx < 0 ? 0 : fx > (long)INPUT_ABS_MAX ? (long)INPUT_ABS_MAX : fx;
-    fy = fy < 0 ? 0 : fy > (long)INPUT_ABS_MAX ? (long)INPUT_ABS_MAX : fy;
-    struct input_event ev = { .cls = INPUT_POINTER_ABS, .x = (uint32_t)fx, .y = (uint32_t)fy,
-                              .dz = wheel, .buttons = w->buttons };
-    push(q, &ev);
+    double fx = (x - w->dest.x) * INPUT_ABS_MAX / (w->dest.w > 1 ? w->dest.w - 1 : 1);
+    double fy = (y - w->dest.y) * INPUT_ABS_MAX / (w->dest.h > 1 ? w->dest.h - 1 : 1);
+    *ax = fx < 0 ? 0 : fx > INPUT_ABS_MAX ? INPUT_ABS_MAX : (uint32_t)fx;
+    *ay = fy < 0 ? 0 : fy > INPUT_ABS_MAX ? INPUT_ABS_MAX : (uint32_t)fy;
+    return true;
+}
+
+static void pointer_abs(struct window *w, int x, int y, int wheel, struct ui_input *q)
+{
+    struct input_event ev = { .cls = INPUT_POINTER_ABS, .dz = wheel, .buttons = w->buttons };
+    if (window_to_abs(w, x, y, &ev.x, &ev.y))
+        push(q, &ev);
 }
 
 static unsigned button_bit(Uint8 b)
@@ -344,15 +351,15 @@ static void touch(struct window *w, const SDL_TouchFingerEvent *t, struct ui_inp
     int slot = finger_slot(w, t->fingerId, t->type == SDL_FINGERDOWN);
     if (slot < 0)
         return;
-    float x = t->x < 0 ? 0 : t->x > 1 ? 1 : t->x;
-    float y = t->y < 0 ? 0 : t->y > 1 ? 1 : t->y;
+    int ww, wh;
+    SDL_GetWindowSize(w->win, &ww, &wh);
     struct input_event ev = { .cls = INPUT_TOUCH, .slot = (unsigned)slot,
-                              .x = (uint32_t)(x * INPUT_ABS_MAX),
-                              .y = (uint32_t)(y * INPUT_ABS_MAX),
                               .contact = t->type != SDL_FINGERUP };
     if (t->type == SDL_FINGERUP)
         w->finger_used[slot] = false;
-    push(q, &ev);
+    /* Finger positions are fractions of the window. */
+    if (window_to_abs(w, (double)t->x * ww, (double)t->y * wh, &ev.x, &ev.y))
+        push(q, &ev);
 }
 
 void window_poll(struct window *w, struct ui_input *q, struct window_actions *act)
