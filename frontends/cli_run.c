@@ -1373,6 +1373,10 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         cli_error("%s", err.msg);
         goto out;
     }
+    if (o.screenshot_at_exit && !machine_display(ctx.m)) {
+        cli_error("--screenshot-at-exit: the %s board has no display", ctx.m->board_name);
+        goto out;
+    }
     if (o.display == DISPLAY_SDL && !machine_display(ctx.m)) {
         cli_error("--display sdl: the %s board has no display", ctx.m->board_name);
         goto out;

@@ -102,7 +102,7 @@ def palette_ramp():
             + bytes([0x88, 0xd8, 0x24, 0x3f, 0xee,             # mov al, bl; and al, 63; out
                      0x88, 0xd8, 0xc0, 0xe8, 0x02, 0xee,       # mov al, bl; shr al, 2; out
                      0x88, 0xd8, 0xf6, 0xd0, 0x24, 0x3f, 0xee,  # mov al, bl; not al; and; out
-                     0xfe, 0xc3, 0x75, 0xe9]))                 # inc bl; jnz
+                     0xfe, 0xc3, 0x75, 0xea]))                 # inc bl; jnz
 
 
 def mode13_program():
@@ -121,15 +121,29 @@ MODE12_CRTC = [(0x11, 0x0c), (0, 0x5f), (1, 0x4f), (2, 0x50), (3, 0x82), (4, 0x5
                (0x12, 0xdf), (0x13, 0x28), (0x14, 0x00), (0x15, 0xe7), (0x16, 0x04),
                (0x17, 0xe3), (0x18, 0xff), (0x0c, 0), (0x0d, 0)]
 MODE12_GC = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (5, 0x00), (6, 0x05), (7, 0x0f), (8, 0xff)]
-MODE12_ATTR = [(i, v) for i, v in enumerate((0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07,
-                                             0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f))]
+MODE12_ATTR = [(i, i) for i in range(16)]
 MODE12_ATTR += [(0x10, 0x01), (0x11, 0x00), (0x12, 0x0f), (0x13, 0x00), (0x14, 0x00)]
+# The 16 CGA colours in DAC entries 0-15 (6 bits per channel).
+CGA = [(0, 0, 0), (0, 0, 42), (0, 42, 0), (0, 42, 42), (42, 0, 0), (42, 0, 42), (42, 21, 0),
+       (42, 42, 42), (21, 21, 21), (21, 21, 63), (21, 63, 21), (21, 63, 63), (63, 21, 21),
+       (63, 21, 63), (63, 63, 21), (63, 63, 63)]
+
+
+def palette_cga():
+    code = mov_dx(0x3c8) + out_dx(0) + bytes([0x42])           # inc dx: 0x3C9
+    for rgb in CGA:
+        for v in rgb:
+            code += out_dx(v)
+    return code
 
 
 def mode12_program():
     code = outb(0x3c2, 0xe3) + indexed(0x3c4, MODE12_SEQ) + indexed(0x3d4, MODE12_CRTC)
-    code += indexed(0x3ce, MODE12_GC) + attribute(MODE12_ATTR) + palette_ramp()
+    code += indexed(0x3ce, MODE12_GC) + attribute(MODE12_ATTR) + palette_cga()
     code += mov_ax(0xa000) + bytes([0x8e, 0xc0])                 # mov es, ax
+    # Clear all four planes (plane 2 still holds the text font).
+    code += bytes([0x31, 0xff, 0xb9, 0x00, 0x96, 0x31, 0xc0,     # xor di, di; mov cx, 38400
+                   0xf3, 0xaa])                                  # xor ax, ax; rep stosb
     # Plane p (map mask 1 << p) gets the byte pattern 0xF0 >> p over rows
     # 60 * p and below: colour bands with stripes of every mix of planes.
     for plane in range(4):
