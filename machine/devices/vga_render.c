@@ -237,10 +237,8 @@ static void text_line(const struct render_ctx *c, uint32_t *dst, unsigned clocks
             if ((attr & 0x80u) && !c->blink_shown)
                 bits = ninth = 0;
         }
-        if (cursor_row && (ma & 0xffffu) == c->cursor) {
+        if (cursor_row && (ma & 0xffffu) == c->cursor)
             bits = ninth = 0xff;
-            fg = attr & 0x0fu;
-        }
         uint32_t fgc = c->colour16[fg], bgc = c->colour16[bg];
         if (rep == 1) {
             for (unsigned i = 0; i < 8; i++)
