@@ -361,6 +361,8 @@ START_TEST(config_tablet_and_touch)
     struct orr_error err = { { 0 } };
     ck_assert_int_ne(rig_try(&bad, "input-mouse", &err), 0);
     ck_assert_ptr_nonnull(strstr(err.msg, "input-touch"));
+    bus_destroy(&bad.bus);
+    free(bad.fdt);
     ck_assert_int_ne(rig_try(&bad, "input-keyboard:x", &err), 0);
     bus_destroy(&bad.bus);
     free(bad.fdt);
