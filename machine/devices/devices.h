@@ -17,6 +17,7 @@ extern const struct device_model mc146818_model;
 extern const struct device_model ns16550_model;
 extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
+extern const struct device_model pl050_model;
 extern const struct device_model pl061_model;
 extern const struct device_model post_code_model;
 extern const struct device_model vga_model;

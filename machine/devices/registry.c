@@ -19,6 +19,7 @@ static const struct device_model *const device_models[] = {
     &ns16550_model,
     &pl011_model,
     &pl031_model,
+    &pl050_model,
     &pl061_model,
     &post_code_model,
     &vga_model,
