@@ -406,11 +406,14 @@ static void key_event(struct vinput *s, const struct input_event *ev, struct rep
 {
     if (!is_pc_key(ev->key))
         return;
-    /* A second press without a release is the key repeating (value 2). */
+    /* A second press without a release is the host's key repeat: dropped,
+     * since the device offers EV_REP and the guest repeats held keys
+     * itself (Linux's input core does, for virtio_input); passing it on
+     * would repeat twice. */
     bool was = test_bit(s->keys_down, ev->key);
-    if (!ev->down && !was)
+    if (ev->down == was)
         return;
-    uint32_t value = ev->down ? (was ? 2u : 1u) : 0u;
+    uint32_t value = ev->down ? 1u : 0u;
     if (ev->down)
         set_bit(s->keys_down, ev->key);
     else
