@@ -36,8 +36,11 @@ struct boot_guest {
     const char *summary;
 };
 
+/* The kernel's log goes to the screen (tty1) as well as the serial console;
+ * the serial console is named last, so it is /dev/console. */
 static const struct boot_guest boot_guests[] = {
-    { "debian-arm", "debian-guest", "arm-virt", true, false, true, "256M", "console=ttyAMA0",
+    { "debian-arm", "debian-guest", "arm-virt", true, false, true, "256M",
+      "console=tty1 console=ttyAMA0",
       "realtime",
       "Debian bookworm armmp kernel, busybox initramfs, ext2 disk on virtio" },
     /* -m sizes the pc board's RAM above 1 MiB: 255M makes 256 MiB in all.
@@ -45,7 +48,7 @@ static const struct boot_guest boot_guests[] = {
      * prompt in seconds instead of minutes (6.5 billion instructions, 2.3
      * of them in the decompressor, most of the rest in the self-tests). */
     { "debian-x86", "debian-guest", "pc", false, true, false, "255M",
-      "console=ttyS0 cryptomgr.notests", "realtime",
+      "console=tty1 console=ttyS0 cryptomgr.notests", "realtime",
       "Debian bookworm 686 kernel on the pc board, busybox initramfs" },
 };
 
