@@ -20,6 +20,7 @@ static const struct device_model *const device_models[] = {
     &pl011_model,
     &pl031_model,
     &pl061_model,
+    &pl111_model,
     &post_code_model,
     &vga_model,
     &virtio_mmio_model,
