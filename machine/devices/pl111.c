@@ -9,9 +9,11 @@
  * through the 256-entry palette, 16 bits as 1:5:5:5 or 5:6:5, 12 bits as
  * 4:4:4 in 16-bit containers, and "24 bits" as one pixel per 32-bit word.
  * Lines follow each other with no gap (the controller has no stride
- * register). Render reads guest RAM through direct host pointers, a line
- * at a time, so it never touches a device register; a line outside RAM
- * shows black. The picture is black while LcdEn or LcdPwr is clear.
+ * register). Render reads guest RAM (or ROM) through direct host
+ * pointers, a line at a time, so it never touches a device register; a
+ * line outside them shows black. A render shows LCDUPBASE/LCDLPBASE as
+ * last written; the hardware takes a new base at the next frame (LNBU),
+ * a difference no picture rendered between run slices can show. The picture is black while LcdEn or LcdPwr is clear.
  *
  * Colour order. With BGR clear, the red field is the least significant
  * one of a direct-colour pixel and of a palette entry (bits [4:0]); BGR
@@ -46,8 +48,8 @@
  *          into the current-address counters;
  *   VComp  at the start of the vertical sync, back porch, active video or
  *          front porch, as LcdVComp selects;
- *   MBERROR at the start of a frame whose buffer lies outside RAM (the AHB
- *          master would get an error response);
+ *   MBERROR at the start of a frame whose buffer is not wholly in RAM or
+ *          ROM (the AHB master would get an error response);
  *   FUF    never: the model's FIFO cannot underflow.
  * Their raw status follows from the timing whenever it is read, so clock
  * events are scheduled only for an interrupt that is unmasked and not
