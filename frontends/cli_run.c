@@ -16,6 +16,8 @@
 #include "frontends/reverse.h"
 #include "frontends/terminal.h"
 #include "frontends/trace.h"
+#include "frontends/ui.h"
+#include "frontends/window.h"
 #include "machine/linux_boot.h"
 #include "machine/linux_boot_x86.h"
 #include "machine/machine.h"
@@ -66,6 +68,10 @@ struct run_options {
     uint64_t reverse_interval;   /* --reverse-interval N: instructions between snapshots */
     uint64_t reverse_memory;     /* --reverse-memory SIZE: bytes of history (0: none) */
     bool reverse_memory_given;
+    /* The display (docs/display.md). */
+    enum { DISPLAY_AUTO, DISPLAY_SDL, DISPLAY_NONE } display;
+    struct window_config window;
+    const char *screenshot_at_exit;  /* --screenshot-at-exit FILE.png */
     /* --drive / --device, in order: backends for the virtio-mmio slots */
     const char *backends[RUN_MAX_BACKENDS];
     char backend_text[RUN_MAX_BACKENDS][RUN_BACKEND_TEXT];
@@ -98,6 +104,15 @@ struct run_ctx {
     bool reverse_on;
     const char *trace_path;
     bool trace_json;
+    /* The display: input waiting for the guest, the window if one is open. */
+    struct ui_input ui;
+    struct window *win;
+    struct frame frame;
+    uint64_t next_present_ns;    /* host time of the window's next frame */
+    uint64_t mips_host_ns;       /* host time and count at the last MIPS reading */
+    uint64_t mips_executed;
+    double mips;
+    bool window_closed;          /* the user closed the window */
 };
 
 /* --- logging ------------------------------------------------------------ */
@@ -213,6 +228,33 @@ static int parse_range(const char *text, uint64_t *lo, uint64_t *hi)
 }
 
 /* Returns -1 when parsed, or the exit status to leave with. */
+/* --display none | sdl[,scale=N][,smooth][,full-screen] */
+static int parse_display(const char *v, struct run_options *o)
+{
+    if (strcmp(v, "none") == 0) {
+        o->display = DISPLAY_NONE;
+        return 0;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    char *save;
+    char *w = strtok_r(buf, ",", &save);
+    if (!w || strcmp(w, "sdl") != 0)
+        return -1;
+    o->display = DISPLAY_SDL;
+    while ((w = strtok_r(NULL, ",", &save))) {
+        if (strncmp(w, "scale=", 6) == 0 && w[6] >= '1' && w[6] <= '8' && !w[7])
+            o->window.scale = (unsigned)(w[6] - '0');
+        else if (strcmp(w, "smooth") == 0)
+            o->window.smooth = true;
+        else if (strcmp(w, "full-screen") == 0)
+            o->window.fullscreen = true;
+        else
+            return -1;
+    }
+    return 0;
+}
+
 static int parse_run_options(int argc, char **argv, struct run_options *o)
 {
     struct opt_scan s = { .argc = argc, .argv = argv, .index = 0 };
@@ -456,6 +498,22 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             if (!*v)
                 return usage_error("%s", "--snapshot-save-at-exit needs a file name");
             o->snapshot_save = v;
+        } else if (opt_match(&s, "--display", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (parse_display(v, o))
+                return usage_error("--display: '%s' is not none or sdl[,scale=N][,smooth]"
+                                   "[,full-screen]", v);
+        } else if (opt_match(&s, "--confirm-close", NULL, false, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            o->window.confirm_close = true;
+        } else if (opt_match(&s, "--screenshot-at-exit", NULL, true, &v, bad, sizeof bad)) {
+            if (bad[0])
+                return usage_error("%s", bad);
+            if (!*v)
+                return usage_error("%s", "--screenshot-at-exit needs a file name");
+            o->screenshot_at_exit = v;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
         } else {
@@ -712,6 +770,66 @@ static int monitor_input(void *opaque, const char *name, bool level,
     return 0;
 }
 
+/* Delivers an input event from the queue: as live outside input, journaled. */
+static int ui_deliver(void *opaque, const struct input_event *ev, struct orr_error *err)
+{
+    struct run_ctx *ctx = opaque;
+    if (ctx->journal_on && !ctx->journal.live)
+        return 0;       /* replaying: the journal's events are the input */
+    if (ctx->journal_on && journal_replaying(&ctx->journal))
+        debugger_modified(&ctx->dbg);
+    if (machine_input(ctx->m, ev, err))
+        return -1;
+    if (ctx->journal_on && journal_add_ui(&ctx->journal, ctx->m, ev))
+        ctx->journal_failed = true;
+    return 0;
+}
+
+static int monitor_ui(void *opaque, int argc, char **argv, const struct dbg_output *out)
+{
+    struct run_ctx *ctx = opaque;
+    if (strcmp(argv[0], "screendump") != 0 && ctx->journal_on && !ctx->journal.live) {
+        out_text(out, "error: the machine is replaying a journal (--replay)\n");
+        return -1;
+    }
+    return ui_command(ctx->m, &ctx->ui, argc, argv, out);
+}
+
+/* Between run slices: queued input goes to the guest, and the window gets
+ * its events handled and, at most 60 times a second, the latest frame. */
+static void service_display(struct run_ctx *ctx, bool guest_idle)
+{
+    struct machine *m = ctx->m;
+    if (ctx->win) {
+        struct window_actions act = { 0 };
+        window_poll(ctx->win, &ctx->ui, &act);
+        if (act.quit)
+            ctx->window_closed = true;
+        if (act.monitor)
+            ctx->term.monitor_request = true;
+    }
+    if (ui_input_pending(&ctx->ui))
+        ui_input_pump(&ctx->ui, m->clock.now_ns, guest_idle, ui_deliver, ctx);
+    if (!ctx->win)
+        return;
+    uint64_t now = clock_host_ns();
+    if (now < ctx->next_present_ns)
+        return;
+    ctx->next_present_ns = now + 16666667ull;
+    if (now - ctx->mips_host_ns >= 1000000000ull) {
+        ctx->mips = (double)(m->executed - ctx->mips_executed) * 1e3 /
+                    (double)(now - ctx->mips_host_ns);
+        ctx->mips_host_ns = now;
+        ctx->mips_executed = m->executed;
+    }
+    window_set_status(ctx->win, ctx->dbg.stopped || ctx->mterm.active ? "paused"
+                                : guest_idle ? "idle" : "running", ctx->mips);
+    struct orr_error err = { { 0 } };
+    int rc = machine_render(m, &ctx->frame, &err);
+    if (rc >= 0)
+        window_present(ctx->win, &ctx->frame, rc == 0);
+}
+
 static int monitor_command(void *opaque, const char *line, const struct dbg_output *out)
 {
     return monitor_exec(opaque, line, out);
@@ -750,7 +868,7 @@ static int debug_setup(struct run_ctx *ctx, const struct run_options *o, const s
 {
     debugger_init(&ctx->dbg, ctx->m);
     struct monitor_hooks hooks = { .trace = monitor_trace, .loadvm = monitor_loadvm,
-                                   .input = monitor_input, .opaque = ctx,
+                                   .input = monitor_input, .ui = monitor_ui, .opaque = ctx,
                                    .explain_json = o->explain_json };
     if (monitor_create(&ctx->mon, &ctx->dbg, &hooks))
         return orr_fail(err, "out of memory");
@@ -876,6 +994,15 @@ static int journal_after_run(struct run_ctx *ctx, const struct machine_run_resul
     return -1;
 }
 
+/* A wait for input of timeout_ms (-1: forever) shortened so that an open
+ * window keeps being served. */
+static int window_wait(const struct run_ctx *ctx, int timeout_ms)
+{
+    if (!ctx->win)
+        return timeout_ms;
+    return timeout_ms < 0 || timeout_ms > 16 ? 16 : timeout_ms;
+}
+
 /* Returns the process exit status. Prints nothing itself: the caller does,
  * after the terminal is restored, from *msg. */
 static int run_loop(struct run_ctx *ctx, const struct run_options *o,
@@ -922,11 +1049,14 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
         if (d->stopped || ctx->mterm.active) {
             if (deadline_passed(ctx))
                 goto timeout;
-            if (!ctx->mterm.active && !have_debug_sockets(ctx) && t->eof) {
+            if (!ctx->mterm.active && !have_debug_sockets(ctx) && t->eof && !ctx->win) {
                 snprintf(msg, msglen, "the guest is stopped and nothing is left to resume it");
                 return 1;
             }
-            wait_inputs(ctx, ms_to_deadline(ctx));
+            service_display(ctx, false);
+            if (ctx->window_closed)
+                return 0;
+            wait_inputs(ctx, window_wait(ctx, ms_to_deadline(ctx)));
             continue;
         }
 
@@ -1011,9 +1141,13 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
                 uint64_t ms = (ns + 999999) / 1000000;
                 wait = ms > 1000000000 ? 1000000000 : (int)ms;
             }
+            service_display(ctx, true);
+            if (ui_input_pending(&ctx->ui))
+                wait = 0;       /* the next key goes in at once */
             /* Input can wake the guest only if stdin may still deliver
-             * bytes the UART takes (a tty is always read, for Ctrl-A x). */
-            bool input_blocked = t->eof || (!t->is_tty && t->pending_len > 0);
+             * bytes the UART takes (a tty is always read, for Ctrl-A x),
+             * or a window is open. */
+            bool input_blocked = (t->eof || (!t->is_tty && t->pending_len > 0)) && !ctx->win;
             if (wait < 0 && input_blocked && !have_debug_sockets(ctx)) {
                 /* Idle forever in virtual time with no input that could
                  * ever wake it: the run cannot make progress. */
@@ -1024,12 +1158,17 @@ static int run_loop(struct run_ctx *ctx, const struct run_options *o,
             int left = ms_to_deadline(ctx);
             if (left >= 0 && (wait < 0 || left < wait))
                 wait = left;
-            wait_inputs(ctx, wait);
+            wait_inputs(ctx, window_wait(ctx, wait));
             break;
         }
         case CPU_STOP_BUDGET:
+            service_display(ctx, false);
             wait_inputs(ctx, 0);
             break;
+        }
+        if (ctx->window_closed) {
+            snprintf(msg, msglen, "the window was closed");
+            return 0;
         }
         if (t->quit) {
             snprintf(msg, msglen, "terminated by Ctrl-A x");
@@ -1234,6 +1373,26 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
         cli_error("%s", err.msg);
         goto out;
     }
+    if (o.screenshot_at_exit && !machine_display(ctx.m)) {
+        cli_error("--screenshot-at-exit: the %s board has no display", ctx.m->board_name);
+        goto out;
+    }
+    if (o.display == DISPLAY_SDL && !machine_display(ctx.m)) {
+        cli_error("--display sdl: the %s board has no display", ctx.m->board_name);
+        goto out;
+    }
+    if (o.display == DISPLAY_SDL ||
+        (o.display == DISPLAY_AUTO && machine_display(ctx.m) && window_available())) {
+        o.window.board = ctx.m->board_name;
+        if (window_open(&ctx.win, &o.window, &err) != 0) {
+            if (o.display == DISPLAY_SDL) {
+                cli_error("--display sdl: %s", err.msg);
+                goto out;
+            }
+            ctx.win = NULL;   /* auto: headless after all */
+        }
+        ctx.mips_host_ns = clock_host_ns();
+    }
     if (o.timeout_s > 0)
         ctx.deadline_ns = clock_host_ns() + (uint64_t)(o.timeout_s * 1e9);
     terminal_open(&ctx.term);
@@ -1275,13 +1434,18 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
             unsigned inputs = 0, checks = 0;
             for (size_t i = 0; i < ctx.journal.count; i++) {
                 inputs += ctx.journal.ev[i].kind == JOURNAL_CONSOLE ||
-                          ctx.journal.ev[i].kind == JOURNAL_INPUT;
+                          ctx.journal.ev[i].kind == JOURNAL_INPUT ||
+                          ctx.journal.ev[i].kind == JOURNAL_UI;
                 checks += ctx.journal.ev[i].kind == JOURNAL_CHECK;
             }
             fprintf(stderr, "orrery: record: %u inputs and %u checkpoints to %s, ending at "
                     "instruction %llu; state hash %016llx\n", inputs, checks, o.record,
                     (unsigned long long)ctx.m->executed, (unsigned long long)sum);
         }
+    }
+    if (o.screenshot_at_exit && ui_screendump(ctx.m, o.screenshot_at_exit, &err) != 0) {
+        cli_error("--screenshot-at-exit: %s", err.msg);
+        status = status ? status : 1;
     }
     if (o.snapshot_save) {
         uint64_t t0 = clock_host_ns();
@@ -1295,6 +1459,9 @@ int cmd_run(int argc, char **argv, bool demo_defaults)
     }
 
 out:
+    window_close(ctx.win);
+    frame_free(&ctx.frame);
+    ui_input_free(&ctx.ui);
     if (debug_teardown(&ctx) && status == 0)
         status = 1;   /* the run was fine but its trace is incomplete */
     if (ctx.m)

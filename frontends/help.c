@@ -48,6 +48,16 @@ void print_help(void)
 "  --stats              at exit, print the instructions executed and the host time\n"
 "  --max-insns N        end the run after N more instructions\n"
 "\n"
+"Display options (docs/display.md):\n"
+"  --display none|sdl[,scale=N][,smooth][,full-screen]  the guest's screen in a\n"
+"                       window (default: when SDL2 is built in, the board has a\n"
+"                       display and there is an X11 or Wayland display)\n"
+"  --confirm-close      closing the window asks before powering the guest off\n"
+"  --screenshot-at-exit FILE.png  write what the display shows when the run ends\n"
+"  In the window: Ctrl-Alt-G grabs or releases the pointer, Ctrl-Alt-F full screen,\n"
+"  Ctrl-Alt-1..4 integer scale, Ctrl-Alt-S smooth scaling, Ctrl-Alt-U the guest's\n"
+"  size; Ctrl-A x, Ctrl-A c, Ctrl-A a as on the terminal, Ctrl-A f, Ctrl-A g.\n"
+"\n"
 "State options (docs/snapshots.md):\n"
 "  --snapshot-save-at-exit FILE  save the whole machine to FILE when the run ends\n"
 "  --snapshot-load FILE start from a snapshot (its board unless --board is given)\n"
@@ -104,4 +114,5 @@ void print_help(void)
 void print_version(void)
 {
     printf("orrery %s\n", ORRERY_VERSION);
+    printf("window: %s\n", ORRERY_HAVE_SDL2 ? "SDL2" : "none (built without SDL2)");
 }

@@ -12,6 +12,7 @@
 #include "cpu/tlb.h"
 #include "frontends/cli.h"
 #include "frontends/explain.h"
+#include "frontends/keymap.h"
 #include "machine/snapshot.h"
 
 #define MON_MAX_POINTS 64
@@ -821,6 +822,15 @@ static int cmd_loadvm(struct monitor *mon, int argc, char **argv, const struct d
     return mon->hooks.loadvm(mon->hooks.opaque, argv[1], out);
 }
 
+/* screendump, sendkey, type, mouse, touch: the frontend's (it owns the
+ * input queue and the journal). */
+static int cmd_ui(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
+{
+    if (!mon->hooks.ui)
+        return fail(out, "%s is not available here", argv[0]);
+    return mon->hooks.ui(mon->hooks.opaque, argc, argv, out);
+}
+
 static int cmd_input(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
 {
     if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "0")))
@@ -968,6 +978,23 @@ static const struct command commands[] = {
       "Drive an external input: a gpio-keys key by its label or node name (`input poweroff 1` "
       "presses arm-virt's power button, `input poweroff 0` releases it), or PATH:N, input N of "
       "the device at node PATH. Recorded by --record like typed input." },
+    { "screendump", NULL, cmd_ui, "screendump FILE.png",
+      "Write what the display shows now to FILE.png (the picture a window would show, at the "
+      "guest's own resolution)." },
+    { "sendkey", NULL, cmd_ui, "sendkey KEY[-KEY...] [HOLD_MS]",
+      "Press the keys together and release them (after HOLD_MS of guest time, default 100): "
+      "`sendkey ctrl-alt-delete`. Names as QEMU's (a, ret, spc, ctrl, shift, alt, f1, up, "
+      "kp_add...); `help keys` lists them." },
+    { "type", NULL, cmd_ui, "type \"TEXT\"",
+      "Type TEXT on the guest's keyboard (US layout), key by key; quoted text may use \\n, "
+      "\\t, \\e, \\\\, \\\" and \\xHH." },
+    { "mouse", NULL, cmd_ui, "mouse X Y [BUTTONS]",
+      "Move the pointer to pixel X, Y of the display, with BUTTONS held (bit 0 left, 1 right, "
+      "2 middle; default none): through a tablet when the guest has one, else as a mouse "
+      "movement." },
+    { "touch", NULL, cmd_ui, "touch X Y [down|move|up] [SLOT]",
+      "Touch the screen at pixel X, Y: a tap (down, then up after 50 ms), or one contact "
+      "change of finger SLOT (default 0)." },
     { "screen", NULL, cmd_screen, "screen [PATH]",
       "Show the text on the screen of a display in a text mode (a VGA's 80x25), one line per "
       "row: the first display's, or that of the device at node PATH." },
@@ -1001,6 +1028,13 @@ static const struct command *find_command(const char *word)
 static int cmd_help(struct monitor *mon, int argc, char **argv, const struct dbg_output *out)
 {
     (void)mon;
+    if (argc > 1 && strcmp(argv[1], "keys") == 0) {
+        const char *names[256];
+        size_t n = keymap_names(names, 256);
+        for (size_t i = 0; i < n && i < 256; i++)
+            out_printf(out, "%s%s", names[i], i + 1 < n ? " " : "\n");
+        return 0;
+    }
     if (argc > 1) {
         const struct command *c = find_command(argv[1]);
         if (!c)
@@ -1024,18 +1058,89 @@ static bool needs_stop(const struct command *c)
            c->fn == cmd_loadvm || c->fn == cmd_rstep || c->fn == cmd_rcontinue;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Splits line into words in place: blanks separate words; a word in
+ * double quotes may hold blanks and the escapes \n \t \r \b \e \\ \"
+ * and \xHH. Returns the word count, or -1 with why in *msg. */
+static int split_words(char *line, char **argv, int max, const char **msg)
+{
+    int argc = 0;
+    char *r = line;
+    for (;;) {
+        while (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n')
+            r++;
+        if (!*r)
+            return argc;
+        if (argc == max) {
+            *msg = "too many words";
+            return -1;
+        }
+        if (*r != '"') {
+            argv[argc++] = r;
+            while (*r && *r != ' ' && *r != '\t' && *r != '\r' && *r != '\n')
+                r++;
+            if (*r)
+                *r++ = '\0';
+            continue;
+        }
+        char *w = ++r;      /* the unescaped word overwrites the quoted one */
+        argv[argc++] = w;
+        for (;;) {
+            char c = *r++;
+            if (c == '\0') {
+                *msg = "a quoted word has no closing quote";
+                return -1;
+            }
+            if (c == '"')
+                break;
+            if (c == '\\') {
+                char e = *r++;
+                switch (e) {
+                case 'n': c = '\n'; break;
+                case 't': c = '\t'; break;
+                case 'r': c = '\r'; break;
+                case 'b': c = '\b'; break;
+                case 'e': c = 0x1b; break;
+                case '\\': case '"': c = e; break;
+                case 'x': {
+                    int h = hex_digit(r[0]), l = h >= 0 ? hex_digit(r[1]) : -1;
+                    if (h < 0 || l < 0) {
+                        *msg = "\\x wants two hex digits";
+                        return -1;
+                    }
+                    c = (char)(h * 16 + l);
+                    r += 2;
+                    break;
+                }
+                default:
+                    *msg = "unknown escape in a quoted word";
+                    return -1;
+                }
+            }
+            *w++ = c;
+        }
+        *w = '\0';
+        if (*r && *r != ' ' && *r != '\t' && *r != '\r' && *r != '\n') {
+            *msg = "a quoted word must end at a blank";
+            return -1;
+        }
+    }
+}
+
 int monitor_exec(struct monitor *mon, const char *line, const struct dbg_output *out)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", line);
     char *argv[MON_MAX_ARGS];
-    int argc = 0;
-    char *save;
-    for (char *w = strtok_r(buf, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
-        if (argc == MON_MAX_ARGS)
-            return fail(out, "too many words");
-        argv[argc++] = w;
-    }
+    const char *why = NULL;
+    int argc = split_words(buf, argv, MON_MAX_ARGS, &why);
+    if (argc < 0)
+        return fail(out, "%s", why);
     if (argc == 0 || argv[0][0] == '#')
         return 0;
     const struct command *c = find_command(argv[0]);

@@ -22,6 +22,9 @@ struct monitor_hooks {
     /* `input NAME 1|0`: drive an external input (machine_set_input), as an
      * outside input the frontend journals. NULL: not here. */
     int (*input)(void *opaque, const char *name, bool level, const struct dbg_output *out);
+    /* screendump, sendkey, type, mouse, touch (argv as typed): the
+     * frontend's display and input queue. NULL: not here. */
+    int (*ui)(void *opaque, int argc, char **argv, const struct dbg_output *out);
     void *opaque;
     bool explain_json;        /* `step` prints JSON lines (--explain-format json) */
 };

@@ -99,6 +99,48 @@ int journal_add_input(struct journal *j, struct machine *m, const char *name, bo
     return add_live(j, m, JOURNAL_INPUT, &l, 1, name, strlen(name));
 }
 
+#define UI_PAYLOAD 36u
+
+int journal_add_ui(struct journal *j, struct machine *m, const struct input_event *ev)
+{
+    uint8_t p[UI_PAYLOAD];
+    p[0] = (uint8_t)ev->cls;
+    p[1] = ev->down;
+    p[2] = ev->contact;
+    p[3] = (uint8_t)ev->slot;
+    le_store(p + 4, 4, ev->key);
+    le_store(p + 8, 4, (uint32_t)ev->dx);
+    le_store(p + 12, 4, (uint32_t)ev->dy);
+    le_store(p + 16, 4, (uint32_t)ev->dz);
+    le_store(p + 20, 4, ev->x);
+    le_store(p + 24, 4, ev->y);
+    le_store(p + 28, 4, ev->buttons);
+    le_store(p + 32, 4, 0);
+    return add_live(j, m, JOURNAL_UI, p, sizeof p, NULL, 0);
+}
+
+static bool ui_from_payload(const struct journal_event *e, struct input_event *ev)
+{
+    if (e->len != UI_PAYLOAD || e->data[0] >= INPUT_CLASSES || e->data[1] > 1 ||
+        e->data[2] > 1 || e->data[3] >= INPUT_TOUCH_SLOTS)
+        return false;
+    const uint8_t *p = e->data;
+    *ev = (struct input_event){
+        .cls = (enum input_class)p[0],
+        .down = p[1] != 0,
+        .contact = p[2] != 0,
+        .slot = p[3],
+        .key = (unsigned)le_load(p + 4, 4),
+        .dx = (int32_t)(uint32_t)le_load(p + 8, 4),
+        .dy = (int32_t)(uint32_t)le_load(p + 12, 4),
+        .dz = (int32_t)(uint32_t)le_load(p + 16, 4),
+        .x = (uint32_t)le_load(p + 20, 4),
+        .y = (uint32_t)le_load(p + 24, 4),
+        .buttons = (unsigned)le_load(p + 28, 4),
+    };
+    return true;
+}
+
 /* CHECK/END payload: the sections' hashes. */
 static uint8_t *hash_payload(const struct machine_hash *h, uint32_t *len)
 {
@@ -367,6 +409,17 @@ enum journal_apply journal_apply_due(struct journal *j, struct machine *m, char 
             j->inputs_applied++;
             break;
         }
+        case JOURNAL_UI: {
+            struct input_event ev;
+            struct orr_error err = { { 0 } };
+            if (!ui_from_payload(e, &ev))
+                return diverged(j, msg, msglen, "the journal's input event is corrupt",
+                                m->executed, now);
+            if (machine_input(m, &ev, &err))
+                return diverged(j, msg, msglen, err.msg, m->executed, now);
+            j->inputs_applied++;
+            break;
+        }
         case JOURNAL_CHECK:
         case JOURNAL_END: {
             char what[400];
@@ -448,7 +501,7 @@ int journal_read(const char *path, struct journal *j, struct orr_error *err)
         }
         const uint8_t *e = buf + pos;
         uint32_t elen = (uint32_t)le_load(e + 17, 4);
-        if (len - pos - EVENT_HEAD < elen || e[0] < JOURNAL_CONSOLE || e[0] > JOURNAL_RESET) {
+        if (len - pos - EVENT_HEAD < elen || e[0] < JOURNAL_CONSOLE || e[0] > JOURNAL_UI) {
             orr_fail(err, "%s: journal event %llu is corrupt", path, (unsigned long long)i);
             goto out;
         }

@@ -20,7 +20,10 @@
  *   u64 executed, u32 payload length, payload. The last event is END.
  * Payloads: CONSOLE u8 port + bytes; INPUT u8 level + the input's name;
  * CHECK and END u32 count + per section (u8 tag length, tag, u64 hash);
- * RESET none (a guest reset: positions after it count from 0 again). */
+ * RESET none (a guest reset: positions after it count from 0 again);
+ * UI an input event for a keyboard, pointer or touch screen
+ * (machine/display.h): u8 class, u8 down, u8 contact, u8 slot, u32 key,
+ * i32 dx, dy, dz, u32 x, y, buttons. */
 #ifndef ORRERY_MACHINE_REPLAY_H
 #define ORRERY_MACHINE_REPLAY_H
 
@@ -45,6 +48,7 @@ enum journal_kind {
     JOURNAL_CHECK = 3,      /* state hashes */
     JOURNAL_END = 4,        /* where the recording stopped, with state hashes */
     JOURNAL_RESET = 5,      /* the guest reset the machine: positions start again at 0 */
+    JOURNAL_UI = 6,         /* a keyboard, pointer or touch event (machine_input) */
 };
 
 struct journal_event {
@@ -89,6 +93,10 @@ static inline bool journal_replaying(const struct journal *j)
  * the machine is in the journal's past (history rewritten). */
 int journal_add_console(struct journal *j, struct machine *m, unsigned port,
                         const uint8_t *bytes, size_t len) ORR_MUST_CHECK;
+struct input_event;
+/* Recording: an input event delivered with machine_input (as
+ * journal_add_input). */
+int journal_add_ui(struct journal *j, struct machine *m, const struct input_event *ev);
 int journal_add_input(struct journal *j, struct machine *m, const char *name,
                       bool level) ORR_MUST_CHECK;
 /* Forgets every event after the cursor: the machine left the recorded

@@ -35,6 +35,7 @@
 #include "cpu/clock.h"
 #include "cpu/log.h"
 #include "machine/device.h"
+#include "machine/display.h"
 #include "machine/devices/devices.h"
 #include "machine/devices/ps2.h"
 #include "machine/irq.h"
@@ -384,6 +385,23 @@ static void i8042_set_input(void *opaque, unsigned input, bool level)
     ps2_mouse_move(&s->mouse, 0, 0, 0, buttons);
 }
 
+/* Host input (machine/display.h): the keyboard and the mouse rank 1, below
+ * a virtio-input device. Always available: a PS/2 device buffers what it
+ * is sent whatever the controller's interfaces are set to. */
+static unsigned i8042_input_rank(void *opaque, int cls)
+{
+    return cls == INPUT_KEYBOARD || cls == INPUT_POINTER_REL ? 1 : 0;
+}
+
+static void i8042_input_event(void *opaque, const struct input_event *ev)
+{
+    struct i8042 *s = opaque;
+    if (ev->cls == INPUT_KEYBOARD)
+        (void)ps2_kbd_key(&s->kbd, ev->key, ev->down);
+    else if (ev->cls == INPUT_POINTER_REL)   /* PS/2's dy counts up the screen */
+        ps2_mouse_move(&s->mouse, ev->dx, -ev->dy, -ev->dz, ev->buttons);
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static void i8042_reset(void *opaque)
@@ -529,4 +547,6 @@ const struct device_model i8042_model = {
     .destroy = i8042_destroy,
     .ninputs = INPUT_KEYS + INPUT_BUTTONS,
     .set_input = i8042_set_input,
+    .input_rank = i8042_input_rank,
+    .input_event = i8042_input_event,
 };

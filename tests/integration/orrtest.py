@@ -7,11 +7,13 @@ import os
 import pty
 import re
 import select
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 SKIP = 77
 
@@ -319,3 +321,211 @@ class Console:
 
     def tail(self):
         return self.seen[-3000:].decode(errors='replace')
+
+
+MONITOR_PROMPT = b'(orrery) '
+
+
+class MonitorClient:
+    """A connection to `--monitor-socket` (a Unix path or a TCP address)."""
+
+    def __init__(self, family, address, timeout=30):
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.s = socket.socket(family, socket.SOCK_STREAM)
+                self.s.connect(address)
+                break
+            except OSError:
+                self.s.close()
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.05)
+        self.s.settimeout(30)
+        self.buf = b''
+
+    def until(self, marker):
+        while marker not in self.buf:
+            data = self.s.recv(65536)
+            if not data:
+                break
+            self.buf += data
+        head, sep, rest = self.buf.partition(marker)
+        self.buf = rest
+        return (head + sep).decode(errors='replace')
+
+    def cmd(self, line):
+        self.s.sendall(line.encode() + b'\n')
+        return self.until(MONITOR_PROMPT)
+
+    def close(self):
+        self.s.close()
+
+
+class Image:
+    """An RGB picture: pixel(x, y) -> (r, g, b)."""
+
+    def __init__(self, width, height, rgb):
+        self.width, self.height, self.rgb = width, height, rgb
+
+    def pixel(self, x, y):
+        i = (y * self.width + x) * 3
+        return tuple(self.rgb[i:i + 3])
+
+    def row(self, y, x=0, n=None):
+        n = self.width - x if n is None else n
+        i = (y * self.width + x) * 3
+        return self.rgb[i:i + 3 * n]
+
+    def colours(self):
+        return {bytes(self.rgb[i:i + 3]) for i in range(0, len(self.rgb), 3)}
+
+    def diff(self, other):
+        """Pixels that differ, as a count, with the first one's position."""
+        if (self.width, self.height) != (other.width, other.height):
+            return -1, None
+        n, first = 0, None
+        for i in range(0, len(self.rgb), 3):
+            if self.rgb[i:i + 3] != other.rgb[i:i + 3]:
+                n += 1
+                if first is None:
+                    first = ((i // 3) % self.width, (i // 3) // self.width)
+        return n, first
+
+    def find(self, sub):
+        """Where sub appears in this picture, exactly: (x, y) or None."""
+        first = sub.row(0)
+        for y in range(self.height - sub.height + 1):
+            row = self.row(y)
+            start = 0
+            while True:
+                at = row.find(first, start)
+                if at < 0:
+                    break
+                if at % 3 == 0:
+                    x = at // 3
+                    if x + sub.width <= self.width and all(
+                            self.row(y + k, x, sub.width) == sub.row(k)
+                            for k in range(1, sub.height)):
+                        return x, y
+                start = at + 1
+        return None
+
+
+def read_png(path):
+    """An 8-bit RGB or RGBA, non-interlaced PNG (what screendump writes)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[:8] != b'\x89PNG\r\n\x1a\n':
+        raise ValueError('%s: not a PNG file' % path)
+    pos, idat, width = 8, b'', None
+    while pos < len(data):
+        length, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b'IHDR':
+            width, height, depth, ctype, _, _, interlace = struct.unpack('>IIBBBBB', body)
+            if depth != 8 or ctype not in (2, 6) or interlace:
+                raise ValueError('%s: unsupported PNG layout' % path)
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    out = bytearray()
+    prev = bytearray(stride)
+    for y in range(height):
+        ftype = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 255
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 255
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[i] = (line[i] + pred) & 255
+        prev = line
+        if bpp == 3:
+            out += line
+        else:
+            for i in range(0, stride, 4):
+                out += line[i:i + 3]
+    return Image(width, height, bytes(out))
+
+
+def read_xwd(data):
+    """An X window dump (xwd's output) in ZPixmap format, 24 or 32 bits per
+    pixel, as RGB."""
+    head = struct.unpack('>25I', data[:100])
+    (header_size, version, fmt, depth, width, height, _, byte_order, _, _, _, bpp,
+     bytes_per_line, _, rmask, gmask, bmask, _, _, ncolors) = head[:20]
+    if version != 7 or fmt != 2 or bpp not in (24, 32):
+        raise ValueError('unsupported XWD dump (version %d, format %d, %d bpp)'
+                         % (version, fmt, bpp))
+    pos = header_size + ncolors * 12
+    step = bpp // 8
+    order = 'little' if byte_order == 0 else 'big'
+
+    def shift(mask):
+        return (mask & -mask).bit_length() - 1
+
+    rs, gs, bs = shift(rmask), shift(gmask), shift(bmask)
+    out = bytearray()
+    for y in range(height):
+        line = data[pos + y * bytes_per_line:pos + y * bytes_per_line + width * step]
+        for x in range(0, width * step, step):
+            v = int.from_bytes(line[x:x + step], order)
+            out += bytes(((v & rmask) >> rs, (v & gmask) >> gs, (v & bmask) >> bs))
+    return Image(width, height, bytes(out))
+
+
+X86_LOAD = 0x8000
+
+
+def x86_realmode_elf(code):
+    """A minimal i386 ELF: `code` (and 4 KiB of zeros after it) at
+    X86_LOAD; the entry is real mode, CS:IP = 0000:8000 (the pc and
+    x86-bare boards start an ELF so)."""
+    ehdr = struct.pack('<16sHHIIIIIHHHHHH', b'\x7fELF\x01\x01\x01' + b'\0' * 9, 2, 3, 1,
+                       X86_LOAD, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+    phdr = struct.pack('<IIIIIIII', 1, 84, X86_LOAD, X86_LOAD, len(code), len(code) + 4096,
+                       7, 4)
+    return ehdr + phdr + code
+
+
+def x86_putc(ch):
+    """mov al, ch; out 0xe9, al: a byte to the debug console."""
+    return bytes([0xb0, ord(ch) if isinstance(ch, str) else ch, 0xe6, 0xe9])
+
+
+NETWORK_STATUS = 3      # scripts/debian-guest: Debian's archive unreachable
+
+
+def debian_guest(source_root, guest, init_script, workdir):
+    """Builds (or takes from the cache: ORRERY_GUEST_CACHE, else the
+    builder's default) a Debian guest whose /init runs init_script (bytes),
+    and returns (kernel, initrd); skips when Debian's archive cannot be
+    reached, fails the test on any other builder error."""
+    script = os.path.join(source_root, 'scripts', 'debian-guest')
+    cache = os.environ.get('ORRERY_GUEST_CACHE')
+    init = os.path.join(workdir, 'init-%s.sh' % guest)
+    with open(init, 'wb') as f:
+        f.write(init_script)
+    p = run([sys.executable, script, '--guest', guest, '--init-script', init, '--print-paths']
+            + (['--cache', cache] if cache else []), timeout=1200)
+    if p.returncode == NETWORK_STATUS:
+        skip("Debian's archive is unreachable: "
+             + p.stderr.decode(errors='replace').strip().splitlines()[-1])
+    paths = p.stdout.decode().split()
+    if not check(p.returncode == 0 and len(paths) >= 2, '%s: the guest builder succeeds' % guest,
+                 describe(p)):
+        finish()
+    return paths[0], paths[1]

@@ -14,7 +14,8 @@ def main():
     t.check(p.returncode == 0 and p.stderr == b'', '--help exits 0, quietly', t.describe(p))
     for opt in ('--board', '--cpu', '-m', '--memory', '--kernel', '--initrd', '--append', '--dtb',
                 '--bios', '--semihosting', '--clock',
-                '--timeout', '--no-reboot', '-v', '-vv', '--verbose', '--help', '--version',
+                '--timeout', '--no-reboot', '--display', '--confirm-close',
+                '--screenshot-at-exit', '-v', '-vv', '--verbose', '--help', '--version',
                 '--min-pass', 'run', 'boards', 'cpus', 'devices', 'conformance', 'Ctrl-A x',
                 'Ctrl-A h', 'Ctrl-A Ctrl-A', '124'):
         t.check(opt in out, '--help mentions %s' % opt)

@@ -14,38 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import orrtest as t  # noqa: E402
 
 orrery = sys.argv[1]
-PROMPT = b'(orrery) '
-
-
-class Client:
-    def __init__(self, family, address, timeout=30):
-        end = time.monotonic() + timeout
-        while True:
-            try:
-                self.s = socket.socket(family, socket.SOCK_STREAM)
-                self.s.connect(address)
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > end:
-                    raise
-                time.sleep(0.05)
-        self.s.settimeout(30)
-        self.buf = b''
-
-    def until(self, marker):
-        while marker not in self.buf:
-            data = self.s.recv(65536)
-            if not data:
-                break
-            self.buf += data
-        head, sep, rest = self.buf.partition(marker)
-        self.buf = rest
-        return (head + sep).decode(errors='replace')
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b'\n')
-        return self.until(PROMPT)
+from orrtest import MONITOR_PROMPT as PROMPT, MonitorClient as Client  # noqa: E402
 
 
 with tempfile.TemporaryDirectory(prefix='orrery-monitor-') as d:

@@ -15,26 +15,10 @@ Linux test cannot isolate:
 
 usage: test_pc_board.py ORRERY"""
 import os
-import struct
 import sys
 
 import orrtest as t
-
-LOAD = 0x8000
-
-
-def elf(code):
-    """A minimal i386 ELF: `code` (and 4 KiB of zeros after it) at LOAD;
-    the entry is real mode, CS:IP = 0000:8000."""
-    ehdr = struct.pack('<16sHHIIIIIHHHHHH', b'\x7fELF\x01\x01\x01' + b'\0' * 9, 2, 3, 1,
-                       LOAD, 52, 0, 0, 52, 32, 1, 40, 0, 0)
-    phdr = struct.pack('<IIIIIIII', 1, 84, LOAD, LOAD, len(code), len(code) + 4096, 7, 4)
-    return ehdr + phdr + code
-
-
-def putc(ch):
-    return bytes([0xb0, ord(ch), 0xe6, 0xe9])          # mov al, ch; out 0xe9, al
-
+from orrtest import x86_realmode_elf as elf, x86_putc as putc
 
 SPIN = bytes([0xeb, 0xfe])                             # jmp $
 KBC_RESET = putc('K') + bytes([0xb0, 0xfe, 0xe6, 0x64]) + SPIN   # out 0x64, 0xfe
