@@ -19,6 +19,7 @@ extern const struct device_model pl011_model;
 extern const struct device_model pl031_model;
 extern const struct device_model pl050_model;
 extern const struct device_model pl061_model;
+extern const struct device_model pl111_model;
 extern const struct device_model post_code_model;
 extern const struct device_model vga_model;
 extern const struct device_model virtio_mmio_model;

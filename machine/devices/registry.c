@@ -21,6 +21,7 @@ static const struct device_model *const device_models[] = {
     &pl031_model,
     &pl050_model,
     &pl061_model,
+    &pl111_model,
     &post_code_model,
     &vga_model,
     &virtio_mmio_model,
