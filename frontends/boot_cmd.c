@@ -27,6 +27,7 @@ struct boot_guest {
     const char *board;           /* --board */
     bool disk;                   /* the builder makes a disk: --drive */
     bool vmlinux;                /* boot the host-decompressed kernel (--vmlinux) */
+    bool virtio_input;           /* add virtio keyboard, tablet and touch screen */
     const char *memory;          /* default -m */
     const char *append;          /* default --append */
     const char *clock;           /* default --clock: realtime for an interactive
@@ -35,16 +36,19 @@ struct boot_guest {
     const char *summary;
 };
 
+/* The kernel's log goes to the screen (tty1) as well as the serial console;
+ * the serial console is named last, so it is /dev/console. */
 static const struct boot_guest boot_guests[] = {
-    { "debian-arm", "debian-guest", "arm-virt", true, false, "256M", "console=ttyAMA0",
+    { "debian-arm", "debian-guest", "arm-virt", true, false, true, "256M",
+      "console=tty1 console=ttyAMA0",
       "realtime",
       "Debian bookworm armmp kernel, busybox initramfs, ext2 disk on virtio" },
     /* -m sizes the pc board's RAM above 1 MiB: 255M makes 256 MiB in all.
      * The kernel decompressed on the host and no crypto self-tests: a
      * prompt in seconds instead of minutes (6.5 billion instructions, 2.3
      * of them in the decompressor, most of the rest in the self-tests). */
-    { "debian-x86", "debian-guest", "pc", false, true, "255M",
-      "console=ttyS0 cryptomgr.notests", "realtime",
+    { "debian-x86", "debian-guest", "pc", false, true, false, "255M",
+      "console=tty1 console=ttyS0 cryptomgr.notests", "realtime",
       "Debian bookworm 686 kernel on the pc board, busybox initramfs" },
 };
 
@@ -316,9 +320,11 @@ int cmd_boot(int argc, char **argv)
         return 1;
     }
 
-    /* The guest's options first, then the user's: the last one of each wins. */
-    enum { FIXED = 14 };
-    char **run_argv = calloc((size_t)argc - 1 + FIXED + 1, sizeof *run_argv);
+    /* The guest's options first, then the user's: the last one of each wins,
+     * and the user's --drive/--device backends take the virtio slots after
+     * the guest's. */
+    enum { FIXED = 14, INPUTS = 6 };
+    char **run_argv = calloc((size_t)argc - 1 + FIXED + INPUTS + 1, sizeof *run_argv);
     if (!run_argv) {
         free(b);
         cli_error("out of memory");
@@ -328,9 +334,15 @@ int cmd_boot(int argc, char **argv)
                                  "--initrd", paths[1], "-m", g->memory,
                                  "--append", g->append, "--clock", g->clock,
                                  "--drive", paths[2] };
+    /* A keyboard, a tablet and a touch screen on virtio, after the disk. */
+    static const char *const inputs[INPUTS] = { "--device", "input-keyboard",
+                                                "--device", "input-tablet",
+                                                "--device", "input-touch" };
     int n = 0;
     for (; n < (g->disk ? FIXED : FIXED - 2); n++)
         run_argv[n] = (char *)fixed[n];
+    for (int i = 0; g->virtio_input && i < INPUTS; i++)
+        run_argv[n++] = (char *)inputs[i];
     for (int i = 1; i < argc; i++)
         run_argv[n++] = argv[i];
     run_argv[n] = NULL;

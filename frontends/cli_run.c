@@ -334,8 +334,12 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 snprintf(text, RUN_BACKEND_TEXT, "console");
             } else if (strcmp(v, "virtio-rng") == 0) {
                 snprintf(text, RUN_BACKEND_TEXT, "rng");
+            } else if (strcmp(v, "input-keyboard") == 0 || strcmp(v, "input-tablet") == 0 ||
+                       strcmp(v, "input-touch") == 0) {
+                snprintf(text, RUN_BACKEND_TEXT, "%s", v);
             } else {
-                return usage_error("unknown device '%s' (known: virtio-console, virtio-rng)", v);
+                return usage_error("unknown device '%s' (known: virtio-console, virtio-rng, "
+                                   "input-keyboard, input-tablet, input-touch)", v);
             }
             o->backends[o->nbackends++] = text;
         } else if (opt_match(&s, "--semihosting", NULL, false, &v, bad, sizeof bad)) {

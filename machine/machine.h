@@ -48,7 +48,8 @@ struct machine_config {
     uint32_t ns_per_insn;           /* 0: default */
     bool semihosting;
     /* Device backends for the virtio-mmio slots, in tree order:
-     * "blk:FILE[,ro]", "console", "rng" (machine/devices/virtio.h). */
+     * "blk:FILE[,ro]", "console", "rng", "input-keyboard", "input-tablet",
+     * "input-touch" (machine/devices/virtio.h). */
     const char *const *backends;
     unsigned nbackends;
     struct logger log;

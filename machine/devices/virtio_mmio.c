@@ -280,8 +280,18 @@ static int transport_write(void *opaque, unsigned window, uint64_t offset, unsig
 {
     struct virtio_transport *t = opaque;
     (void)window;
-    if (offset >= R_CONFIG)
-        return size > 4 ? BUS_ERROR : BUS_OK;   /* our config spaces are read-only */
+    if (offset >= R_CONFIG) {
+        if (size > 4)
+            return BUS_ERROR;
+        /* Writable config fields (virtio-input's select) take bytes. */
+        if (t->ops && t->ops->config_write)
+            for (unsigned i = 0; i < size; i++) {
+                uint64_t o = offset - R_CONFIG + i;
+                if (o < t->ops->config_size)
+                    t->ops->config_write(t->backend, (uint32_t)o, (uint8_t)(value >> (8 * i)));
+            }
+        return BUS_OK;
+    }
     if (size != 4 || offset % 4)
         return BUS_ERROR;
     uint32_t v = (uint32_t)value;
@@ -364,8 +374,16 @@ static int make_backend(struct virtio_transport *t, const struct device_ctx *ctx
         return virtio_console_create(&env, arg, &t->backend, &t->ops, err);
     if (kind_len == 3 && strncmp(spec, "rng", 3) == 0)
         return virtio_rng_create(&env, arg, &t->backend, &t->ops, err);
-    return orr_fail(err, "%s: unknown virtio device '%.*s' (known: blk, console, rng)",
-                    t->path, (int)kind_len, spec);
+    static const struct { const char *name; enum virtio_input_kind kind; } inputs[] = {
+        { "input-keyboard", VIRTIO_INPUT_KEYBOARD },
+        { "input-tablet", VIRTIO_INPUT_TABLET },
+        { "input-touch", VIRTIO_INPUT_TOUCH },
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        if (kind_len == strlen(inputs[i].name) && strncmp(spec, inputs[i].name, kind_len) == 0)
+            return virtio_input_create(&env, inputs[i].kind, arg, &t->backend, &t->ops, err);
+    return orr_fail(err, "%s: unknown virtio device '%.*s' (known: blk, console, rng, "
+                    "input-keyboard, input-tablet, input-touch)", t->path, (int)kind_len, spec);
 }
 
 static int transport_create(const struct device_ctx *ctx, void **dev, struct orr_error *err)
@@ -521,12 +539,28 @@ static int transport_load(void *opaque, struct state_reader *r, struct orr_error
     return 0;
 }
 
+/* Host input reaches an input backend only while its driver runs. */
+static unsigned transport_input_rank(void *opaque, int cls)
+{
+    struct virtio_transport *t = opaque;
+    if (!t->ops || !t->ops->input_rank || !virtio_running(t))
+        return 0;
+    return t->ops->input_rank(t->backend, cls);
+}
+
+static void transport_input_event(void *opaque, const struct input_event *ev)
+{
+    struct virtio_transport *t = opaque;
+    if (t->ops && t->ops->input_event)
+        t->ops->input_event(t->backend, virtio_running(t) ? t : NULL, ev);
+}
+
 static const char *const virtio_mmio_compatible[] = { "virtio,mmio", NULL };
 
 const struct device_model virtio_mmio_model = {
     .name = "virtio-mmio",
     .compatible = virtio_mmio_compatible,
-    .summary = "virtio-mmio transport (v2 or legacy v1): blk, console, rng backends",
+    .summary = "virtio-mmio transport (v2 or legacy v1): blk, console, rng, input backends",
     .state_version = 1,
     .uses_chardev = false,
     .uses_backend = true,
@@ -538,4 +572,6 @@ const struct device_model virtio_mmio_model = {
     .load = transport_load,
     .check = transport_check,
     .destroy = transport_destroy,
+    .input_rank = transport_input_rank,
+    .input_event = transport_input_event,
 };
