@@ -26,6 +26,7 @@
 #include "roms/roms.h"
 
 #define RUN_SLICE_NS 10000000ull          /* 10 ms of guest time between input checks */
+#define WINDOW_FRAME_NS 33333333ull       /* host time between the window's frames */
 #define KERNEL_MAX_BYTES (1ull << 30)
 #define RUN_MAX_BACKENDS 32                /* arm-virt has 32 virtio-mmio slots */
 #define RUN_BACKEND_TEXT 1024
@@ -800,7 +801,8 @@ static int monitor_ui(void *opaque, int argc, char **argv, const struct dbg_outp
 }
 
 /* Between run slices: queued input goes to the guest, and the window gets
- * its events handled and, at most 60 times a second, the latest frame. */
+ * its events handled and, at most 30 times a second (QEMU's refresh rate
+ * too), the latest frame: a 1024x768 frame costs about 1.7 ms to render. */
 static void service_display(struct run_ctx *ctx, bool guest_idle)
 {
     struct machine *m = ctx->m;
@@ -819,7 +821,7 @@ static void service_display(struct run_ctx *ctx, bool guest_idle)
     uint64_t now = clock_host_ns();
     if (now < ctx->next_present_ns)
         return;
-    ctx->next_present_ns = now + 16666667ull;
+    ctx->next_present_ns = now + WINDOW_FRAME_NS;
     if (now - ctx->mips_host_ns >= 1000000000ull) {
         ctx->mips = (double)(m->executed - ctx->mips_executed) * 1e3 /
                     (double)(now - ctx->mips_host_ns);
