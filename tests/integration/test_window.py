@@ -4,10 +4,13 @@ runs a program on the pc board with --display sdl; the X server's own
 picture of its screen (xwd, from Debian's x11-apps) must contain, pixel for
 pixel, the frame the monitor's `screendump` writes at the same time: what
 the window shows is the guest's screen, not only what the offscreen path
-renders. Keys typed into the window by the X server (XTEST is not needed:
-the monitor's `type` goes through the same queue) are not tested here.
+renders. Then, with xdotool (Debian's xdotool) typing into the focused
+window through the X server's XTEST extension, as a keyboard would, a
+program that copies the keyboard controller's bytes to the debug console
+receives the set-1 scan codes of the keys.
 
-Skips (77) when orrery was built without SDL2 or Xvfb/xwd are missing.
+Skips (77) when orrery was built without SDL2 or Xvfb/xwd are missing; the
+typing part is left out (with a note) without xdotool.
 
 usage: test_window.py ORRERY"""
 import os
@@ -34,6 +37,42 @@ def program():
     code += bytes([0xba, 0xd4, 0x03, 0xb0, 0x0a, 0xee,            # CRTC index 0x0A
                    0x42, 0xb0, 0x20, 0xee])                       # cursor off
     return code + bytes([0xeb, 0xfe])
+
+
+def keyboard_program():
+    """Copies every byte the keyboard controller delivers to port 0xE9."""
+    return bytes([0xe4, 0x64, 0xa8, 0x01, 0x74, 0xfa,            # in al, 0x64; test 1; jz
+                  0xe4, 0x60, 0xe6, 0xe9, 0xeb, 0xf4])            # in al, 0x60; out 0xe9; jmp
+
+
+def typing(orrery, d, env):
+    """Keys typed into the window reach the guest's keyboard."""
+    prog = os.path.join(d, 'kbd.elf')
+    t.write(prog, elf(keyboard_program()))
+    proc = subprocess.Popen([orrery, 'run', '--board', 'pc', '--kernel', prog, '--display', 'sdl',
+                             '--timeout', '60'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        wid = None
+        end = time.monotonic() + 30
+        while not wid and time.monotonic() < end:
+            time.sleep(0.3)
+            r = subprocess.run(['xdotool', 'search', '--name', '^Orrery pc'], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            wid = r.stdout.split()[0].decode() if r.stdout.split() else None
+        if not t.check(wid is not None, 'the window is there, titled "Orrery pc - ..."'):
+            return
+        subprocess.run(['xdotool', 'windowfocus', '--sync', wid], env=env, timeout=30)
+        time.sleep(0.5)
+        subprocess.run(['xdotool', 'type', '--delay', '100', 'ab'], env=env, timeout=30)
+        time.sleep(2)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    want = bytes([0x1e, 0x9e, 0x30, 0xb0])
+    t.check(out == want, 'keys typed into the window reach the guest as the set-1 scan codes '
+            'of "ab"', 'got %s, want %s\n%s' % (out.hex(' '), want.hex(' '),
+                                              err.decode(errors='replace')))
 
 
 def free_display():
@@ -107,6 +146,10 @@ def main():
         proc.wait(timeout=30)
         err = proc.stderr.read().decode(errors='replace')
         t.check(proc.returncode == 0, 'orrery ends with status 0 after `quit`', err)
+        if shutil.which('xdotool'):
+            typing(orrery, d, env)
+        else:
+            sys.stdout.write('note: xdotool is not installed; typing into the window not tried\n')
     finally:
         if proc and proc.poll() is None:
             proc.kill()
