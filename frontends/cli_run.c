@@ -829,7 +829,7 @@ static void service_display(struct run_ctx *ctx, bool guest_idle)
         ctx->mips_executed = m->executed;
     }
     window_set_status(ctx->win, ctx->dbg.stopped || ctx->mterm.active ? "paused"
-                                : guest_idle ? "idle" : "running", ctx->mips);
+                                : guest_idle ? "halted" : "running", ctx->mips);
     struct orr_error err = { { 0 } };
     int rc = machine_render(m, &ctx->frame, &err);
     if (rc >= 0)
