@@ -32,6 +32,7 @@
 #include "cpu/log.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
+#include "machine/devices/primecell.h"
 #include "machine/devices/ps2.h"
 #include "machine/display.h"
 #include "machine/irq.h"
@@ -208,14 +209,12 @@ static int pl050_read(void *opaque, unsigned window, uint64_t offset, unsigned s
                       uint64_t *value)
 {
     struct pl050 *s = opaque;
+    int rc;
     *value = 0;
-    if (window != 0 || offset >= PL050_REGION_SIZE || (size != 1 && size != 2 && size != 4) ||
-        (offset & 3)) {
-        log_msg(s->log, LOG_DEV, "%s: bad read of size %u at window %u offset 0x%llx",
-                s->path, size, window, (unsigned long long)offset);
-        return size == 8 ? BUS_ERROR : BUS_OK;
-    }
-    *value = read_reg(s, (uint32_t)offset);
+    if (!primecell_access_ok(s->log, s->path, PL050_REGION_SIZE, window, offset, size, false,
+                             true, &rc))
+        return rc;
+    *value = primecell_lane(read_reg(s, (uint32_t)offset & ~3u), offset, size);
     return BUS_OK;
 }
 
@@ -223,12 +222,9 @@ static int pl050_write(void *opaque, unsigned window, uint64_t offset, unsigned 
                        uint64_t value)
 {
     struct pl050 *s = opaque;
-    if (window != 0 || offset >= PL050_REGION_SIZE || (size != 1 && size != 2 && size != 4) ||
-        (offset & 3)) {
-        log_msg(s->log, LOG_DEV, "%s: bad write of size %u at window %u offset 0x%llx",
-                s->path, size, window, (unsigned long long)offset);
-        return size == 8 ? BUS_ERROR : BUS_OK;
-    }
+    int rc;
+    if (!primecell_access_ok(s->log, s->path, PL050_REGION_SIZE, window, offset, size, true, false, &rc))
+        return rc;
     write_reg(s, (uint32_t)offset, (uint32_t)value);
     return BUS_OK;
 }

@@ -35,6 +35,7 @@
 #include "cpu/log.h"
 #include "machine/device.h"
 #include "machine/devices/devices.h"
+#include "machine/devices/primecell.h"
 #include "machine/irq.h"
 #include "machine/state.h"
 
@@ -188,17 +189,11 @@ static int pl061_read(void *opaque, unsigned window, uint64_t offset, unsigned s
                       uint64_t *value)
 {
     struct pl061 *s = opaque;
+    int rc;
     *value = 0;
-    if (window != 0 || offset >= PL061_REGION_SIZE || (size != 1 && size != 2 && size != 4) ||
-        (offset & (size - 1))) {
-        log_msg(s->log, LOG_DEV, "%s: bad read of size %u at window %u offset 0x%llx",
-                s->path, size, window, (unsigned long long)offset);
-        return size == 8 ? BUS_ERROR : BUS_OK;
-    }
-    uint32_t word = read_reg(s, (uint32_t)offset & ~3u);
-    unsigned shift = ((unsigned)offset & 3u) * 8;
-    uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
-    *value = (word >> shift) & mask;
+    if (!primecell_access_ok(s->log, s->path, PL061_REGION_SIZE, window, offset, size, false, false, &rc))
+        return rc;
+    *value = primecell_lane(read_reg(s, (uint32_t)offset & ~3u), offset, size);
     return BUS_OK;
 }
 
@@ -206,14 +201,10 @@ static int pl061_write(void *opaque, unsigned window, uint64_t offset, unsigned 
                        uint64_t value)
 {
     struct pl061 *s = opaque;
-    if (window != 0 || offset >= PL061_REGION_SIZE || (size != 1 && size != 2 && size != 4) ||
-        (offset & 3)) {
-        log_msg(s->log, LOG_DEV, "%s: bad write of size %u at window %u offset 0x%llx",
-                s->path, size, window, (unsigned long long)offset);
-        return size == 8 ? BUS_ERROR : BUS_OK;
-    }
-    uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
-    write_reg(s, (uint32_t)offset, (uint32_t)value & mask);
+    int rc;
+    if (!primecell_access_ok(s->log, s->path, PL061_REGION_SIZE, window, offset, size, true, false, &rc))
+        return rc;
+    write_reg(s, (uint32_t)offset, primecell_write_value(value, size));
     return BUS_OK;
 }
 
